@@ -1,0 +1,87 @@
+package io.flinkactivations.core;
+
+/**
+ * Plain-Java kernels: the fallback when the Vector API is unavailable, and the reference the vector
+ * kernels are tested against. Transcendentals run in double and round once to float.
+ */
+final class ScalarKernels extends Kernels {
+    static final ScalarKernels INSTANCE = new ScalarKernels();
+
+    private ScalarKernels() {}
+
+    @Override
+    public ActivationKernel kernel(ActivationSpec spec) {
+        return spec.activation().isNormalizing() ? new Softmax(spec) : new Elementwise(spec);
+    }
+
+    @Override
+    public String description() {
+        return "scalar";
+    }
+
+    @Override
+    public boolean isVectorized() {
+        return false;
+    }
+
+    /** Any element-wise op through its {@link Activation#scalar} definition. */
+    static final class Elementwise implements ActivationKernel {
+        private final ActivationSpec spec;
+        private final ScalarFunction f;
+
+        Elementwise(ActivationSpec spec) {
+            this.spec = spec;
+            this.f = spec.activation().scalar(spec);
+        }
+
+        @Override
+        public ActivationSpec spec() {
+            return spec;
+        }
+
+        @Override
+        public void apply(float[] in, int inOff, float[] out, int outOff, int len) {
+            Checks.slice(in, inOff, out, outOff, len);
+            for (int i = 0; i < len; i++) {
+                out[outOff + i] = f.apply(in[inOff + i]);
+            }
+        }
+
+        @Override
+        public void applyAlongDim0(float[] in, int inOff, float[] out, int outOff, int rows, int cols) {
+            apply(in, inOff, out, outOff, Checks.batchLength(rows, cols));
+        }
+    }
+
+    /** softmax, log_softmax and softmin, one strided lane at a time. */
+    static final class Softmax implements ActivationKernel {
+        private final ActivationSpec spec;
+        private final SoftmaxMath math;
+
+        Softmax(ActivationSpec spec) {
+            this.spec = spec;
+            this.math = new SoftmaxMath(spec);
+        }
+
+        @Override
+        public ActivationSpec spec() {
+            return spec;
+        }
+
+        @Override
+        public void apply(float[] in, int inOff, float[] out, int outOff, int len) {
+            Checks.slice(in, inOff, out, outOff, len);
+            if (len > 0) {
+                math.strided(in, inOff, out, outOff, 1, len);
+            }
+        }
+
+        @Override
+        public void applyAlongDim0(float[] in, int inOff, float[] out, int outOff, int rows, int cols) {
+            Checks.slice(in, inOff, out, outOff, Checks.batchLength(rows, cols));
+            for (int j = 0; j < cols && rows > 0; j++) {
+                math.strided(in, inOff + j, out, outOff + j, cols, rows);
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.flinkactivations.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkactivations.testutils.GoldenCase;
+import io.flinkactivations.testutils.GoldenRule;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** Every golden case passes the golden rule, on both implementations, in place and out of place. */
+class GoldenTest {
+
+    @TestFactory
+    Stream<DynamicTest> scalarKernels() {
+        return cases(Kernels.scalar());
+    }
+
+    @TestFactory
+    Stream<DynamicTest> vectorKernels() {
+        return cases(Kernels.vector()); // fails, rather than skips, without the Vector API
+    }
+
+    @Test
+    void goldenFileCoversEveryActivation() {
+        Set<Activation> covered = GoldenCase.all().stream()
+                .map(c -> ActivationSpec.parse(c.spec()).activation())
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Activation.class)));
+        assertThat(covered).containsExactlyInAnyOrder(Activation.values());
+        assertThat(GoldenCase.all()).hasSize(525);
+    }
+
+    private static Stream<DynamicTest> cases(Kernels kernels) {
+        return GoldenCase.all().stream().map(c -> DynamicTest.dynamicTest(kernels.description() + ": " + c, () -> {
+            ActivationKernel kernel = kernels.kernel(ActivationSpec.parse(c.spec()));
+            GoldenRule.Scale scale = GoldenRule.Scale.of(c.op());
+
+            float[] out = new float[c.input().length];
+            run(kernel, c, c.input().clone(), out);
+            assertPasses("out of place", c, scale, out);
+
+            float[] inPlace = c.input().clone();
+            run(kernel, c, inPlace, inPlace);
+            assertPasses("in place", c, scale, inPlace);
+        }));
+    }
+
+    private static void run(ActivationKernel kernel, GoldenCase c, float[] in, float[] out) {
+        if (c.isWindow()) {
+            kernel.applyAlongDim0(in, 0, out, 0, c.rows(), c.cols());
+        } else {
+            kernel.apply(in, 0, out, 0, in.length);
+        }
+    }
+
+    static void assertPasses(String how, GoldenCase c, GoldenRule.Scale scale, float[] actual) {
+        String failure = GoldenRule.check(c.spec() + " on case " + c.caseName() + " (" + how + ")",
+                scale, c.input(), c.rows(), c.cols(), c.expected(), c.expectedF64(), actual);
+        assertThat(failure).as("golden rule").isNull();
+    }
+}

@@ -1,0 +1,139 @@
+package io.flinkactivations.testutils;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * One row of the golden file: PyTorch 1.13's output for one op, parameters and input.
+ *
+ * <p>The file {@code golden/activations.jsonl} on the test classpath is a verbatim copy of
+ * {@code shared/golden/activations.jsonl} (generated with real PyTorch; see the README beside it).
+ * Do not edit it.
+ */
+public record GoldenCase(
+        String caseName,
+        String op,
+        Map<String, Object> params,
+        boolean alongDim0,
+        int[] shape,
+        float[] input,
+        float[] expected,
+        double[] expectedF64) {
+
+    public static final String RESOURCE = "/golden/activations.jsonl";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static volatile List<GoldenCase> all;
+
+    /** Every golden case, in file order. */
+    public static List<GoldenCase> all() {
+        List<GoldenCase> cases = all;
+        if (cases == null) {
+            cases = load();
+            all = cases;
+        }
+        return cases;
+    }
+
+    /** The spec string for this case, e.g. {@code leaky_relu(negative_slope=0.2)}. */
+    public String spec() {
+        if (params.isEmpty()) {
+            return op;
+        }
+        StringJoiner args = new StringJoiner(", ", "(", ")");
+        params.forEach((k, v) -> args.add(k + "=" + v));
+        return op + args;
+    }
+
+    public boolean isWindow() {
+        return shape.length == 2;
+    }
+
+    /** Rows along dim 0: a window's records, or a single vector's values (a vector is D x 1). */
+    public int rows() {
+        return shape[0];
+    }
+
+    /** Features of a window; 1 for a single vector. */
+    public int cols() {
+        return shape.length == 2 ? shape[1] : 1;
+    }
+
+    @Override
+    public String toString() {
+        return spec() + " on " + caseName;
+    }
+
+    private static List<GoldenCase> load() {
+        try (InputStream in = GoldenCase.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is not on the test classpath");
+            }
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            List<GoldenCase> cases = new ArrayList<>();
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (!line.isBlank()) {
+                    cases.add(parse(JSON.readTree(line)));
+                }
+            }
+            return List.copyOf(cases);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static GoldenCase parse(JsonNode n) {
+        Map<String, Object> params = new java.util.LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = n.get("params").fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            params.put(e.getKey(), e.getValue().isNumber() ? e.getValue().numberValue() : e.getValue().asText());
+        }
+        JsonNode shapeNode = n.get("shape");
+        int[] shape = new int[shapeNode.size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = shapeNode.get(i).asInt();
+        }
+        double[] input = doubles(n.get("input"));
+        double[] expected = doubles(n.get("expected"));
+        return new GoldenCase(
+                n.get("case").asText(),
+                n.get("op").asText(),
+                params,
+                !n.get("dim").isNull(),
+                shape,
+                toFloats(input),
+                toFloats(expected),
+                doubles(n.get("expected_f64")));
+    }
+
+    /** Numbers as doubles; "NaN", "Infinity", "-Infinity" strings as those values. */
+    public static double[] doubles(JsonNode array) {
+        double[] d = new double[array.size()];
+        for (int i = 0; i < d.length; i++) {
+            JsonNode v = array.get(i);
+            d[i] = v.isNumber() ? v.doubleValue() : Double.parseDouble(v.asText());
+        }
+        return d;
+    }
+
+    private static float[] toFloats(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
+    }
+}
