@@ -40,8 +40,11 @@ public final class GoldenRule {
         if (actual.length != t.length || t.length != input.length) {
             return what + ": length " + actual.length + ", expected " + t.length;
         }
+        double[] colExtreme = new double[cols]; // m: the max (softmin: min) of the finite values
+        double[] colBigAbs = new double[cols]; // M: the largest finite |x|
+        columnStats(scale, input, rows, cols, colExtreme, colBigAbs);
         for (int i = 0; i < actual.length; i++) {
-            double s = scaleFor(scale, input, rows, cols, i, r[i]);
+            double s = scaleFor(scale, input[i], r[i], colExtreme[i % cols], colBigAbs[i % cols]);
             if (!passes(actual[i], t[i], r[i], s)) {
                 return String.format("%s: index %d (row %d, col %d): input %s, expected %s (f64 %s), actual %s",
                         what, i, i / cols, i % cols, input[i], t[i], r[i], actual[i]);
@@ -78,27 +81,23 @@ public final class GoldenRule {
         return Math.ulp(Float.isInfinite(f) ? Float.MAX_VALUE : f);
     }
 
-    private static double scaleFor(Scale scale, float[] x, int rows, int cols, int index, double r) {
-        float xi = x[index];
-        if (scale == Scale.ELEMENTWISE) {
-            return Math.max(1, Math.abs(xi));
-        }
-        // the normalised dimension is dim 0: the column holding index
-        int col = index % cols;
-        int stride = cols;
-        int n = rows;
-        double m = scale == Scale.SOFTMIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
-        double bigAbs = 0;
-        for (int k = 0, i = col; k < n; k++, i += stride) {
+    private static void columnStats(Scale scale, float[] x, int rows, int cols, double[] extreme, double[] bigAbs) {
+        java.util.Arrays.fill(extreme, scale == Scale.SOFTMIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < rows * cols; i++) {
             float v = x[i];
+            int col = i % cols;
             if (Float.isFinite(v)) {
-                m = scale == Scale.SOFTMIN ? Math.min(m, v) : Math.max(m, v);
-                bigAbs = Math.max(bigAbs, Math.abs(v));
+                extreme[col] = scale == Scale.SOFTMIN ? Math.min(extreme[col], v) : Math.max(extreme[col], v);
+                bigAbs[col] = Math.max(bigAbs[col], Math.abs(v));
             }
         }
-        if (scale == Scale.LOG_SOFTMAX) {
-            return 1 + Math.abs(xi) + bigAbs;
-        }
-        return Math.abs(r) * (1 + Math.abs(xi - m));
+    }
+
+    private static double scaleFor(Scale scale, float x, double r, double m, double bigAbs) {
+        return switch (scale) {
+            case ELEMENTWISE -> Math.max(1, Math.abs(x));
+            case LOG_SOFTMAX -> 1 + Math.abs(x) + bigAbs;
+            case SOFTMAX, SOFTMIN -> Math.abs(r) * (1 + Math.abs(x - m));
+        };
     }
 }

@@ -1,0 +1,164 @@
+package io.flinkactivations.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkactivations.testutils.GoldenRule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The vector kernels agree with the scalar ones on every op, for every length from 1 to 1100 and a
+ * few large ones (so every tail length and alignment is hit), on random values mixed with special
+ * ones; and along dim 0 on odd batch shapes. Agreement is the golden rule with the scalar output as
+ * the reference.
+ */
+class KernelAgreementTest {
+    private static final float[] SPECIALS = {
+        Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE,
+        Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE, 88.7f, -88.7f, -103.9f, 1e-8f, -1e-8f, 20f, 20.0001f,
+        3f, -3f, 6f, 0.5f, -0.5f, 1f, -1f,
+    };
+
+    /** Every op with its defaults, and with the non-default parameters the golden file uses and more. */
+    static List<ActivationSpec> specs() {
+        List<ActivationSpec> specs = new ArrayList<>();
+        for (Activation a : Activation.values()) {
+            if (a != Activation.THRESHOLD) {
+                specs.add(ActivationSpec.of(a));
+            }
+        }
+        for (String s : List.of("leaky_relu(0.2)", "elu(0.5)", "celu(2)", "gelu(approximate=tanh)",
+                "softplus(beta=2, threshold=10)", "hardtanh(-2, 3)", "softshrink(1.5)", "hardshrink(1.5)",
+                "threshold(0.1, 20)", "prelu(-0.5)", "rrelu(0.1, 0.3)", "softmax(temperature=0.5)",
+                "softmin(temperature=3)", "log_softmax(temperature=2)")) {
+            specs.add(ActivationSpec.parse(s));
+        }
+        return specs;
+    }
+
+    private static float[] randomInput(SplittableRandom rnd, int n, boolean specials) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            int kind = rnd.nextInt(20);
+            if (specials && kind == 0) {
+                x[i] = SPECIALS[rnd.nextInt(SPECIALS.length)];
+            } else if (kind < 4) {
+                x[i] = (float) (rnd.nextDouble() * 60 - 30);
+            } else {
+                x[i] = (float) (rnd.nextGaussian() * 3);
+            }
+        }
+        return x;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyLengthFrom1To1100AndSomeLargeOnes() {
+        Kernels vector = Kernels.vector();
+        Kernels scalar = Kernels.scalar();
+        int[] lengths = IntStream.concat(IntStream.rangeClosed(1, 1100), IntStream.of(4096, 65_537, 1 << 20)).toArray();
+        return specs().stream().map(spec -> DynamicTest.dynamicTest(spec.canonical(), () -> {
+            ActivationKernel v = vector.kernel(spec);
+            ActivationKernel s = scalar.kernel(spec);
+            SplittableRandom rnd = new SplittableRandom(spec.hashCode());
+            GoldenRule.Scale scale = GoldenRule.Scale.of(spec.activation().functionalName());
+            for (int n : lengths) {
+                // the softmax family with a special in every vector is all NaN: keep most vectors finite
+                boolean specials = !spec.activation().isNormalizing() || n % 5 == 0;
+                float[] x = randomInput(rnd, n, specials);
+                int off = n % 3; // unaligned offsets too
+                float[] in = new float[n + off];
+                System.arraycopy(x, 0, in, off, n);
+                float[] expected = new float[n];
+                s.apply(in, off, expected, 0, n);
+                float[] actual = new float[n + 1];
+                v.apply(in, off, actual, 1, n);
+                float[] got = java.util.Arrays.copyOfRange(actual, 1, n + 1);
+                assertAgree(spec + " length " + n, scale, x, n, 1, expected, got);
+            }
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> alongDim0OnOddShapes() {
+        Kernels vector = Kernels.vector();
+        Kernels scalar = Kernels.scalar();
+        int[] sizes = {1, 2, 3, 7, 15, 16, 17, 31, 33, 64, 100};
+        return specs().stream()
+                .filter(spec -> spec.activation().isNormalizing())
+                .map(spec -> DynamicTest.dynamicTest(spec.canonical(), () -> {
+                    SplittableRandom rnd = new SplittableRandom(7);
+                    GoldenRule.Scale scale = GoldenRule.Scale.of(spec.activation().functionalName());
+                    for (int rows : sizes) {
+                        for (int cols : sizes) {
+                            float[] x = randomInput(rnd, rows * cols, rows * cols % 7 == 0);
+                            float[] expected = new float[x.length];
+                            scalar.kernel(spec).applyAlongDim0(x, 0, expected, 0, rows, cols);
+                            float[] actual = x.clone();
+                            vector.kernel(spec).applyAlongDim0(actual, 0, actual, 0, rows, cols); // in place
+                            assertAgree(spec + " " + rows + "x" + cols, scale, x, rows, cols, expected, actual);
+                        }
+                    }
+                }));
+    }
+
+    @Test
+    void aThousandRecordsAlongDim0StayExact() {
+        // N = 1000 (and 100,000) records: sums must stay precise for the golden rule to hold
+        ActivationSpec spec = ActivationSpec.parse("softmax");
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int rows : new int[] {1000, 100_000}) {
+            int cols = 19;
+            float[] x = randomInput(rnd, rows * cols, false);
+            double[] reference = new double[x.length];
+            for (int j = 0; j < cols; j++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int r = 0; r < rows; r++) {
+                    max = Math.max(max, x[r * cols + j]);
+                }
+                double sum = 0;
+                for (int r = 0; r < rows; r++) {
+                    sum += Math.exp(x[r * cols + j] - max);
+                }
+                for (int r = 0; r < rows; r++) {
+                    reference[r * cols + j] = Math.exp(x[r * cols + j] - max) / sum;
+                }
+            }
+            float[] t = new float[x.length];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = (float) reference[i];
+            }
+            for (Kernels k : List.of(Kernels.scalar(), Kernels.vector())) {
+                float[] out = new float[x.length];
+                k.kernel(spec).applyAlongDim0(x, 0, out, 0, rows, cols);
+                assertThat(GoldenRule.check(k.description() + " N=" + rows, GoldenRule.Scale.SOFTMAX, x, rows, cols,
+                        t, reference, out)).isNull();
+            }
+        }
+    }
+
+    @Test
+    void forcedScalarAndDefaultPathsAreReported() {
+        assertThat(Kernels.scalar().isVectorized()).isFalse();
+        assertThat(Kernels.vector().isVectorized()).isTrue();
+        assertThat(Kernels.vector().description()).contains("x float32");
+        // this JVM runs with --add-modules jdk.incubator.vector and no override: the vector path is chosen
+        assertThat(Kernels.get().isVectorized()).isTrue();
+    }
+
+    static void assertAgree(String what, GoldenRule.Scale scale, float[] x, int rows, int cols,
+                            float[] scalarOut, float[] vectorOut) {
+        double[] r = new double[scalarOut.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = scalarOut[i];
+        }
+        // a single vector is normalised along its only dim: D x 1
+        int dimRows = cols == 1 ? x.length : rows;
+        assertThat(GoldenRule.check(what, scale, x, dimRows, cols, scalarOut, r, vectorOut)).isNull();
+    }
+}

@@ -1,0 +1,64 @@
+package io.flinkactivations.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class WindowSpecTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            tumbling(10s)            | tumbling(10s)
+            tumbling(size=500ms)     | tumbling(500ms)
+            TUMBLING(1500ms)         | tumbling(1500ms)
+            tumbling(60s)            | tumbling(1m)
+            sliding(10s, 1s)         | sliding(10s, 1s)
+            sliding(slide=1s, size=1m) | sliding(1m, 1s)
+            session(30s)             | session(30s)
+            session(gap=5m)          | session(5m)
+            count(100)               | count(100)
+            count(n=3)               | count(3)
+            tumbling(24h)            | tumbling(1d)
+            """)
+    void parsesAndRoundTrips(String text, String canonical) {
+        WindowSpec spec = WindowSpec.parse(text);
+        assertThat(spec.canonical()).isEqualTo(canonical);
+        assertThat(WindowSpec.parse(canonical)).isEqualTo(spec);
+    }
+
+    @Test
+    void exposesItsParts() {
+        WindowSpec sliding = WindowSpec.parse("sliding(10s, 2s)");
+        assertThat(sliding.kind()).isEqualTo(WindowSpec.Kind.SLIDING);
+        assertThat(sliding.size()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(sliding.slide()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(sliding.isTimeBased()).isTrue();
+        assertThat(WindowSpec.parse("count(7)").count()).isEqualTo(7);
+        assertThat(WindowSpec.parse("count(7)").isTimeBased()).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            hopping(10s)         | Unknown window 'hopping'; valid windows: tumbling(size), sliding(size, slide), session(gap), count(n)
+            tumbling(10)         | Bad size '10': write a whole number with a unit (ms, s, m, h, d)
+            tumbling(1.5s)       | Bad size '1.5s'
+            tumbling(0s)         | it must be positive
+            tumbling             | missing size; write tumbling(size)
+            sliding(10s)         | missing slide; write sliding(size, slide)
+            sliding(1s, 10s)     | slide must not exceed size
+            count(0)             | n must be a positive whole number
+            count(ten)           | n must be a positive whole number
+            count(1, 2)          | count takes count(n)
+            session(gap=1s, gap=2s) | gap is given twice
+            'count(5'            | Bad window spec: Cannot parse 'count(5'
+            """)
+    void badWindowsSayWhatIsWrong(String text, String message) {
+        assertThatThrownBy(() -> WindowSpec.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
+    }
+}
