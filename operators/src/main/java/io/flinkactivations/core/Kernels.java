@@ -83,7 +83,7 @@ public abstract class Kernels {
             if (reason == null) {
                 try {
                     Kernels panama = loadPanama();
-                    LOG.info("Activation kernels: {}", panama.description());
+                    LOG.info("Activation kernels: {}, because module jdk.incubator.vector is enabled", panama.description());
                     return panama;
                 } catch (RuntimeException | LinkageError e) {
                     reason = "the Vector API failed to load: " + e;
