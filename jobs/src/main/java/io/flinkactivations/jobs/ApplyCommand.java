@@ -1,0 +1,203 @@
+package io.flinkactivations.jobs;
+
+import io.flinkactivations.core.ActivationKernel;
+import io.flinkactivations.core.ActivationSpec;
+import io.flinkactivations.core.Activation;
+import io.flinkactivations.core.Kernels;
+import io.flinkactivations.core.WindowSpec;
+import io.flinkactivations.format.BadRecordException;
+import io.flinkactivations.format.BadRecordReason;
+import io.flinkactivations.format.JsonVectorCodec;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code activations apply}: JSON lines in, the activation's output out, to try a spec by hand. */
+@Command(
+        name = "apply",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Reads JSON lines on stdin, applies an activation to each line's feature vector, and writes JSON lines on stdout.",
+            "",
+            "An input line is an object with a \"features\" array (other fields are kept as they are), or a bare array:%n"
+                + "  {\"id\": \"a\", \"features\": [1, -2, 3, -5]}%n"
+                + "  [1, -2, 3, -5]",
+            "Numbers may be NaN, Infinity or -Infinity, bare or as strings. The output line is the same object with "
+                + "\"features\" replaced by the result (a bare array gives a bare array); non-finite results are "
+                + "written as the strings \"NaN\", \"Infinity\", \"-Infinity\".",
+            "",
+            "With --window count(N), every N consecutive good lines (the last group may be shorter) form one batch, "
+                + "and a softmax-family activation runs along dim 0 across them: each feature is normalised across "
+                + "the N records. A line whose dimension differs from its batch's first line is reported, not mixed in.",
+            "",
+            "A bad line is reported on stderr with its line number and reason; the other lines are still processed, "
+                + "and the exit code is 1 at the end. Bad arguments exit with 2.",
+            "",
+        },
+        footer = {
+            "",
+            "Example:",
+            "  echo '[1, -2, 3, -5]' | bin/activations apply --activation 'leaky_relu(0.2)'",
+            "  printf '[1, 2]\\n[3, 4]\\n' | bin/activations apply --activation softmax --window 'count(2)'",
+        })
+public final class ApplyCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-a", "--activation"}, required = true, paramLabel = "SPEC",
+            description = "The activation, PyTorch style: relu, leaky_relu(0.2), LeakyReLU(negative_slope=0.2), "
+                + "gelu(approximate=tanh), softplus(beta=2, threshold=10), softmax(temperature=2), ... "
+                + "All, with their defaults: ${sys:activations.usage}")
+    String activation;
+
+    @Option(names = {"-w", "--window"}, paramLabel = "count(N)",
+            description = "Batch every N consecutive lines and normalise along dim 0 across them (softmax, log_softmax, softmin).")
+    String window;
+
+    private final Reader stdin;
+    private final Writer stdout;
+    private final Writer stderr;
+
+    public ApplyCommand() {
+        this(new InputStreamReader(System.in, StandardCharsets.UTF_8),
+                new OutputStreamWriter(System.out, StandardCharsets.UTF_8),
+                new OutputStreamWriter(System.err, StandardCharsets.UTF_8));
+    }
+
+    ApplyCommand(Reader stdin, Writer stdout, Writer stderr) {
+        this.stdin = stdin;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    static {
+        System.setProperty("activations.usage", Activation.usage());
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        ActivationSpec activationSpec;
+        int batchSize = 1;
+        try {
+            activationSpec = ActivationSpec.parse(activation);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--activation: " + e.getMessage());
+        }
+        if (window != null) {
+            WindowSpec w;
+            try {
+                w = WindowSpec.parse(window);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--window: " + e.getMessage());
+            }
+            if (w.kind() != WindowSpec.Kind.COUNT) {
+                throw new ParameterException(spec.commandLine(), "--window: apply batches lines by count only, e.g. "
+                        + "count(100); " + w + " needs event time: use the streaming job (activations run)");
+            }
+            if (!activationSpec.activation().isNormalizing()) {
+                throw new ParameterException(spec.commandLine(), "--window: " + activationSpec
+                        + " is element-wise, so a window changes nothing; windows are for softmax, log_softmax and softmin");
+            }
+            if (w.count() > 10_000_000) {
+                throw new ParameterException(spec.commandLine(), "--window: count(" + w.count()
+                        + ") is too large for apply; use at most count(10000000)");
+            }
+            batchSize = (int) w.count();
+        }
+        ActivationKernel kernel = Kernels.get().kernel(activationSpec);
+        return new Run(kernel, batchSize).process() ? 0 : 1;
+    }
+
+    /** One pass over stdin. */
+    private final class Run {
+        private final ActivationKernel kernel;
+        private final int batchSize;
+        private final JsonVectorCodec codec = new JsonVectorCodec();
+        private final PrintWriter out = new PrintWriter(stdout, false);
+        private final PrintWriter err = new PrintWriter(stderr, true);
+        private final List<JsonVectorCodec.Record> batch = new ArrayList<>();
+        private final List<Long> batchLines = new ArrayList<>();
+        private float[] buffer = new float[0];
+        private boolean allGood = true;
+
+        Run(ActivationKernel kernel, int batchSize) {
+            this.kernel = kernel;
+            this.batchSize = batchSize;
+        }
+
+        boolean process() throws IOException {
+            BufferedReader in = new BufferedReader(stdin, 1 << 16);
+            String line;
+            long lineNo = 0;
+            while ((line = in.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonVectorCodec.Record record;
+                try {
+                    record = codec.parse(line);
+                    if (!batch.isEmpty() && record.features().length != batch.get(0).features().length) {
+                        throw new BadRecordException(BadRecordReason.DIMENSION_MISMATCH, "the vector has "
+                                + record.features().length + " features, the window's first (line "
+                                + batchLines.get(0) + ") has " + batch.get(0).features().length);
+                    }
+                } catch (BadRecordException e) {
+                    err.println("line " + lineNo + ": " + e.reason().code() + ": " + e.getMessage());
+                    allGood = false;
+                    continue;
+                }
+                batch.add(record);
+                batchLines.add(lineNo);
+                if (batch.size() == batchSize) {
+                    flushBatch();
+                }
+                if (!in.ready()) {
+                    out.flush(); // interactive use: answer each line as it comes
+                }
+            }
+            flushBatch();
+            out.flush();
+            return allGood && !out.checkError();
+        }
+
+        private void flushBatch() {
+            int rows = batch.size();
+            if (rows == 0) {
+                return;
+            }
+            int cols = batch.get(0).features().length;
+            if (buffer.length < rows * cols) {
+                buffer = new float[rows * cols];
+            }
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(batch.get(r).features(), 0, buffer, r * cols, cols);
+            }
+            if (batchSize == 1) {
+                kernel.apply(buffer, 0, buffer, 0, cols);
+            } else {
+                kernel.applyAlongDim0(buffer, 0, buffer, 0, rows, cols);
+            }
+            for (int r = 0; r < rows; r++) {
+                out.println(codec.write(batch.get(r), buffer, r * cols, cols));
+            }
+            batch.clear();
+            batchLines.clear();
+        }
+    }
+}

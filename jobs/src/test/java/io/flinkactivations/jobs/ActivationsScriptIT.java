@@ -1,0 +1,96 @@
+package io.flinkactivations.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinkactivations.testutils.GoldenCase;
+import io.flinkactivations.testutils.GoldenRule;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/activations apply} as a user runs it, on the packaged project: the tutorial's
+ * {@code [1, -2, 3, -5]} gives PyTorch's outputs (checked against the golden rows with the golden rule).
+ */
+class ActivationsScriptIT {
+    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+    private static final Path SCRIPT = ROOT.resolve("bin/activations");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    record Run(int exitCode, String out, String err) {}
+
+    static Run run(Path script, String stdin, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(script.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        // both pipes are small here; read them after exit
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("bin/activations finished").isTrue();
+        return new Run(p.exitValue(),
+                new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theTutorialsVectorGivesPyTorchsOutputs() throws Exception {
+        // spec as a user writes it -> the golden row it must match
+        String[][] rows = {
+            {"ReLU", "relu"},
+            {"LeakyReLU(0.2)", "leaky_relu(negative_slope=0.2)"},
+            {"Sigmoid", "sigmoid"},
+            {"Tanh", "tanh"},
+            {"Softmax(dim=0)", "softmax"},
+        };
+        for (String[] row : rows) {
+            GoldenCase golden = GoldenCase.all().stream()
+                    .filter(c -> c.caseName().equals("seed_example") && c.spec().equals(row[1]))
+                    .findFirst().orElseThrow();
+            Run r = run(SCRIPT, "{\"id\": \"tutorial\", \"features\": [1, -2, 3, -5]}\n", "apply", "--activation", row[0]);
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            JsonNode out = JSON.readTree(r.out());
+            assertThat(out.get("id").asText()).isEqualTo("tutorial");
+            float[] actual = new float[4];
+            for (int i = 0; i < 4; i++) {
+                actual[i] = (float) GoldenCase.doubles(out.get("features"))[i];
+            }
+            assertThat(GoldenRule.check(row[0], GoldenRule.Scale.of(golden.op()), golden.input(), 4, 1,
+                    golden.expected(), golden.expectedF64(), actual)).isNull();
+            assertThat(r.err()).contains("Activation kernels: vector").doesNotContain("WARNING");
+        }
+    }
+
+    @Test
+    void theReadmeExampleOutputIsTrue() throws Exception {
+        // README.md shows these exact lines; keep them in step
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        Run tanh = run(SCRIPT, "[1, -2, 3, -5]\n", "apply", "--activation", "Tanh");
+        Run softmax = run(SCRIPT, "[1, -2, 3, -5]\n", "apply", "--activation", "Softmax(dim=0)");
+        assertThat(readme).contains(tanh.out().strip(), softmax.out().strip());
+        assertThat(tanh.out().strip()).isEqualTo("[0.7615942,-0.9640276,0.9950548,-0.9999092]");
+    }
+
+    @Test
+    void aBadLineMakesTheExitCodeNonZero() throws Exception {
+        Run r = run(SCRIPT, "[1]\noops\n[2]\n", "apply", "-a", "relu");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out().lines()).containsExactly("[1.0]", "[2.0]");
+        assertThat(r.err()).contains("line 2: malformed-json");
+    }
+
+    @Test
+    void withoutTheBuiltJarsItSaysHowToBuildThem(@TempDir Path dir) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path copy = Files.copy(SCRIPT, bin.resolve("activations"));
+        Run r = run(copy, "", "apply", "-a", "relu");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("the project is not built yet", "mvn -B -q install -DskipTests");
+    }
+}
