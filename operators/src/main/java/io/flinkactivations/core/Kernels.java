@@ -3,6 +3,7 @@ package io.flinkactivations.core;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +22,15 @@ public abstract class Kernels {
     private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
     private static final String PANAMA_CLASS = "io.flinkactivations.core.PanamaKernels";
 
-    /** Binds {@code spec} to this implementation. */
-    public abstract ActivationKernel kernel(ActivationSpec spec);
+    private final ConcurrentHashMap<ActivationSpec, ActivationKernel> kernels = new ConcurrentHashMap<>();
+
+    /** Binds {@code spec} to this implementation. Kernels are stateless: one per spec is kept and shared. */
+    public final ActivationKernel kernel(ActivationSpec spec) {
+        return kernels.computeIfAbsent(spec, this::create);
+    }
+
+    /** Makes the kernel for {@code spec}. */
+    abstract ActivationKernel create(ActivationSpec spec);
 
     /** A short description, e.g. {@code vector (Panama, 16 x float32)} or {@code scalar}. */
     public abstract String description();

@@ -14,6 +14,7 @@ import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.NEG;
 import static jdk.incubator.vector.VectorOperators.TANH;
 
+import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -43,12 +44,15 @@ final class PanamaKernels extends Kernels {
     }
 
     @Override
-    public ActivationKernel kernel(ActivationSpec spec) {
+    ActivationKernel create(ActivationSpec spec) {
         if (spec.activation().isNormalizing()) {
             return new Softmax(spec);
         }
         VectorFunction f = vectorForm(spec);
-        return f == null ? new ScalarKernels.Elementwise(spec) : new Elementwise(spec, f);
+        ScalarFunction scalar = spec.activation().scalar(spec);
+        return f == null
+                ? Specializer.instantiate(ScalarElementwiseLoop.class, List.of(spec, scalar))
+                : Specializer.instantiate(VectorElementwiseLoop.class, List.of(spec, f, scalar));
     }
 
     /** One vector of inputs to one vector of outputs. */
@@ -166,22 +170,48 @@ final class PanamaKernels extends Kernels {
         FloatVector a = z.lanewise(ABS);
         // |z| < SMALL_LIMIT: erfc = 1 - a P(a^2)
         FloatVector a2 = a.mul(a);
-        FloatVector p = horner(ERF_SMALL, a2);
+        FloatVector p = hornerErfSmall(a2);
         FloatVector small = a.mul(p).neg().add(1f);
         // otherwise: erfc = exp(-a^2 + Q(s)) / a, s = 2 / (a U) - 1
         FloatVector s = FloatVector.broadcast(S, 2f).div(a.mul((float) SpecialFunctions.U_MAX)).sub(1f);
-        FloatVector large = horner(ERFC_LARGE, s).sub(a2).lanewise(EXP).div(a);
+        FloatVector large = hornerErfcLarge(s).sub(a2).lanewise(EXP).div(a);
         FloatVector e = large.blend(small, a.compare(LT, (float) SpecialFunctions.SMALL_LIMIT));
         // erfc(z) for z < 0 is 2 - erfc(|z|)
         FloatVector erfc = e.blend(FloatVector.broadcast(S, 2f).sub(e), z.compare(LT, 0f));
         return x.mul(0.5f).mul(erfc);
     }
 
-    private static FloatVector horner(float[] c, FloatVector x) {
-        FloatVector r = FloatVector.broadcast(S, c[c.length - 1]);
-        for (int i = c.length - 2; i >= 0; i--) {
-            r = r.fma(x, FloatVector.broadcast(S, c[i]));
-        }
+    /** Horner over {@code ERF_SMALL}, unrolled: a loop here would box the vectors. */
+    private static FloatVector hornerErfSmall(FloatVector x) {
+        float[] c = ERF_SMALL;
+        FloatVector r = FloatVector.broadcast(S, c[7]);
+        r = r.fma(x, FloatVector.broadcast(S, c[6]));
+        r = r.fma(x, FloatVector.broadcast(S, c[5]));
+        r = r.fma(x, FloatVector.broadcast(S, c[4]));
+        r = r.fma(x, FloatVector.broadcast(S, c[3]));
+        r = r.fma(x, FloatVector.broadcast(S, c[2]));
+        r = r.fma(x, FloatVector.broadcast(S, c[1]));
+        r = r.fma(x, FloatVector.broadcast(S, c[0]));
+        return r;
+    }
+
+    /** Horner over {@code ERFC_LARGE}, unrolled: a loop here would box the vectors. */
+    private static FloatVector hornerErfcLarge(FloatVector x) {
+        float[] c = ERFC_LARGE;
+        FloatVector r = FloatVector.broadcast(S, c[13]);
+        r = r.fma(x, FloatVector.broadcast(S, c[12]));
+        r = r.fma(x, FloatVector.broadcast(S, c[11]));
+        r = r.fma(x, FloatVector.broadcast(S, c[10]));
+        r = r.fma(x, FloatVector.broadcast(S, c[9]));
+        r = r.fma(x, FloatVector.broadcast(S, c[8]));
+        r = r.fma(x, FloatVector.broadcast(S, c[7]));
+        r = r.fma(x, FloatVector.broadcast(S, c[6]));
+        r = r.fma(x, FloatVector.broadcast(S, c[5]));
+        r = r.fma(x, FloatVector.broadcast(S, c[4]));
+        r = r.fma(x, FloatVector.broadcast(S, c[3]));
+        r = r.fma(x, FloatVector.broadcast(S, c[2]));
+        r = r.fma(x, FloatVector.broadcast(S, c[1]));
+        r = r.fma(x, FloatVector.broadcast(S, c[0]));
         return r;
     }
 
@@ -191,42 +221,6 @@ final class PanamaKernels extends Kernels {
             f[i] = (float) d[i];
         }
         return f;
-    }
-
-    /** Element-wise: full vectors, then the scalar definition for the tail. */
-    static final class Elementwise implements ActivationKernel {
-        private final ActivationSpec spec;
-        private final VectorFunction vf;
-        private final ScalarFunction sf;
-
-        Elementwise(ActivationSpec spec, VectorFunction vf) {
-            this.spec = spec;
-            this.vf = vf;
-            this.sf = spec.activation().scalar(spec);
-        }
-
-        @Override
-        public ActivationSpec spec() {
-            return spec;
-        }
-
-        @Override
-        public void apply(float[] in, int inOff, float[] out, int outOff, int len) {
-            Checks.slice(in, inOff, out, outOff, len);
-            int i = 0;
-            int bound = S.loopBound(len);
-            for (; i < bound; i += L) {
-                vf.apply(FloatVector.fromArray(S, in, inOff + i)).intoArray(out, outOff + i);
-            }
-            for (; i < len; i++) {
-                out[outOff + i] = sf.apply(in[inOff + i]);
-            }
-        }
-
-        @Override
-        public void applyAlongDim0(float[] in, int inOff, float[] out, int outOff, int rows, int cols) {
-            apply(in, inOff, out, outOff, Checks.batchLength(rows, cols));
-        }
     }
 
     /**

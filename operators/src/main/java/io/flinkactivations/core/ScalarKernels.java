@@ -1,5 +1,7 @@
 package io.flinkactivations.core;
 
+import java.util.List;
+
 /**
  * Plain-Java kernels: the fallback when the Vector API is unavailable, and the reference the vector
  * kernels are tested against. Transcendentals run in double and round once to float.
@@ -10,8 +12,11 @@ final class ScalarKernels extends Kernels {
     private ScalarKernels() {}
 
     @Override
-    public ActivationKernel kernel(ActivationSpec spec) {
-        return spec.activation().isNormalizing() ? new Softmax(spec) : new Elementwise(spec);
+    ActivationKernel create(ActivationSpec spec) {
+        if (spec.activation().isNormalizing()) {
+            return new Softmax(spec);
+        }
+        return Specializer.instantiate(ScalarElementwiseLoop.class, List.of(spec, spec.activation().scalar(spec)));
     }
 
     @Override
@@ -22,35 +27,6 @@ final class ScalarKernels extends Kernels {
     @Override
     public boolean isVectorized() {
         return false;
-    }
-
-    /** Any element-wise op through its {@link Activation#scalar} definition. */
-    static final class Elementwise implements ActivationKernel {
-        private final ActivationSpec spec;
-        private final ScalarFunction f;
-
-        Elementwise(ActivationSpec spec) {
-            this.spec = spec;
-            this.f = spec.activation().scalar(spec);
-        }
-
-        @Override
-        public ActivationSpec spec() {
-            return spec;
-        }
-
-        @Override
-        public void apply(float[] in, int inOff, float[] out, int outOff, int len) {
-            Checks.slice(in, inOff, out, outOff, len);
-            for (int i = 0; i < len; i++) {
-                out[outOff + i] = f.apply(in[inOff + i]);
-            }
-        }
-
-        @Override
-        public void applyAlongDim0(float[] in, int inOff, float[] out, int outOff, int rows, int cols) {
-            apply(in, inOff, out, outOff, Checks.batchLength(rows, cols));
-        }
     }
 
     /** softmax, log_softmax and softmin, one strided lane at a time. */

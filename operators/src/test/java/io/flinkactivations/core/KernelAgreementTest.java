@@ -151,6 +151,18 @@ class KernelAgreementTest {
         assertThat(Kernels.get().isVectorized()).isTrue();
     }
 
+    @Test
+    void everyElementwiseOpHasItsOwnLoopClassSoTheJitNeverSeesAMegamorphicCall() {
+        for (Kernels k : List.of(Kernels.scalar(), Kernels.vector())) {
+            ActivationKernel relu = k.kernel(ActivationSpec.parse("relu"));
+            ActivationKernel sigmoid = k.kernel(ActivationSpec.parse("sigmoid"));
+            assertThat(relu.getClass().isHidden()).as(k.description()).isTrue();
+            assertThat(relu.getClass()).isNotSameAs(sigmoid.getClass());
+            assertThat(k.kernel(ActivationSpec.parse("ReLU"))).isSameAs(relu); // one kernel per spec
+            assertThat(relu.spec()).isEqualTo(ActivationSpec.parse("relu"));
+        }
+    }
+
     static void assertAgree(String what, GoldenRule.Scale scale, float[] x, int rows, int cols,
                             float[] scalarOut, float[] vectorOut) {
         double[] r = new double[scalarOut.length];
