@@ -170,48 +170,22 @@ final class PanamaKernels extends Kernels {
         FloatVector a = z.lanewise(ABS);
         // |z| < SMALL_LIMIT: erfc = 1 - a P(a^2)
         FloatVector a2 = a.mul(a);
-        FloatVector p = hornerErfSmall(a2);
+        FloatVector p = horner(ERF_SMALL, a2);
         FloatVector small = a.mul(p).neg().add(1f);
         // otherwise: erfc = exp(-a^2 + Q(s)) / a, s = 2 / (a U) - 1
         FloatVector s = FloatVector.broadcast(S, 2f).div(a.mul((float) SpecialFunctions.U_MAX)).sub(1f);
-        FloatVector large = hornerErfcLarge(s).sub(a2).lanewise(EXP).div(a);
+        FloatVector large = horner(ERFC_LARGE, s).sub(a2).lanewise(EXP).div(a);
         FloatVector e = large.blend(small, a.compare(LT, (float) SpecialFunctions.SMALL_LIMIT));
         // erfc(z) for z < 0 is 2 - erfc(|z|)
         FloatVector erfc = e.blend(FloatVector.broadcast(S, 2f).sub(e), z.compare(LT, 0f));
         return x.mul(0.5f).mul(erfc);
     }
 
-    /** Horner over {@code ERF_SMALL}, unrolled: a loop here would box the vectors. */
-    private static FloatVector hornerErfSmall(FloatVector x) {
-        float[] c = ERF_SMALL;
-        FloatVector r = FloatVector.broadcast(S, c[7]);
-        r = r.fma(x, FloatVector.broadcast(S, c[6]));
-        r = r.fma(x, FloatVector.broadcast(S, c[5]));
-        r = r.fma(x, FloatVector.broadcast(S, c[4]));
-        r = r.fma(x, FloatVector.broadcast(S, c[3]));
-        r = r.fma(x, FloatVector.broadcast(S, c[2]));
-        r = r.fma(x, FloatVector.broadcast(S, c[1]));
-        r = r.fma(x, FloatVector.broadcast(S, c[0]));
-        return r;
-    }
-
-    /** Horner over {@code ERFC_LARGE}, unrolled: a loop here would box the vectors. */
-    private static FloatVector hornerErfcLarge(FloatVector x) {
-        float[] c = ERFC_LARGE;
-        FloatVector r = FloatVector.broadcast(S, c[13]);
-        r = r.fma(x, FloatVector.broadcast(S, c[12]));
-        r = r.fma(x, FloatVector.broadcast(S, c[11]));
-        r = r.fma(x, FloatVector.broadcast(S, c[10]));
-        r = r.fma(x, FloatVector.broadcast(S, c[9]));
-        r = r.fma(x, FloatVector.broadcast(S, c[8]));
-        r = r.fma(x, FloatVector.broadcast(S, c[7]));
-        r = r.fma(x, FloatVector.broadcast(S, c[6]));
-        r = r.fma(x, FloatVector.broadcast(S, c[5]));
-        r = r.fma(x, FloatVector.broadcast(S, c[4]));
-        r = r.fma(x, FloatVector.broadcast(S, c[3]));
-        r = r.fma(x, FloatVector.broadcast(S, c[2]));
-        r = r.fma(x, FloatVector.broadcast(S, c[1]));
-        r = r.fma(x, FloatVector.broadcast(S, c[0]));
+    private static FloatVector horner(float[] c, FloatVector x) {
+        FloatVector r = FloatVector.broadcast(S, c[c.length - 1]);
+        for (int i = c.length - 2; i >= 0; i--) {
+            r = r.lanewise(jdk.incubator.vector.VectorOperators.FMA, x, c[i]);
+        }
         return r;
     }
 
@@ -229,18 +203,9 @@ final class PanamaKernels extends Kernels {
      * passes over the rows for L features at a time, all in registers; leftover features use the
      * scalar form.
      */
-    static final class Softmax implements ActivationKernel {
-        private final ActivationSpec spec;
-        private final SoftmaxMath math;
-
+    static final class Softmax extends SoftmaxKernel {
         Softmax(ActivationSpec spec) {
-            this.spec = spec;
-            this.math = new SoftmaxMath(spec);
-        }
-
-        @Override
-        public ActivationSpec spec() {
-            return spec;
+            super(spec);
         }
 
         private FloatVector load(float[] a, int off) {

@@ -6,7 +6,7 @@ import java.lang.invoke.MethodHandles;
  * Template of the scalar element-wise kernel: {@link Specializer} defines one hidden copy per op,
  * with the op's function as a constant. Never loaded under its own name.
  */
-final class ScalarElementwiseLoop implements ActivationKernel {
+final class ScalarElementwiseLoop extends ElementwiseKernel {
     private static final ActivationSpec SPEC = Specializer.classData(MethodHandles.lookup(), 0, ActivationSpec.class);
     private static final ScalarFunction F = Specializer.classData(MethodHandles.lookup(), 1, ScalarFunction.class);
 
@@ -21,15 +21,5 @@ final class ScalarElementwiseLoop implements ActivationKernel {
         for (int i = 0; i < len; i++) {
             out[outOff + i] = F.apply(in[inOff + i]);
         }
-    }
-
-    @Override
-    public void applyAlongDim0(float[] in, int inOff, float[] out, int outOff, int rows, int cols) {
-        apply(in, inOff, out, outOff, Checks.batchLength(rows, cols));
-    }
-
-    @Override
-    public String toString() {
-        return "scalar " + SPEC;
     }
 }

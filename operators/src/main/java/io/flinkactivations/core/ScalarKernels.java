@@ -30,18 +30,9 @@ final class ScalarKernels extends Kernels {
     }
 
     /** softmax, log_softmax and softmin, one strided lane at a time. */
-    static final class Softmax implements ActivationKernel {
-        private final ActivationSpec spec;
-        private final SoftmaxMath math;
-
+    static final class Softmax extends SoftmaxKernel {
         Softmax(ActivationSpec spec) {
-            this.spec = spec;
-            this.math = new SoftmaxMath(spec);
-        }
-
-        @Override
-        public ActivationSpec spec() {
-            return spec;
+            super(spec);
         }
 
         @Override

@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * with the op's vector and scalar functions as constants. Full vectors, then the scalar function for
  * the tail. Never loaded under its own name.
  */
-final class VectorElementwiseLoop implements ActivationKernel {
+final class VectorElementwiseLoop extends ElementwiseKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final ActivationSpec SPEC = Specializer.classData(MethodHandles.lookup(), 0, ActivationSpec.class);
     private static final PanamaKernels.VectorFunction VF =
@@ -32,15 +32,5 @@ final class VectorElementwiseLoop implements ActivationKernel {
         for (; i < len; i++) {
             out[outOff + i] = SF.apply(in[inOff + i]);
         }
-    }
-
-    @Override
-    public void applyAlongDim0(float[] in, int inOff, float[] out, int outOff, int rows, int cols) {
-        apply(in, inOff, out, outOff, Checks.batchLength(rows, cols));
-    }
-
-    @Override
-    public String toString() {
-        return "vector " + SPEC;
     }
 }
