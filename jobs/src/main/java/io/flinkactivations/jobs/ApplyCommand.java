@@ -7,13 +7,15 @@ import io.flinkactivations.core.Kernels;
 import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.format.BadRecordException;
 import io.flinkactivations.format.BadRecordReason;
-import io.flinkactivations.format.JsonVectorCodec;
-import java.io.BufferedReader;
+import io.flinkactivations.format.JsonRecord;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -69,17 +71,15 @@ public final class ApplyCommand implements Callable<Integer> {
             description = "Batch every N consecutive lines and normalise along dim 0 across them (softmax, log_softmax, softmin).")
     String window;
 
-    private final Reader stdin;
-    private final Writer stdout;
+    private final InputStream stdin;
+    private final OutputStream stdout;
     private final Writer stderr;
 
     public ApplyCommand() {
-        this(new InputStreamReader(System.in, StandardCharsets.UTF_8),
-                new OutputStreamWriter(System.out, StandardCharsets.UTF_8),
-                new OutputStreamWriter(System.err, StandardCharsets.UTF_8));
+        this(System.in, System.out, new OutputStreamWriter(System.err, StandardCharsets.UTF_8));
     }
 
-    ApplyCommand(Reader stdin, Writer stdout, Writer stderr) {
+    ApplyCommand(InputStream stdin, OutputStream stdout, Writer stderr) {
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
@@ -127,11 +127,11 @@ public final class ApplyCommand implements Callable<Integer> {
     private final class Run {
         private final ActivationKernel kernel;
         private final int batchSize;
-        private final JsonVectorCodec codec = new JsonVectorCodec();
-        private final PrintWriter out = new PrintWriter(stdout, false);
+        private final BufferedOutputStream out = new BufferedOutputStream(stdout, 1 << 16);
         private final PrintWriter err = new PrintWriter(stderr, true);
-        private final List<JsonVectorCodec.Record> batch = new ArrayList<>();
-        private final List<Long> batchLines = new ArrayList<>();
+        private final List<byte[]> lines = new ArrayList<>();
+        private final List<JsonRecord.Layout> batch = new ArrayList<>();
+        private final List<Long> batchLineNumbers = new ArrayList<>();
         private float[] buffer = new float[0];
         private boolean allGood = true;
 
@@ -141,42 +141,60 @@ public final class ApplyCommand implements Callable<Integer> {
         }
 
         boolean process() throws IOException {
-            BufferedReader in = new BufferedReader(stdin, 1 << 16);
-            String line;
+            BufferedInputStream in = new BufferedInputStream(stdin, 1 << 16);
+            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
             long lineNo = 0;
-            while ((line = in.readLine()) != null) {
+            int b;
+            do {
+                b = in.read();
+                if (b != '\n' && b != -1) {
+                    line.write(b);
+                    continue;
+                }
+                if (b == -1 && line.size() == 0) {
+                    break;
+                }
                 lineNo++;
-                if (line.isBlank()) {
+                byte[] bytes = line.toByteArray();
+                line.reset();
+                int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                if (isBlank(bytes, len)) {
                     continue;
                 }
-                JsonVectorCodec.Record record;
-                try {
-                    record = codec.parse(line);
-                    if (!batch.isEmpty() && record.features().length != batch.get(0).features().length) {
-                        throw new BadRecordException(BadRecordReason.DIMENSION_MISMATCH, "the vector has "
-                                + record.features().length + " features, the window's first (line "
-                                + batchLines.get(0) + ") has " + batch.get(0).features().length);
-                    }
-                } catch (BadRecordException e) {
-                    err.println("line " + lineNo + ": " + e.reason().code() + ": " + e.getMessage());
-                    allGood = false;
-                    continue;
-                }
-                batch.add(record);
-                batchLines.add(lineNo);
-                if (batch.size() == batchSize) {
-                    flushBatch();
-                }
-                if (!in.ready()) {
+                byte[] record = len == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, len);
+                accept(record, lineNo);
+                if (in.available() == 0) {
                     out.flush(); // interactive use: answer each line as it comes
                 }
-            }
+            } while (b != -1);
             flushBatch();
             out.flush();
-            return allGood && !out.checkError();
+            return allGood;
         }
 
-        private void flushBatch() {
+        private void accept(byte[] record, long lineNo) throws IOException {
+            JsonRecord.Layout layout;
+            try {
+                layout = JsonRecord.parse(record, 0, record.length);
+                if (!batch.isEmpty() && layout.features().length != batch.get(0).features().length) {
+                    throw new BadRecordException(BadRecordReason.DIMENSION_MISMATCH, "the vector has "
+                            + layout.features().length + " features, the window's first (line "
+                            + batchLineNumbers.get(0) + ") has " + batch.get(0).features().length);
+                }
+            } catch (BadRecordException e) {
+                err.println("line " + lineNo + ": " + e.reason().code() + ": " + e.getMessage());
+                allGood = false;
+                return;
+            }
+            lines.add(record);
+            batch.add(layout);
+            batchLineNumbers.add(lineNo);
+            if (batch.size() == batchSize) {
+                flushBatch();
+            }
+        }
+
+        private void flushBatch() throws IOException {
             int rows = batch.size();
             if (rows == 0) {
                 return;
@@ -194,10 +212,21 @@ public final class ApplyCommand implements Callable<Integer> {
                 kernel.applyAlongDim0(buffer, 0, buffer, 0, rows, cols);
             }
             for (int r = 0; r < rows; r++) {
-                out.println(codec.write(batch.get(r), buffer, r * cols, cols));
+                out.write(JsonRecord.write(lines.get(r), batch.get(r), buffer, r * cols, cols, ""));
+                out.write('\n');
             }
+            lines.clear();
             batch.clear();
-            batchLines.clear();
+            batchLineNumbers.clear();
+        }
+
+        private boolean isBlank(byte[] bytes, int len) {
+            for (int i = 0; i < len; i++) {
+                if (!Character.isWhitespace(bytes[i])) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 }

@@ -2,7 +2,6 @@ package io.flinkactivations.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,12 +13,13 @@ class ApplyCommandTest {
     record Result(int exitCode, List<String> out, String err) {}
 
     static Result apply(String stdin, String... args) {
-        StringWriter out = new StringWriter();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new ApplyCommand(new StringReader(stdin), out, err));
+        CommandLine cmd = new CommandLine(new ApplyCommand(
+                new java.io.ByteArrayInputStream(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8)), out, err));
         cmd.setErr(new java.io.PrintWriter(err, true));
         int code = cmd.execute(args);
-        return new Result(code, out.toString().lines().toList(), err.toString());
+        return new Result(code, out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList(), err.toString());
     }
 
     @Test
@@ -27,7 +27,7 @@ class ApplyCommandTest {
         Result r = apply("{\"id\": \"a\", \"features\": [1, -2, 3, -5], \"meta\": {\"k\": [1]}}\n",
                 "--activation", "relu");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).containsExactly("{\"id\":\"a\",\"features\":[1.0,0.0,3.0,0.0],\"meta\":{\"k\":[1]}}");
+        assertThat(r.out()).containsExactly("{\"id\": \"a\", \"features\": [1.0,0.0,3.0,0.0], \"meta\": {\"k\": [1]}}");
     }
 
     @Test
@@ -69,7 +69,7 @@ class ApplyCommandTest {
                 "[1, 2] trailing") + "\n";
         Result r = apply(in, "-a", "relu");
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.out()).containsExactly("[1.0,0.0]", "{\"features\":[5.0]}");
+        assertThat(r.out()).containsExactly("[1.0,0.0]", "{\"features\": [5.0]}");
         assertThat(r.err().lines().toList()).hasSize(7).satisfiesExactly(
                 l -> assertThat(l).startsWith("line 2: malformed-json: "),
                 l -> assertThat(l).isEqualTo("line 3: missing-features: the object has no \"features\" field"),
@@ -78,6 +78,17 @@ class ApplyCommandTest {
                 l -> assertThat(l).isEqualTo("line 6: empty-vector: the feature vector is empty"),
                 l -> assertThat(l).isEqualTo("line 8: wrong-type: features[0] is a boolean, not a number"),
                 l -> assertThat(l).startsWith("line 10: malformed-json: "));
+    }
+
+    @Test
+    void invalidUtf8IsReported() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        byte[] in = "{\"id\": \"\u00ff\", \"features\": [1]}\n[2]\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        int code = new CommandLine(new ApplyCommand(new java.io.ByteArrayInputStream(in), out, err)).execute("-a", "relu");
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).startsWith("line 1: invalid-utf8: the value is not valid UTF-8");
+        assertThat(out.toString()).isEqualTo("[2.0]\n");
     }
 
     @Test
