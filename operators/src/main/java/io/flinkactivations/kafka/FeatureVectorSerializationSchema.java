@@ -1,0 +1,47 @@
+package io.flinkactivations.kafka;
+
+import io.flinkactivations.core.ActivationSpec;
+import io.flinkactivations.format.F32le;
+import io.flinkactivations.format.JsonRecord;
+import io.flinkactivations.format.RecordFormat;
+import io.flinkactivations.stream.FeatureVector;
+import io.flinkactivations.stream.FeatureVectors;
+import java.util.Objects;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Writes results to Kafka with the input's key. {@code json}: the input object with {@code features}
+ * replaced, plus {@code "activation": "<canonical spec>"} and, for window outputs,
+ * {@code "window": {"start": ms, "end": ms, "count": N}} (a bare array in gives a bare array out).
+ * {@code f32le}: the raw float32s.
+ */
+public final class FeatureVectorSerializationSchema implements KafkaRecordSerializationSchema<FeatureVector> {
+    private static final long serialVersionUID = 1L;
+
+    private final String topic;
+    private final RecordFormat format;
+    private final String activationField;
+
+    public FeatureVectorSerializationSchema(String topic, RecordFormat format, ActivationSpec activation) {
+        this.topic = Objects.requireNonNull(topic, "topic");
+        this.format = Objects.requireNonNull(format, "format");
+        this.activationField = "\"activation\":" + JsonRecord.quote(activation.canonical());
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(FeatureVector v, KafkaSinkContext context, Long timestamp) {
+        byte[] value;
+        if (format == RecordFormat.F32LE) {
+            value = F32le.write(v.features(), 0, v.dimension());
+        } else {
+            String extra = activationField;
+            if (v.isWindowOutput()) {
+                extra += ",\"window\":{\"start\":" + v.windowStart() + ",\"end\":" + v.windowEnd()
+                        + ",\"count\":" + v.windowCount() + "}";
+            }
+            value = FeatureVectors.jsonValue(v, extra);
+        }
+        return new ProducerRecord<>(topic, null, v.timestamp(), v.key(), value);
+    }
+}
