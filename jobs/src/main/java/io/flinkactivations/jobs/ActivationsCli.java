@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ActivationsCli.Version.class,
         description = "PyTorch-exact neural-network activations, on JSON lines or as a Flink job between Kafka topics.",
-        subcommands = {ApplyCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ApplyCommand.class, ActivationJob.class, CommandLine.HelpCommand.class})
 public final class ActivationsCli {
 
     public static void main(String[] args) {
@@ -25,7 +25,7 @@ public final class ActivationsCli {
     }
 
     /** A bad argument: the message and where to read more, not the whole usage. */
-    private static int badArguments(CommandLine.ParameterException e, String[] args) {
+    static int badArguments(CommandLine.ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
         cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");

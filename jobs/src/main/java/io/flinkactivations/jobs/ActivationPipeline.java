@@ -1,0 +1,108 @@
+package io.flinkactivations.jobs;
+
+import io.flinkactivations.kafka.DeadLetterSerializationSchema;
+import io.flinkactivations.kafka.FeatureVectorDeserializationSchema;
+import io.flinkactivations.kafka.FeatureVectorSerializationSchema;
+import io.flinkactivations.stream.ActivationResult;
+import io.flinkactivations.stream.Activations;
+import io.flinkactivations.stream.FeatureVector;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The job's data path, one straight line:
+ * Kafka bytes -> FeatureVector (parsed once) -> activation or windowed softmax -> Kafka, with bad,
+ * late and mismatched records to the dead-letter topic with their original bytes.
+ */
+public final class ActivationPipeline {
+    /** Kafka's default cap on transaction timeouts (transaction.max.timeout.ms) is 15 minutes. */
+    static final String TRANSACTION_TIMEOUT_MS = String.valueOf(Duration.ofMinutes(15).toMillis());
+
+    private ActivationPipeline() {}
+
+    public static void build(StreamExecutionEnvironment env, JobConfig c) {
+        build(env, c, UnaryOperator.identity());
+    }
+
+    /**
+     * Builds the job into {@code env}. {@code beforeActivation} sees the parsed records before the
+     * operators (tests inject failures there).
+     */
+    static void build(StreamExecutionEnvironment env, JobConfig c, UnaryOperator<DataStream<FeatureVector>> beforeActivation) {
+        if (c.parallelism() != null) {
+            env.setParallelism(c.parallelism());
+        }
+        env.enableCheckpointing(c.checkpointInterval().toMillis(),
+                c.exactlyOnce() ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
+        env.getConfig().enableObjectReuse(); // our functions never keep or mutate their inputs
+
+        KafkaSourceBuilder<FeatureVector> source = KafkaSource.<FeatureVector>builder()
+                .setBootstrapServers(c.bootstrapServers())
+                .setTopics(c.inputTopics())
+                .setGroupId(c.groupId())
+                .setStartingOffsets(startingOffsets(c.startingOffsets()))
+                .setDeserializer(new FeatureVectorDeserializationSchema(c.format(), c.maxRecordBytes()))
+                .setProperties(c.kafkaProperties())
+                .setProperty("isolation.level", "read_committed");
+        if (c.bounded()) {
+            source.setBounded(OffsetsInitializer.latest());
+        }
+        WatermarkStrategy<FeatureVector> watermarks = c.window() != null && c.window().isTimeBased()
+                ? WatermarkStrategy.<FeatureVector>forBoundedOutOfOrderness(c.maxOutOfOrderness())
+                        .withTimestampAssigner((v, t) -> v.timestamp())
+                        .withIdleness(Duration.ofSeconds(30))
+                : WatermarkStrategy.noWatermarks();
+        DataStream<FeatureVector> records = beforeActivation.apply(
+                env.fromSource(source.build(), watermarks, "kafka " + c.inputTopics()).uid("kafka-source"));
+
+        ActivationResult result = c.window() == null
+                ? Activations.map(records, c.activation())
+                : Activations.windowedSoftmax(records)
+                        .activation(c.activation())
+                        .window(c.window())
+                        .allowedLateness(c.allowedLateness())
+                        .build();
+
+        result.output()
+                .sinkTo(sink(c, new FeatureVectorSerializationSchema(c.outputTopic(), c.format(), c.activation()), "out"))
+                .name("kafka " + c.outputTopic())
+                .uid("kafka-sink");
+        result.deadLetters()
+                .sinkTo(sink(c, new DeadLetterSerializationSchema(c.dlqTopic()), "dlq"))
+                .name("dead letters " + c.dlqTopic())
+                .uid("kafka-dlq-sink");
+    }
+
+    private static KafkaSink<FeatureVector> sink(JobConfig c,
+            org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<FeatureVector> schema, String suffix) {
+        Properties props = new Properties();
+        props.putAll(c.kafkaProperties());
+        props.putIfAbsent("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+        return KafkaSink.<FeatureVector>builder()
+                .setBootstrapServers(c.bootstrapServers())
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(schema)
+                .setDeliveryGuarantee(c.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-" + suffix)
+                .build();
+    }
+
+    private static OffsetsInitializer startingOffsets(String s) {
+        return switch (s) {
+            case "earliest" -> OffsetsInitializer.earliest();
+            case "latest" -> OffsetsInitializer.latest();
+            default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        };
+    }
+}

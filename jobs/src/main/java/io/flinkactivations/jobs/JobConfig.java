@@ -1,0 +1,39 @@
+package io.flinkactivations.jobs;
+
+import io.flinkactivations.core.ActivationSpec;
+import io.flinkactivations.core.WindowSpec;
+import io.flinkactivations.format.RecordFormat;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+
+/** The job's validated settings (see {@link JobOptions}). */
+public record JobConfig(
+        String bootstrapServers,
+        List<String> inputTopics,
+        String outputTopic,
+        String dlqTopic,
+        ActivationSpec activation,
+        WindowSpec window,
+        RecordFormat format,
+        boolean exactlyOnce,
+        Duration checkpointInterval,
+        String groupId,
+        String startingOffsets,
+        boolean bounded,
+        Integer parallelism,
+        Duration maxOutOfOrderness,
+        Duration allowedLateness,
+        int maxRecordBytes,
+        String transactionalIdPrefix,
+        Properties kafkaProperties) {
+
+    /** One line for the log; Kafka property values are left out (they may hold secrets). */
+    public String describe() {
+        return String.format("activation=%s window=%s format=%s delivery=%s in=%s out=%s dlq=%s group=%s offsets=%s%s"
+                        + " checkpoints=%s kafka-properties=%s",
+                activation, window == null ? "none" : window, format, exactlyOnce ? "exactly-once" : "at-least-once",
+                inputTopics, outputTopic, dlqTopic, groupId, startingOffsets, bounded ? " bounded" : "",
+                checkpointInterval, kafkaProperties.stringPropertyNames());
+    }
+}

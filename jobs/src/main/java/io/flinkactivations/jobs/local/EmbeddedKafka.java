@@ -1,0 +1,138 @@
+package io.flinkactivations.jobs.local;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real Kafka broker (KRaft, one combined broker and controller) in this JVM, on a random port, for
+ * {@code bin/activations demo} and the tests. Built on Kafka's own test kit (an internal API of
+ * Kafka 4.2, pinned with the rest of Kafka in the parent pom); never part of the deployable jar.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private final KafkaClusterTestKit cluster;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+    }
+
+    /** Formats and starts a broker; returns when it accepts clients (about 3 s). */
+    public static EmbeddedKafka start() throws Exception {
+        TestKitNodes nodes = new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .build();
+        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("transaction.state.log.num.partitions", "1")
+                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .build();
+        try {
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+        } catch (Exception e) {
+            cluster.close();
+            throw e;
+        }
+        return new EmbeddedKafka(cluster);
+    }
+
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    /** Creates topics with {@code partitions} partitions each and waits until they exist. */
+    public void createTopics(int partitions, String... names) throws Exception {
+        try (Admin admin = Admin.create(clientProperties())) {
+            List<NewTopic> topics = new ArrayList<>();
+            for (String name : names) {
+                topics.add(new NewTopic(name, partitions, (short) 1));
+            }
+            admin.createTopics(topics).all().get();
+        }
+    }
+
+    public Properties clientProperties() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        return p;
+    }
+
+    /** A producer of raw bytes, acks=all, idempotent. */
+    public KafkaProducer<byte[], byte[]> producer() {
+        Properties p = clientProperties();
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Sends the records and waits until every one is acknowledged. */
+    public void send(Collection<ProducerRecord<byte[], byte[]>> records) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                acks.add(producer.send(r));
+            }
+            for (java.util.concurrent.Future<?> f : acks) {
+                f.get();
+            }
+        }
+    }
+
+    /** A read_committed consumer of raw bytes in a fresh group, from the earliest offsets. */
+    public KafkaConsumer<byte[], byte[]> consumer() {
+        Properties p = clientProperties();
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Reads {@code topic} with read_committed until {@code expected} records arrived or {@code timeout}
+     * passed, then for {@code quiet} more to catch extras (duplicates); returns what it read.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> read(String topic, int expected, Duration timeout, Duration quiet) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (out.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            long quietEnd = System.nanoTime() + quiet.toNanos();
+            while (System.nanoTime() < quietEnd) {
+                consumer.poll(Duration.ofMillis(100)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
+    }
+}

@@ -1,0 +1,237 @@
+package io.flinkactivations.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinkactivations.format.F32le;
+import io.flinkactivations.jobs.local.EmbeddedKafka;
+import io.flinkactivations.kafka.DeadLetterSerializationSchema;
+import io.flinkactivations.testutils.GoldenCase;
+import io.flinkactivations.testutils.GoldenRule;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
+
+/**
+ * The job end to end on a Flink MiniCluster against a real Kafka broker (KRaft, in process): golden
+ * cases through Kafka in both formats, and bad input to the dead-letter topic. One broker and one
+ * MiniCluster for the class.
+ */
+class ActivationJobITCase {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static final AtomicInteger TOPICS = new AtomicInteger();
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /** Fresh input/output/dlq topic names for one test. */
+    static String[] topics(String name) throws Exception {
+        String base = name + "-" + TOPICS.incrementAndGet();
+        kafka.createTopics(2, base + "-in", base + "-out", base + "-out-dlq");
+        return new String[] {base + "-in", base + "-out", base + "-out-dlq"};
+    }
+
+    /** Runs the job with the given flags, bounded, to the end of its input, on the MiniCluster. */
+    static void runJob(String... flags) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--bounded",
+                "--starting-offsets", "earliest", "--checkpoint-interval", "500ms", "--parallelism", "2"));
+        args.addAll(List.of(flags));
+        JobOptions options = new JobOptions();
+        new CommandLine(options).parseArgs(args.toArray(String[]::new));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        ActivationPipeline.build(env, options.validate());
+        env.execute();
+    }
+
+    static ProducerRecord<byte[], byte[]> record(String topic, String key, byte[] value) {
+        return new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static List<GoldenCase> vectorCases(String spec) {
+        return GoldenCase.all().stream().filter(c -> c.spec().equals(spec) && !c.isWindow()).toList();
+    }
+
+    static String jsonArray(float[] v) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(Float.isFinite(v[i]) ? Float.toString(v[i]) : "\"" + v[i] + "\"");
+        }
+        return sb.append(']').toString();
+    }
+
+    static float[] floats(JsonNode array) {
+        double[] d = GoldenCase.doubles(array);
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
+    }
+
+    static void assertGolden(GoldenCase c, float[] actual) {
+        assertThat(GoldenRule.check(c + " through Kafka", GoldenRule.Scale.of(c.op()), c.input(), c.rows(), c.cols(),
+                c.expected(), c.expectedF64(), actual)).isNull();
+    }
+
+    @Test
+    void goldenCasesThroughKafkaAsJson() throws Exception {
+        String[] t = topics("golden-json");
+        for (String spec : List.of("leaky_relu(negative_slope=0.2)", "log_softmax")) {
+            List<GoldenCase> cases = vectorCases(spec);
+            String out = t[1] + "-" + spec.length();
+            kafka.createTopics(1, out, out + "-dlq");
+            String in = t[0] + "-" + spec.length();
+            kafka.createTopics(2, in);
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+            for (GoldenCase c : cases) {
+                records.add(record(in, c.caseName(), utf8("{\"id\": \"" + c.caseName() + "\", \"features\": "
+                        + jsonArray(c.input()) + ", \"note\": \"kept\"}")));
+            }
+            kafka.send(records);
+            runJob("--input-topic", in, "--output-topic", out, "--activation", spec);
+
+            List<ConsumerRecord<byte[], byte[]>> results = kafka.read(out, cases.size(), WAIT, Duration.ofMillis(500));
+            assertThat(results).hasSize(cases.size());
+            Map<String, GoldenCase> byId = new HashMap<>();
+            cases.forEach(c -> byId.put(c.caseName(), c));
+            for (ConsumerRecord<byte[], byte[]> r : results) {
+                JsonNode json = JSON.readTree(r.value());
+                String id = json.get("id").asText();
+                assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(id); // key kept
+                assertThat(json.get("note").asText()).isEqualTo("kept");
+                assertThat(json.get("activation").asText()).isEqualTo(spec);
+                assertGolden(byId.get(id), floats(json.get("features")));
+            }
+            assertThat(kafka.read(out + "-dlq", 0, Duration.ZERO, Duration.ofMillis(300))).isEmpty();
+        }
+    }
+
+    @Test
+    void goldenCasesThroughKafkaAsF32le() throws Exception {
+        String[] t = topics("golden-f32");
+        String spec = "gelu";
+        List<GoldenCase> cases = vectorCases(spec);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (GoldenCase c : cases) {
+            records.add(record(t[0], c.caseName(), F32le.write(c.input(), 0, c.input().length)));
+        }
+        kafka.send(records);
+        runJob("--input-topic", t[0], "--output-topic", t[1], "--activation", spec, "--format", "f32le");
+
+        List<ConsumerRecord<byte[], byte[]>> results = kafka.read(t[1], cases.size(), WAIT, Duration.ofMillis(500));
+        assertThat(results).hasSize(cases.size());
+        for (ConsumerRecord<byte[], byte[]> r : results) {
+            String id = new String(r.key(), StandardCharsets.UTF_8);
+            GoldenCase c = cases.stream().filter(g -> g.caseName().equals(id)).findFirst().orElseThrow();
+            assertGolden(c, F32le.parse(r.value()));
+        }
+    }
+
+    @Test
+    void badInputGoesToTheDeadLetterTopicWithItsReasonAndOriginalBytes() throws Exception {
+        String[] t = topics("bad-json");
+        byte[] invalidUtf8 = {'{', '"', 'f', 'e', 'a', 't', 'u', 'r', 'e', 's', '"', ':', '[', '1', ']', ',', '"', 'x',
+            '"', ':', '"', (byte) 0xC3, '"', '}'};
+        byte[] oversized = utf8("{\"features\": [1], \"pad\": \"" + "x".repeat(3000) + "\"}");
+        Map<String, byte[]> bad = new java.util.LinkedHashMap<>();
+        bad.put("malformed-json", utf8("{\"features\": [1, 2"));
+        bad.put("wrong-type", utf8("{\"features\": [1, \"two\"]}"));
+        bad.put("empty-vector", utf8("{\"features\": []}"));
+        bad.put("oversized", oversized);
+        bad.put("invalid-utf8", invalidUtf8);
+        bad.put("missing-features", utf8("{\"id\": \"no features\"}"));
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        int good = 0;
+        for (Map.Entry<String, byte[]> e : bad.entrySet()) {
+            records.add(record(t[0], "good-" + good, utf8("{\"features\": [" + good + ", -1]}")));
+            good++;
+            records.add(record(t[0], e.getKey(), e.getValue()));
+        }
+        records.add(record(t[0], null, utf8("[5, -5]"))); // no key, bare array: fine
+        good++;
+        kafka.send(records);
+        runJob("--input-topic", t[0], "--output-topic", t[1], "--activation", "relu", "--max-record-bytes", "2048");
+
+        List<ConsumerRecord<byte[], byte[]>> out = kafka.read(t[1], good, WAIT, Duration.ofMillis(500));
+        List<ConsumerRecord<byte[], byte[]>> dlq = kafka.read(t[2], bad.size(), WAIT, Duration.ofMillis(500));
+        assertThat(out.size() + dlq.size()).as("every record in exactly one place").isEqualTo(records.size());
+        assertThat(out).hasSize(good);
+        for (ConsumerRecord<byte[], byte[]> r : out) {
+            JsonNode json = JSON.readTree(r.value());
+            if (r.key() == null) { // a bare array in gives a bare array out
+                assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("[5.0,0.0]");
+                continue;
+            }
+            assertThat(floats(json.get("features"))[1]).isZero(); // relu(-1)
+        }
+        assertThat(dlq).hasSize(bad.size());
+        for (ConsumerRecord<byte[], byte[]> r : dlq) {
+            String reason = header(r, DeadLetterSerializationSchema.HEADER_REASON);
+            assertThat(reason).isEqualTo(new String(r.key(), StandardCharsets.UTF_8));
+            assertThat(r.value()).as(reason + ": original bytes").isEqualTo(bad.get(reason));
+            assertThat(header(r, DeadLetterSerializationSchema.HEADER_TOPIC)).isEqualTo(t[0]);
+            assertThat(Long.parseLong(header(r, DeadLetterSerializationSchema.HEADER_OFFSET))).isNotNegative();
+            assertThat(header(r, DeadLetterSerializationSchema.HEADER_PARTITION)).isIn("0", "1");
+            assertThat(header(r, DeadLetterSerializationSchema.HEADER_EXCEPTION_MESSAGE)).isNotBlank();
+        }
+    }
+
+    @Test
+    void truncatedF32leGoesToTheDeadLetterTopic() throws Exception {
+        String[] t = topics("bad-f32");
+        byte[] good = F32le.write(new float[] {1f, -2f}, 0, 2);
+        byte[] truncated = Arrays.copyOf(good, 7);
+        kafka.send(List.of(record(t[0], "a", good), record(t[0], "b", truncated), record(t[0], "c", good)));
+        runJob("--input-topic", t[0], "--output-topic", t[1], "--activation", "relu", "--format", "f32le");
+        List<ConsumerRecord<byte[], byte[]>> out = kafka.read(t[1], 2, WAIT, Duration.ofMillis(300));
+        List<ConsumerRecord<byte[], byte[]>> dlq = kafka.read(t[2], 1, WAIT, Duration.ofMillis(300));
+        assertThat(out).hasSize(2).allSatisfy(r -> assertThat(F32le.parse(r.value())).containsExactly(1f, 0f));
+        assertThat(dlq).singleElement().satisfies(r -> {
+            assertThat(r.value()).isEqualTo(truncated);
+            assertThat(header(r, DeadLetterSerializationSchema.HEADER_REASON)).isEqualTo("truncated-f32");
+        });
+    }
+
+    static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
