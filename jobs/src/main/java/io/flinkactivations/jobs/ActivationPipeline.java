@@ -32,14 +32,16 @@ public final class ActivationPipeline {
     private ActivationPipeline() {}
 
     public static void build(StreamExecutionEnvironment env, JobConfig c) {
-        build(env, c, UnaryOperator.identity());
+        build(env, c, "", UnaryOperator.identity());
     }
 
     /**
-     * Builds the job into {@code env}. {@code beforeActivation} sees the parsed records before the
-     * operators (tests inject failures there).
+     * Builds the job into {@code env}. {@code uidPrefix} tells apart several pipelines in one job (the
+     * demo); {@code beforeActivation} sees the parsed records before the operators (tests inject
+     * failures there).
      */
-    static void build(StreamExecutionEnvironment env, JobConfig c, UnaryOperator<DataStream<FeatureVector>> beforeActivation) {
+    static void build(StreamExecutionEnvironment env, JobConfig c, String uidPrefix,
+                      UnaryOperator<DataStream<FeatureVector>> beforeActivation) {
         if (c.parallelism() != null) {
             env.setParallelism(c.parallelism());
         }
@@ -64,24 +66,25 @@ public final class ActivationPipeline {
                         .withIdleness(Duration.ofSeconds(30))
                 : WatermarkStrategy.noWatermarks();
         DataStream<FeatureVector> records = beforeActivation.apply(
-                env.fromSource(source.build(), watermarks, "kafka " + c.inputTopics()).uid("kafka-source"));
+                env.fromSource(source.build(), watermarks, "kafka " + c.inputTopics()).uid(uidPrefix + "kafka-source"));
 
         ActivationResult result = c.window() == null
-                ? Activations.map(records, c.activation())
+                ? Activations.map(records, c.activation(), uidPrefix + "activation-map")
                 : Activations.windowedSoftmax(records)
                         .activation(c.activation())
                         .window(c.window())
                         .allowedLateness(c.allowedLateness())
+                        .uidPrefix(uidPrefix + "windowed-softmax")
                         .build();
 
         result.output()
                 .sinkTo(sink(c, new FeatureVectorSerializationSchema(c.outputTopic(), c.format(), c.activation()), "out"))
                 .name("kafka " + c.outputTopic())
-                .uid("kafka-sink");
+                .uid(uidPrefix + "kafka-sink");
         result.deadLetters()
                 .sinkTo(sink(c, new DeadLetterSerializationSchema(c.dlqTopic()), "dlq"))
                 .name("dead letters " + c.dlqTopic())
-                .uid("kafka-dlq-sink");
+                .uid(uidPrefix + "kafka-dlq-sink");
     }
 
     private static KafkaSink<FeatureVector> sink(JobConfig c,

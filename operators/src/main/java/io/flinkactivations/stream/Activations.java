@@ -35,10 +35,15 @@ public final class Activations {
     }
 
     public static ActivationResult map(DataStream<FeatureVector> input, ActivationSpec spec) {
+        return map(input, spec, "activation-map");
+    }
+
+    /** As {@link #map(DataStream, ActivationSpec)}, with the operator's uid (for savepoints). */
+    public static ActivationResult map(DataStream<FeatureVector> input, ActivationSpec spec, String uid) {
         SingleOutputStreamOperator<FeatureVector> out = input
                 .process(new ActivationProcessFunction(spec), FeatureVectorTypeInfo.INSTANCE)
                 .name("activation " + spec)
-                .uid("activation-map");
+                .uid(uid);
         return new ActivationResult(out, out.getSideOutput(DEAD_LETTERS));
     }
 
