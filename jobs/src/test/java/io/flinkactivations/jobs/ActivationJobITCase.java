@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinkactivations.format.F32le;
-import io.flinkactivations.jobs.local.EmbeddedKafka;
 import io.flinkactivations.kafka.DeadLetterSerializationSchema;
 import io.flinkactivations.testutils.GoldenCase;
 import io.flinkactivations.testutils.GoldenRule;
+import io.flinkactivations.testutils.KafkaJobTestBase;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,17 +17,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /**
@@ -34,56 +27,18 @@ import picocli.CommandLine;
  * cases through Kafka in both formats, and bad input to the dead-letter topic. One broker and one
  * MiniCluster for the class.
  */
-class ActivationJobITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
-
+class ActivationJobITCase extends KafkaJobTestBase {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final Duration WAIT = Duration.ofSeconds(60);
-    static final AtomicInteger TOPICS = new AtomicInteger();
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    /** Fresh input/output/dlq topic names for one test. */
-    static String[] topics(String name) throws Exception {
-        String base = name + "-" + TOPICS.incrementAndGet();
-        kafka.createTopics(2, base + "-in", base + "-out", base + "-out-dlq");
-        return new String[] {base + "-in", base + "-out", base + "-out-dlq"};
-    }
 
     /** Runs the job with the given flags, bounded, to the end of its input, on the MiniCluster. */
     static void runJob(String... flags) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--bounded",
-                "--starting-offsets", "earliest", "--checkpoint-interval", "500ms", "--parallelism", "2"));
-        args.addAll(List.of(flags));
         JobOptions options = new JobOptions();
-        new CommandLine(options).parseArgs(args.toArray(String[]::new));
+        new CommandLine(options).parseArgs(jobFlags(true, flags));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         ActivationPipeline.build(env, options.validate());
         env.execute();
     }
 
-    static ProducerRecord<byte[], byte[]> record(String topic, String key, byte[] value) {
-        return new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 
     static List<GoldenCase> vectorCases(String spec) {
         return GoldenCase.all().stream().filter(c -> c.spec().equals(spec) && !c.isWindow()).toList();
@@ -113,7 +68,7 @@ class ActivationJobITCase {
 
     @Test
     void goldenCasesThroughKafkaAsJson() throws Exception {
-        String[] t = topics("golden-json");
+        String[] t = topics("golden-json", 2);
         for (String spec : List.of("leaky_relu(negative_slope=0.2)", "log_softmax")) {
             List<GoldenCase> cases = vectorCases(spec);
             String out = t[1] + "-" + spec.length();
@@ -128,7 +83,7 @@ class ActivationJobITCase {
             kafka.send(records);
             runJob("--input-topic", in, "--output-topic", out, "--activation", spec);
 
-            List<ConsumerRecord<byte[], byte[]>> results = kafka.read(out, cases.size(), WAIT, Duration.ofMillis(500));
+            List<ConsumerRecord<byte[], byte[]>> results = read(out, cases.size());
             assertThat(results).hasSize(cases.size());
             Map<String, GoldenCase> byId = new HashMap<>();
             cases.forEach(c -> byId.put(c.caseName(), c));
@@ -146,7 +101,7 @@ class ActivationJobITCase {
 
     @Test
     void goldenCasesThroughKafkaAsF32le() throws Exception {
-        String[] t = topics("golden-f32");
+        String[] t = topics("golden-f32", 2);
         String spec = "gelu";
         List<GoldenCase> cases = vectorCases(spec);
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
@@ -156,7 +111,7 @@ class ActivationJobITCase {
         kafka.send(records);
         runJob("--input-topic", t[0], "--output-topic", t[1], "--activation", spec, "--format", "f32le");
 
-        List<ConsumerRecord<byte[], byte[]>> results = kafka.read(t[1], cases.size(), WAIT, Duration.ofMillis(500));
+        List<ConsumerRecord<byte[], byte[]>> results = read(t[1], cases.size());
         assertThat(results).hasSize(cases.size());
         for (ConsumerRecord<byte[], byte[]> r : results) {
             String id = new String(r.key(), StandardCharsets.UTF_8);
@@ -167,7 +122,7 @@ class ActivationJobITCase {
 
     @Test
     void badInputGoesToTheDeadLetterTopicWithItsReasonAndOriginalBytes() throws Exception {
-        String[] t = topics("bad-json");
+        String[] t = topics("bad-json", 2);
         byte[] invalidUtf8 = {'{', '"', 'f', 'e', 'a', 't', 'u', 'r', 'e', 's', '"', ':', '[', '1', ']', ',', '"', 'x',
             '"', ':', '"', (byte) 0xC3, '"', '}'};
         byte[] oversized = utf8("{\"features\": [1], \"pad\": \"" + "x".repeat(3000) + "\"}");
@@ -190,8 +145,8 @@ class ActivationJobITCase {
         kafka.send(records);
         runJob("--input-topic", t[0], "--output-topic", t[1], "--activation", "relu", "--max-record-bytes", "2048");
 
-        List<ConsumerRecord<byte[], byte[]>> out = kafka.read(t[1], good, WAIT, Duration.ofMillis(500));
-        List<ConsumerRecord<byte[], byte[]>> dlq = kafka.read(t[2], bad.size(), WAIT, Duration.ofMillis(500));
+        List<ConsumerRecord<byte[], byte[]>> out = read(t[1], good);
+        List<ConsumerRecord<byte[], byte[]>> dlq = read(t[2], bad.size());
         assertThat(out.size() + dlq.size()).as("every record in exactly one place").isEqualTo(records.size());
         assertThat(out).hasSize(good);
         for (ConsumerRecord<byte[], byte[]> r : out) {
@@ -216,13 +171,13 @@ class ActivationJobITCase {
 
     @Test
     void truncatedF32leGoesToTheDeadLetterTopic() throws Exception {
-        String[] t = topics("bad-f32");
+        String[] t = topics("bad-f32", 2);
         byte[] good = F32le.write(new float[] {1f, -2f}, 0, 2);
         byte[] truncated = Arrays.copyOf(good, 7);
         kafka.send(List.of(record(t[0], "a", good), record(t[0], "b", truncated), record(t[0], "c", good)));
         runJob("--input-topic", t[0], "--output-topic", t[1], "--activation", "relu", "--format", "f32le");
-        List<ConsumerRecord<byte[], byte[]>> out = kafka.read(t[1], 2, WAIT, Duration.ofMillis(300));
-        List<ConsumerRecord<byte[], byte[]>> dlq = kafka.read(t[2], 1, WAIT, Duration.ofMillis(300));
+        List<ConsumerRecord<byte[], byte[]>> out = read(t[1], 2);
+        List<ConsumerRecord<byte[], byte[]>> dlq = read(t[2], 1);
         assertThat(out).hasSize(2).allSatisfy(r -> assertThat(F32le.parse(r.value())).containsExactly(1f, 0f));
         assertThat(dlq).singleElement().satisfies(r -> {
             assertThat(r.value()).isEqualTo(truncated);
@@ -230,8 +185,4 @@ class ActivationJobITCase {
         });
     }
 
-    static String header(ConsumerRecord<byte[], byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
 }

@@ -2,8 +2,8 @@ package io.flinkactivations.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkactivations.jobs.local.EmbeddedKafka;
 import io.flinkactivations.stream.FeatureVector;
+import io.flinkactivations.testutils.KafkaJobTestBase;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,20 +11,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /**
@@ -32,29 +26,9 @@ import picocli.CommandLine;
  * read_committed consumer sees every result exactly once, none lost, none doubled, and so for the
  * dead letters.
  */
-class ExactlyOnceITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
-
-    static EmbeddedKafka kafka;
+class ExactlyOnceITCase extends KafkaJobTestBase {
     /** The injected failure fires once per JVM, on the record with this key. */
     static final AtomicBoolean FAILED = new AtomicBoolean();
-    static final AtomicInteger RESTARTED = new AtomicInteger();
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     /** Throws once, when it meets the poison record, after at least one checkpoint committed output. */
     static final class FailOnce implements MapFunction<FeatureVector, FeatureVector> {
@@ -88,9 +62,8 @@ class ExactlyOnceITCase {
         kafka.send(batch(in, 0, 1000));
 
         JobOptions options = new JobOptions();
-        new CommandLine(options).parseArgs("--bootstrap-servers", kafka.bootstrapServers(), "--input-topic", in,
-                "--output-topic", out, "--activation", "relu", "--starting-offsets", "earliest",
-                "--checkpoint-interval", "300ms", "--parallelism", "2");
+        new CommandLine(options).parseArgs(jobFlags(false, "--input-topic", in, "--output-topic", out,
+                "--activation", "relu"));
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);

@@ -1,23 +1,18 @@
 package io.flinkactivations.jobs;
 
 import static io.flinkactivations.jobs.ActivationJobITCase.JSON;
-import static io.flinkactivations.jobs.ActivationJobITCase.WAIT;
 import static io.flinkactivations.jobs.ActivationJobITCase.floats;
-import static io.flinkactivations.jobs.ActivationJobITCase.header;
 import static io.flinkactivations.jobs.ActivationJobITCase.jsonArray;
-import static io.flinkactivations.jobs.ActivationJobITCase.record;
-import static io.flinkactivations.jobs.ActivationJobITCase.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.Kernels;
-import io.flinkactivations.jobs.local.EmbeddedKafka;
 import io.flinkactivations.kafka.DeadLetterSerializationSchema;
 import io.flinkactivations.testutils.GoldenCase;
 import io.flinkactivations.testutils.GoldenRule;
+import io.flinkactivations.testutils.KafkaJobTestBase;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,17 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /**
@@ -43,43 +32,11 @@ import picocli.CommandLine;
  * against the core's softmax on the same batches, golden windows through Kafka, late records and
  * dimension mismatches dead-lettered.
  */
-class WindowedSoftmaxITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
-
-    static final AtomicInteger TOPICS = new AtomicInteger();
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    static String[] topics(String name) throws Exception {
-        String base = name + "-" + TOPICS.incrementAndGet();
-        // one partition: event time of a key advances in order, with no idle partition holding back watermarks
-        kafka.createTopics(1, base + "-in", base + "-out", base + "-out-dlq");
-        return new String[] {base + "-in", base + "-out", base + "-out-dlq"};
-    }
+class WindowedSoftmaxITCase extends KafkaJobTestBase {
 
     static StreamExecutionEnvironment job(boolean bounded, String... flags) {
-        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(),
-                "--starting-offsets", "earliest", "--checkpoint-interval", "300ms", "--parallelism", "2",
-                "--max-out-of-orderness", "0ms"));
-        if (bounded) {
-            args.add("--bounded");
-        }
-        args.addAll(List.of(flags));
+        List<String> args = new ArrayList<>(List.of(jobFlags(bounded, flags)));
+        args.addAll(List.of("--max-out-of-orderness", "0ms"));
         JobOptions options = new JobOptions();
         new CommandLine(options).parseArgs(args.toArray(String[]::new));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -152,8 +109,10 @@ class WindowedSoftmaxITCase {
     }
 
     static List<Out> outputs(String topic, int expected) throws Exception {
+        // one partition per topic (see topics(name, 1)): event time of a key advances in order, and no
+        // idle partition holds back the watermark
         List<Out> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : kafka.read(topic, expected, WAIT, Duration.ofMillis(500))) {
+        for (ConsumerRecord<byte[], byte[]> r : read(topic, expected)) {
             out.add(Out.of(r));
         }
         return out;
@@ -161,7 +120,7 @@ class WindowedSoftmaxITCase {
 
     @Test
     void tumblingWindows() throws Exception {
-        String[] t = topics("tumbling");
+        String[] t = topics("tumbling", 1);
         SplittableRandom rnd = new SplittableRandom(1);
         List<In> in = new ArrayList<>(randomInputs("a", new long[] {0, 3, 9, 10, 15, 19, 25}, 5, rnd));
         in.addAll(randomInputs("b", new long[] {1, 2, 12}, 5, rnd));
@@ -177,7 +136,7 @@ class WindowedSoftmaxITCase {
 
     @Test
     void slidingWindowsGiveOneOutputPerWindow() throws Exception {
-        String[] t = topics("sliding");
+        String[] t = topics("sliding", 1);
         List<In> in = randomInputs("a", new long[] {0, 4, 6, 11, 14}, 3, new SplittableRandom(2));
         kafka.send(in.stream().map(i -> i.toKafka(t[0])).toList());
         job(true, "--input-topic", t[0], "--output-topic", t[1], "-a", "log_softmax", "-w", "sliding(10s, 5s)").execute();
@@ -188,7 +147,7 @@ class WindowedSoftmaxITCase {
 
     @Test
     void sessionWindows() throws Exception {
-        String[] t = topics("session");
+        String[] t = topics("session", 1);
         List<In> in = randomInputs("a", new long[] {0, 1, 3, 20, 22}, 4, new SplittableRandom(3));
         kafka.send(in.stream().map(i -> i.toKafka(t[0])).toList());
         job(true, "--input-topic", t[0], "--output-topic", t[1], "-a", "softmin", "-w", "session(5s)").execute();
@@ -200,7 +159,7 @@ class WindowedSoftmaxITCase {
 
     @Test
     void countWindowsIncludingTheLastShortOneAndGoldenBatches() throws Exception {
-        String[] t = topics("count");
+        String[] t = topics("count", 1);
         List<In> in = randomInputs("a", new long[] {0, 0, 0, 0, 0, 0, 0}, 6, new SplittableRandom(4));
         // a golden window: 17 records of 5 features, in order, on key g (one partition keeps the order)
         GoldenCase golden = GoldenCase.all().stream()
@@ -229,7 +188,7 @@ class WindowedSoftmaxITCase {
 
     @Test
     void dimensionMismatchesAreDeadLetteredOnce() throws Exception {
-        String[] t = topics("dimension");
+        String[] t = topics("dimension", 1);
         List<In> in = new ArrayList<>(randomInputs("a", new long[] {0, 1, 2}, 3, new SplittableRandom(5)));
         In odd = new In("odd", "a", 1, new float[] {1, 2});
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(in.stream().map(i -> i.toKafka(t[0])).toList());
@@ -238,7 +197,7 @@ class WindowedSoftmaxITCase {
         job(true, "--input-topic", t[0], "--output-topic", t[1], "-a", "softmax", "-w", "sliding(10s, 5s)").execute();
         List<Out> out = outputs(t[1], in.size() * 2);
         assertThat(out).hasSize(in.size() * 2).noneMatch(o -> o.id().equals("odd"));
-        List<ConsumerRecord<byte[], byte[]>> dlq = kafka.read(t[2], 1, WAIT, Duration.ofMillis(500));
+        List<ConsumerRecord<byte[], byte[]>> dlq = read(t[2], 1);
         assertThat(dlq).singleElement().satisfies(r -> {
             assertThat(header(r, DeadLetterSerializationSchema.HEADER_REASON)).isEqualTo("dimension-mismatch");
             assertThat(r.value()).isEqualTo(odd.toKafka("x").value());
@@ -247,7 +206,7 @@ class WindowedSoftmaxITCase {
 
     @Test
     void lateRecordsAreDeadLettered() throws Exception {
-        String[] t = topics("late");
+        String[] t = topics("late", 1);
         List<In> early = randomInputs("a", new long[] {100, 101, 200}, 2, new SplittableRandom(6));
         kafka.send(early.stream().map(i -> i.toKafka(t[0])).toList());
         JobClient client = job(false, "--input-topic", t[0], "--output-topic", t[1], "-a", "softmax",
@@ -257,7 +216,7 @@ class WindowedSoftmaxITCase {
             assertThat(outputs(t[1], 2)).hasSize(2);
             In late = new In("late", "a", 105, new float[] {1, 1});
             kafka.send(List.of(late.toKafka(t[0])));
-            List<ConsumerRecord<byte[], byte[]>> dlq = kafka.read(t[2], 1, WAIT, Duration.ofMillis(300));
+            List<ConsumerRecord<byte[], byte[]>> dlq = read(t[2], 1);
             assertThat(dlq).singleElement().satisfies(r -> {
                 assertThat(header(r, DeadLetterSerializationSchema.HEADER_REASON)).isEqualTo("late");
                 assertThat(new String(r.value(), StandardCharsets.UTF_8)).contains("\"id\":\"late\"");
