@@ -26,17 +26,25 @@ class ActivationsScriptIT {
 
     record Run(int exitCode, String out, String err) {}
 
+    /** Runs a launcher with {@code stdin}; output goes to files, so a chatty process never blocks on a pipe. */
     static Run run(Path script, String stdin, String... args) throws IOException, InterruptedException {
         List<String> cmd = new java.util.ArrayList<>(List.of(script.toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        // both pipes are small here; read them after exit
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("bin/activations finished").isTrue();
-        return new Run(p.exitValue(),
-                new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
-                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        Path out = Files.createTempFile("activations-out", ".txt");
+        Path err = Files.createTempFile("activations-err", ".txt");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(script + " " + args[0] + " did not finish in 120 s: " + Files.readString(err));
+            }
+            return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
     }
 
     @Test
