@@ -3,7 +3,6 @@ package io.flinkactivations.jobs;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.format.RecordFormat;
-import io.flinkactivations.kafka.FeatureVectorDeserializationSchema;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,7 +78,7 @@ public final class JobOptions {
             description = "Keep windows open this long after they fire; later records are dead letters (default: ${DEFAULT-VALUE}).")
     String allowedLateness;
 
-    @Option(names = "--max-record-bytes", defaultValue = "1048576", paramLabel = "BYTES",
+    @Option(names = "--max-record-bytes", defaultValue = "1048576", paramLabel = "BYTES", // 1 MiB
             description = "Larger values are dead letters with reason oversized (default: ${DEFAULT-VALUE}).")
     int maxRecordBytes;
 
@@ -170,10 +169,5 @@ public final class JobOptions {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(flag + ": " + e.getMessage());
         }
-    }
-
-    static {
-        // keeps the default visible in --help without a second definition
-        assert FeatureVectorDeserializationSchema.DEFAULT_MAX_RECORD_BYTES == 1048576;
     }
 }
