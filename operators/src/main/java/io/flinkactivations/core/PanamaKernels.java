@@ -184,7 +184,7 @@ final class PanamaKernels extends Kernels {
     private static FloatVector horner(float[] c, FloatVector x) {
         FloatVector r = FloatVector.broadcast(S, c[c.length - 1]);
         for (int i = c.length - 2; i >= 0; i--) {
-            r = r.lanewise(jdk.incubator.vector.VectorOperators.FMA, x, c[i]);
+            r = r.mul(x).add(c[i]);
         }
         return r;
     }

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""PyTorch's own CPU kernels on the same ops and sizes as KernelBenchmark, single thread.
+
+Prints JSON: {"<op>": {"<size>": melem_per_s}, "_version": "..."}; used by bin/benchmark.
+Each timing is the best of several repeats of out-of-place calls with a preallocated output.
+"""
+import json
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+torch.set_num_threads(1)
+
+OPS = {
+    "relu": lambda x, o: torch.relu(x),
+    "relu6": lambda x, o: F.hardtanh(x, 0.0, 6.0),
+    "leaky_relu": lambda x, o: torch._C._nn.leaky_relu(x, 0.01, out=o),
+    "elu": lambda x, o: torch._C._nn.elu(x, 1.0, 1, 1, out=o),
+    "selu": lambda x, o: torch.selu(x),
+    "celu": lambda x, o: torch.celu(x, 1.0),
+    "gelu": lambda x, o: torch._C._nn.gelu(x, out=o),
+    "sigmoid": lambda x, o: torch.sigmoid(x, out=o),
+    "silu": lambda x, o: torch._C._nn.silu(x, out=o),
+    "mish": lambda x, o: torch._C._nn.mish(x, out=o),
+    "softplus": lambda x, o: torch._C._nn.softplus(x, 1, 20, out=o),
+    "softsign": lambda x, o: F.softsign(x),
+    "tanh": lambda x, o: torch.tanh(x, out=o),
+    "tanhshrink": lambda x, o: F.tanhshrink(x),
+    "hardtanh": lambda x, o: torch._C._nn.hardtanh(x, -1.0, 1.0, out=o),
+    "hardsigmoid": lambda x, o: torch._C._nn.hardsigmoid(x, out=o),
+    "hardswish": lambda x, o: torch._C._nn.hardswish(x),
+    "hardshrink": lambda x, o: torch.hardshrink(x, 0.5),
+    "softshrink": lambda x, o: torch._C._nn.softshrink(x, 0.5, out=o),
+    "threshold(0.1, 20)": lambda x, o: torch.threshold(x, 0.1, 20.0, out=o),
+    "logsigmoid": lambda x, o: torch._C._nn.log_sigmoid(x, out=o),
+    "prelu": lambda x, o: torch.prelu(x, PRELU_WEIGHT),
+    "rrelu": lambda x, o: F.rrelu(x, 1.0 / 8, 1.0 / 3, training=False),
+    "softmax": lambda x, o: torch._softmax(x, 0, False, out=o),
+    "log_softmax": lambda x, o: torch._log_softmax(x, 0, False, out=o),
+    "softmin": lambda x, o: F.softmin(x, dim=0),
+}
+PRELU_WEIGHT = torch.tensor([0.25])
+
+
+def melems(fn, size):
+    x = torch.randn(size) * 3
+    o = torch.empty(size)
+    fn(x, o)
+    calls = max(1, int(2_000_000 / size))
+    best = float("inf")
+    deadline = time.perf_counter() + 1.0
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn(x, o)
+        best = min(best, (time.perf_counter() - t0) / calls)
+        if time.perf_counter() > deadline:
+            break
+    return size / best / 1e6
+
+
+def main():
+    sizes = [int(s) for s in sys.argv[1].split(",")] if len(sys.argv) > 1 else [16, 64, 256, 1024, 1048576]
+    ops = sys.argv[2].split(";") if len(sys.argv) > 2 else list(OPS)
+    result = {"_version": torch.__version__, "_threads": torch.get_num_threads()}
+    for op in ops:
+        result[op] = {str(s): melems(OPS[op], s) for s in sizes}
+    json.dump(result, sys.stdout, indent=1)
+
+
+if __name__ == "__main__":
+    main()

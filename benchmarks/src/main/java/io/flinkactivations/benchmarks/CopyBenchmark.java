@@ -1,0 +1,42 @@
+package io.flinkactivations.benchmarks;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** The memory bound: a plain copy of the same floats, in to out, as the kernels read and write them. */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 5, time = 500, timeUnit = TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+public class CopyBenchmark {
+    @Param({"16", "64", "256", "1024", "1048576"})
+    public int size;
+
+    private float[] in;
+    private float[] out;
+
+    @Setup
+    public void setup() {
+        in = new float[size];
+        out = new float[size];
+        java.util.Arrays.fill(in, 1.5f);
+    }
+
+    @Benchmark
+    public float[] copy() {
+        System.arraycopy(in, 0, out, 0, size);
+        return out;
+    }
+}
