@@ -161,21 +161,13 @@ final class PanamaKernels extends Kernels {
         return x.mul(0.5f).mul(inner.lanewise(TANH).add(1f));
     }
 
-    private static final float[] ERF_SMALL = toFloats(SpecialFunctions.ERF_SMALL);
-    private static final float[] ERFC_LARGE = toFloats(SpecialFunctions.ERFC_LARGE);
+    private static final float[] ERFC_EXPONENT = toFloats(SpecialFunctions.ERFC_EXPONENT);
 
-    /** 0.5 x erfc(-x / sqrt 2), erfc from {@link SpecialFunctions}' fit evaluated in float. */
+    /** 0.5 x erfc(-x / sqrt 2), with erfc(a) = exp(-a^2 + R(min(a, 4))) (see {@link SpecialFunctions}). */
     private static FloatVector geluErf(FloatVector x) {
         FloatVector z = x.mul((float) -Activation.SQRT1_2);
         FloatVector a = z.lanewise(ABS);
-        // |z| < SMALL_LIMIT: erfc = 1 - a P(a^2)
-        FloatVector a2 = a.mul(a);
-        FloatVector p = horner(ERF_SMALL, a2);
-        FloatVector small = a.mul(p).neg().add(1f);
-        // otherwise: erfc = exp(-a^2 + Q(s)) / a, s = 2 / (a U) - 1
-        FloatVector s = FloatVector.broadcast(S, 2f).div(a.mul((float) SpecialFunctions.U_MAX)).sub(1f);
-        FloatVector large = horner(ERFC_LARGE, s).sub(a2).lanewise(EXP).div(a);
-        FloatVector e = large.blend(small, a.compare(LT, (float) SpecialFunctions.SMALL_LIMIT));
+        FloatVector e = horner(ERFC_EXPONENT, a.min(SpecialFunctions.ERFC_EXPONENT_LIMIT)).sub(a.mul(a)).lanewise(EXP);
         // erfc(z) for z < 0 is 2 - erfc(|z|)
         FloatVector erfc = e.blend(FloatVector.broadcast(S, 2f).sub(e), z.compare(LT, 0f));
         return x.mul(0.5f).mul(erfc);
@@ -184,7 +176,7 @@ final class PanamaKernels extends Kernels {
     private static FloatVector horner(float[] c, FloatVector x) {
         FloatVector r = FloatVector.broadcast(S, c[c.length - 1]);
         for (int i = c.length - 2; i >= 0; i--) {
-            r = r.mul(x).add(c[i]);
+            r = r.fma(x, FloatVector.broadcast(S, c[i]));
         }
         return r;
     }
