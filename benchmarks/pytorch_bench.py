@@ -2,7 +2,7 @@
 """PyTorch's own CPU kernels on the same ops and sizes as KernelBenchmark, single thread.
 
 Prints JSON: {"<op>": {"<size>": melem_per_s}, "_version": "..."}; used by bin/benchmark.
-Each timing is the best of several repeats of out-of-place calls with a preallocated output.
+Each timing is the median of 15 batches of calls, after a warm-up.
 """
 import json
 import sys
@@ -49,16 +49,18 @@ def melems(fn, size):
     o = torch.empty(size)
     fn(x, o)
     calls = max(1, int(2_000_000 / size))
-    best = float("inf")
-    deadline = time.perf_counter() + 1.0
-    while True:
+    # warm up for half a second, then the median of 15 timed batches (the best of a few was noisy)
+    deadline = time.perf_counter() + 0.5
+    while time.perf_counter() < deadline:
+        fn(x, o)
+    times = []
+    for _ in range(15):
         t0 = time.perf_counter()
         for _ in range(calls):
             fn(x, o)
-        best = min(best, (time.perf_counter() - t0) / calls)
-        if time.perf_counter() > deadline:
-            break
-    return size / best / 1e6
+        times.append((time.perf_counter() - t0) / calls)
+    times.sort()
+    return size / times[len(times) // 2] / 1e6
 
 
 def main():
