@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ActivationsCli.Version.class,
         description = "PyTorch-exact neural-network activations, on JSON lines or as a Flink job between Kafka topics.",
-        subcommands = {ApplyCommand.class, ActivationJob.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ApplyCommand.class, ActivationJob.class, DemoCommand.class, JobBenchmarkCommand.class,
+            CommandLine.HelpCommand.class})
 public final class ActivationsCli {
 
     public static void main(String[] args) {

@@ -87,6 +87,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /** Creates one topic with topic configs (e.g. message.timestamp.type=LogAppendTime). */
+    public void createTopic(String name, int partitions, java.util.Map<String, String> configs) throws Exception {
+        try (Admin admin = Admin.create(clientProperties())) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
+        }
+    }
+
     public Properties clientProperties() {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers());

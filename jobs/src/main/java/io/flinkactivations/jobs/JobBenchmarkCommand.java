@@ -1,0 +1,247 @@
+package io.flinkactivations.jobs;
+
+import io.flinkactivations.core.Kernels;
+import io.flinkactivations.format.F32le;
+import io.flinkactivations.jobs.local.EmbeddedKafka;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/activations bench-job}: the job end to end against a real local broker (KRaft, in this
+ * JVM) on a local MiniCluster, next to the ceiling: a plain Kafka consumer-to-producer copy of the
+ * same records (no Flink, no compute). Throughput at full load comes from the broker's append times
+ * on the output topic; latency (produce to read_committed consume) is measured at half that load.
+ */
+@Command(name = "bench-job", mixinStandardHelpOptions = true,
+        description = {"Benchmarks the job end to end against a real local Kafka broker and prints a table.", ""})
+public final class JobBenchmarkCommand implements Callable<Integer> {
+    @Option(names = "--records", defaultValue = "100000", description = "Records per throughput run (default: ${DEFAULT-VALUE}).")
+    int records;
+
+    @Option(names = "--dimension", defaultValue = "64", description = "Features per record (default: ${DEFAULT-VALUE}).")
+    int dimension;
+
+    @Option(names = "--latency-seconds", defaultValue = "10", description = "Length of each latency run (default: ${DEFAULT-VALUE}).")
+    int latencySeconds;
+
+    @Option(names = "--quick", description = "Only the map op at-least-once in both formats, and the ceiling.")
+    boolean quick;
+
+    private final AtomicInteger topicIds = new AtomicInteger();
+    private EmbeddedKafka kafka;
+
+    record Row(String what, String format, String delivery, double recordsPerSecond, double ceiling, String p50, String p99) {}
+
+    @Override
+    public Integer call() throws Exception {
+        System.out.printf("machine: %d cores, %s, %s; %s; %d records of %d features%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
+                "Java " + System.getProperty("java.version"), Kernels.get().description(), records, dimension);
+        List<Row> rows = new ArrayList<>();
+        try (EmbeddedKafka k = EmbeddedKafka.start()) {
+            kafka = k;
+            for (String format : List.of("json", "f32le")) {
+                double ceiling = ceiling(format);
+                rows.add(new Row("ceiling: consumer -> producer copy", format, "-", ceiling, ceiling, "-", "-"));
+                for (String delivery : quick ? List.of("at-least-once") : List.of("at-least-once", "exactly-once")) {
+                    for (String[] op : quick ? List.<String[]>of(new String[] {"leaky_relu(0.2)", null})
+                            : List.of(new String[] {"leaky_relu(0.2)", null}, new String[] {"softmax", "count(100)"})) {
+                        double rate = throughput(format, delivery, op[0], op[1]);
+                        // a count window waits for 100 records of its key by design: latency only for the map op
+                        double[] lat = op[1] == null ? latency(format, delivery, op[0], rate / 2)
+                                : new double[] {Double.NaN, Double.NaN};
+                        String name = op[1] == null ? "map " + op[0] : op[0] + " over " + op[1];
+                        rows.add(new Row(name, format, delivery, rate, ceiling, ms(lat[0]), ms(lat[1])));
+                        System.out.printf("[bench] %s %s %s: %.0f records/s; p50 %s, p99 %s at %.0f records/s%n",
+                                name, format, delivery, rate, ms(lat[0]), ms(lat[1]), rate / 2);
+                    }
+                }
+            }
+        }
+        System.out.println();
+        System.out.println("| pipeline | format | delivery | records/s (full load) | of ceiling | p50 latency | p99 latency (half load) |");
+        System.out.println("| --- | --- | --- | ---: | ---: | ---: | ---: |");
+        for (Row r : rows) {
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %,.0f | %.2f | %s | %s |%n", r.what(), r.format(), r.delivery(),
+                    r.recordsPerSecond(), r.recordsPerSecond() / r.ceiling(), r.p50(), r.p99());
+        }
+        return 0;
+    }
+
+    private static String ms(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f ms", v);
+    }
+
+    private byte[] value(String format, long id, SplittableRandom rnd) {
+        float[] f = new float[dimension];
+        for (int i = 0; i < dimension; i++) {
+            f[i] = (float) (rnd.nextGaussian() * 3);
+        }
+        if (format.equals("f32le")) {
+            return F32le.write(f, 0, f.length);
+        }
+        StringBuilder sb = new StringBuilder("{\"id\":").append(id).append(",\"features\":[");
+        for (int i = 0; i < dimension; i++) {
+            sb.append(i == 0 ? "" : ",").append(f[i]);
+        }
+        return sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] key(long id) {
+        return ByteBuffer.allocate(8).putLong(id).array();
+    }
+
+    private String[] topics(String name) throws Exception {
+        String base = "bench-" + name + "-" + topicIds.incrementAndGet();
+        kafka.createTopics(2, base + "-in");
+        // the broker's append time on the output measures processing throughput
+        kafka.createTopic(base + "-out", 2, Map.of("message.timestamp.type", "LogAppendTime"));
+        kafka.createTopics(1, base + "-out-dlq");
+        return new String[] {base + "-in", base + "-out"};
+    }
+
+    private void fill(String topic, String format) throws Exception {
+        SplittableRandom rnd = new SplittableRandom(1);
+        try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
+            for (long i = 0; i < records; i++) {
+                p.send(new ProducerRecord<>(topic, key(i % 16), value(format, i, rnd)));
+            }
+            p.flush();
+        }
+    }
+
+    /** Records per second between the first and last append on {@code topic}. */
+    private double appendRate(String topic, int expected) {
+        List<ConsumerRecord<byte[], byte[]>> out = kafka.read(topic, expected, Duration.ofMinutes(5), Duration.ZERO);
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (ConsumerRecord<byte[], byte[]> r : out) {
+            first = Math.min(first, r.timestamp());
+            last = Math.max(last, r.timestamp());
+        }
+        if (out.size() < expected) {
+            throw new IllegalStateException(topic + ": " + out.size() + " of " + expected + " records");
+        }
+        return out.size() * 1000.0 / Math.max(1, last - first);
+    }
+
+    private double ceiling(String format) throws Exception {
+        String[] t = topics("ceiling-" + format);
+        fill(t[0], format);
+        try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(); KafkaProducer<byte[], byte[]> p = kafka.producer()) {
+            c.subscribe(List.of(t[0]));
+            int copied = 0;
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (copied < records && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                    p.send(new ProducerRecord<>(t[1], r.key(), r.value()));
+                    copied++;
+                }
+            }
+            p.flush();
+        }
+        return appendRate(t[1], records);
+    }
+
+    private JobConfig config(String[] t, String format, String delivery, String activation, String window, boolean bounded) {
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--input-topic", t[0],
+                "--output-topic", t[1], "--activation", activation, "--format", format, "--delivery", delivery,
+                "--starting-offsets", "earliest", "--checkpoint-interval", "1s", "--parallelism", "2",
+                "--group-id", t[0]));
+        if (window != null) {
+            args.addAll(List.of("--window", window));
+        }
+        if (bounded) {
+            args.add("--bounded");
+        }
+        JobOptions o = new JobOptions();
+        new CommandLine(o).parseArgs(args.toArray(String[]::new));
+        return o.validate();
+    }
+
+    private double throughput(String format, String delivery, String activation, String window) throws Exception {
+        String[] t = topics("run");
+        fill(t[0], format);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        ActivationPipeline.build(env, config(t, format, delivery, activation, window, true));
+        env.execute("bench");
+        return appendRate(t[1], records);
+    }
+
+    /** p50 and p99 of produce-to-consume latency (ms) at {@code rate} records/s, after a 2 s warm-up. */
+    private double[] latency(String format, String delivery, String activation, double rate) throws Exception {
+        String[] t = topics("latency");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        ActivationPipeline.build(env, config(t, format, delivery, activation, null, false));
+        JobClient job = env.executeAsync("bench latency");
+        int total = (int) Math.min(Integer.MAX_VALUE - 8, rate * latencySeconds);
+        long[] sent = new long[total];
+        long[] received = new long[total];
+        Thread reader = new Thread(() -> {
+            try (KafkaConsumer<byte[], byte[]> c = kafka.consumer()) {
+                c.subscribe(List.of(t[1]));
+                int got = 0;
+                long deadline = System.nanoTime() + Duration.ofSeconds(latencySeconds + 60L).toNanos();
+                while (got < total && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(20))) {
+                        int id = (int) ByteBuffer.wrap(r.key()).getLong();
+                        if (id < total && received[id] == 0) {
+                            received[id] = System.nanoTime();
+                            got++;
+                        }
+                    }
+                }
+            }
+        });
+        reader.start();
+        Thread.sleep(3000); // let the job start and the consumer join before timing begins
+        SplittableRandom rnd = new SplittableRandom(2);
+        try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
+            long start = System.nanoTime();
+            for (int i = 0; i < total; i++) {
+                long due = start + (long) (i * 1e9 / rate);
+                while (System.nanoTime() < due) {
+                    Thread.onSpinWait();
+                }
+                sent[i] = System.nanoTime();
+                // the key carries the id (the job keeps keys), so f32le records can be matched too
+                p.send(new ProducerRecord<>(t[0], key(i), value(format, i, rnd)));
+            }
+            p.flush();
+        }
+        reader.join();
+        job.cancel().get();
+        int warm = (int) Math.min(total, rate * 2);
+        double[] lat = new double[total - warm];
+        int n = 0;
+        for (int i = warm; i < total; i++) {
+            if (received[i] != 0) {
+                lat[n++] = (received[i] - sent[i]) / 1e6;
+            }
+        }
+        if (n == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        double[] l = Arrays.copyOf(lat, n);
+        Arrays.sort(l);
+        return new double[] {l[n / 2], l[Math.min(n - 1, (int) (n * 0.99))]};
+    }
+}
