@@ -8,7 +8,6 @@ import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.format.BadRecordException;
 import io.flinkactivations.format.BadRecordReason;
 import io.flinkactivations.format.JsonRecord;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -141,35 +140,38 @@ public final class ApplyCommand implements Callable<Integer> {
         }
 
         boolean process() throws IOException {
-            BufferedInputStream in = new BufferedInputStream(stdin, 1 << 16);
+            byte[] chunk = new byte[1 << 16];
             ByteArrayOutputStream line = new ByteArrayOutputStream(256);
             long lineNo = 0;
-            int b;
-            do {
-                b = in.read();
-                if (b != '\n' && b != -1) {
-                    line.write(b);
-                    continue;
+            int n;
+            while ((n = stdin.read(chunk)) != -1) {
+                int start = 0;
+                for (int i = 0; i < n; i++) {
+                    if (chunk[i] == '\n') {
+                        line.write(chunk, start, i - start);
+                        emit(line, ++lineNo);
+                        start = i + 1;
+                    }
                 }
-                if (b == -1 && line.size() == 0) {
-                    break;
-                }
-                lineNo++;
-                byte[] bytes = line.toByteArray();
-                line.reset();
-                int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                if (isBlank(bytes, len)) {
-                    continue;
-                }
-                byte[] record = len == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, len);
-                accept(record, lineNo);
-                if (in.available() == 0) {
-                    out.flush(); // interactive use: answer each line as it comes
-                }
-            } while (b != -1);
+                line.write(chunk, start, n - start);
+                out.flush(); // interactive use: answer each line as it comes
+            }
+            if (line.size() > 0) {
+                emit(line, ++lineNo);
+            }
             flushBatch();
             out.flush();
             return allGood;
+        }
+
+        /** One input line (without its newline; a trailing CR is dropped); blank lines are skipped. */
+        private void emit(ByteArrayOutputStream line, long lineNo) throws IOException {
+            byte[] bytes = line.toByteArray();
+            line.reset();
+            int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+            if (!isBlank(bytes, len)) {
+                accept(len == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, len), lineNo);
+            }
         }
 
         private void accept(byte[] record, long lineNo) throws IOException {

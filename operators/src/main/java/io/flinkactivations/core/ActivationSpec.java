@@ -106,14 +106,6 @@ public final class ActivationSpec implements Serializable {
         return (float) values[index];
     }
 
-    /** The value of the named parameter. */
-    public double value(String name) {
-        int i = indexOf(activation.params(), name);
-        if (i < 0) {
-            throw new IllegalArgumentException(activation.functionalName() + " has no parameter " + name);
-        }
-        return values[i];
-    }
 
     /** For the softmax family: softmax(x / temperature); 1 for element-wise ops. */
     public float temperature() {

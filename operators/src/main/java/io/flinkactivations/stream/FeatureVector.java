@@ -151,17 +151,8 @@ public final class FeatureVector {
         return windowCount;
     }
 
-    public int featuresStart() {
-        return featuresStart;
-    }
 
-    public int featuresEnd() {
-        return featuresEnd;
-    }
 
-    public int objectEnd() {
-        return objectEnd;
-    }
 
     @Override
     public boolean equals(Object o) {

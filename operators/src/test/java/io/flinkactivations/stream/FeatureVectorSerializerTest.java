@@ -39,7 +39,7 @@ class FeatureVectorSerializerTest {
         FeatureVector fromJson = FeatureVectors.json("k".getBytes(StandardCharsets.UTF_8), json, layout, 42L, "t", 1, 7L);
         FeatureVector f32 = FeatureVectors.f32le(null, new float[] {Float.intBitsToFloat(0x7fc00123), -0f}, 1L, "t", 0, 1L);
         FeatureVector bad = FeatureVectors.bad(null, new byte[] {1, 2, 3}, 5L, "t", 0, 9L, BadRecordReason.MALFORMED_JSON, "oops");
-        FeatureVector plain = FeatureVector.of(new float[] {3f}, 0L);
+        FeatureVector plain = FeatureVector.of(new float[] {3f}, 0L).withKey(new byte[] {9});
         FeatureVector windowed = fromJson.withFeatures(new float[] {0.5f, 0.5f});
         windowed.windowStart = 10;
         windowed.windowEnd = 20;
