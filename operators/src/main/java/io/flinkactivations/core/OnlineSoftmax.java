@@ -13,11 +13,14 @@ import java.util.Objects;
  * every record, and a feature that is -inf in every record is NaN.
  */
 public final class OnlineSoftmax {
-    private final ActivationSpec spec;
-    private final SoftmaxMath math;
+    private final SoftmaxKernel kernel;
     private final float[] max;
     private final double[] sum;
     private long count;
+    // scratch: one batch's column statistics, and the output scale (1/sum or log(sum))
+    private float[] batchMax;
+    private float[] batchSum;
+    private float[] scale;
 
     /** An empty state for records of {@code dimension} features. */
     public OnlineSoftmax(ActivationSpec spec, int dimension) {
@@ -26,23 +29,38 @@ public final class OnlineSoftmax {
 
     /** A state restored from its parts (see {@link #maxes()}, {@link #sums()}, {@link #count()}). */
     public OnlineSoftmax(ActivationSpec spec, float[] maxes, double[] sums, long count) {
+        this(Kernels.get(), spec, maxes, sums, count);
+    }
+
+    /** On a given implementation (tests compare them). */
+    OnlineSoftmax(Kernels kernels, ActivationSpec spec, float[] maxes, double[] sums, long count) {
         if (!spec.activation().isNormalizing()) {
             throw new IllegalArgumentException(spec + " is element-wise; online form is for softmax, log_softmax, softmin");
         }
         if (maxes.length != sums.length) {
             throw new IllegalArgumentException("maxes and sums differ in length");
         }
-        this.spec = spec;
-        this.math = new SoftmaxMath(spec);
+        this.kernel = (SoftmaxKernel) kernels.kernel(spec);
         this.max = maxes;
         this.sum = sums;
         this.count = count;
     }
 
-    private static float[] filled(int dimension) {
+    private OnlineSoftmax(SoftmaxKernel kernel, float[] maxes, double[] sums, long count) {
+        this.kernel = kernel;
+        this.max = maxes;
+        this.sum = sums;
+        this.count = count;
+    }
+
+    static float[] filled(int dimension) {
         float[] m = new float[dimension];
         Arrays.fill(m, Float.NEGATIVE_INFINITY);
         return m;
+    }
+
+    public ActivationSpec spec() {
+        return kernel.spec();
     }
 
     public int dimension() {
@@ -56,20 +74,25 @@ public final class OnlineSoftmax {
 
     /** Adds one record of {@link #dimension()} features starting at {@code off}. */
     public void add(float[] record, int off) {
-        Objects.checkFromIndexSize(off, max.length, record.length);
-        for (int j = 0; j < max.length; j++) {
-            float t = math.transform(record[off + j]);
-            float m = max[j];
-            float newMax = Math.max(m, t); // keeps NaN
-            if (newMax != m) { // NaN != anything: a NaN max makes the sum NaN too
-                sum[j] *= Math.exp(m - newMax);
-                max[j] = newMax;
-            }
-            if (newMax != Float.NEGATIVE_INFINITY) { // while all are -inf the sum stays 0
-                sum[j] += Math.exp(t - newMax);
-            }
+        addRows(record, off, 1);
+    }
+
+    /** Adds {@code n} records stored row-major from {@code off} ({@code n x dimension()} values). */
+    public void addRows(float[] rows, int off, int n) {
+        int d = max.length;
+        Objects.checkFromIndexSize(off, Checks.batchLength(n, d), rows.length);
+        if (n == 0) {
+            return;
         }
-        count++;
+        if (batchMax == null) {
+            batchMax = new float[d];
+            batchSum = new float[d];
+        }
+        kernel.columnStats(rows, off, n, d, batchMax, batchSum);
+        for (int j = 0; j < d; j++) {
+            fold(j, batchMax[j], batchSum[j]);
+        }
+        count += n;
     }
 
     /** Adds {@code other}'s records into this state; {@code other} is unchanged. */
@@ -79,28 +102,46 @@ public final class OnlineSoftmax {
                     "cannot merge states of dimension " + other.max.length + " into " + max.length);
         }
         for (int j = 0; j < max.length; j++) {
-            float m1 = max[j];
-            float m2 = other.max[j];
-            float newMax = Math.max(m1, m2);
-            double s = 0;
-            if (m1 != Float.NEGATIVE_INFINITY) {
-                s += sum[j] * Math.exp(m1 - newMax);
-            }
-            if (m2 != Float.NEGATIVE_INFINITY) {
-                s += other.sum[j] * Math.exp(m2 - newMax);
-            }
-            max[j] = newMax;
-            sum[j] = s;
+            fold(j, other.max[j], other.sum[j]);
         }
         count += other.count;
     }
 
+    /** Folds another part's (max, sum of exp(t - max)) of feature j into this state, in double. */
+    private void fold(int j, float m2, double s2) {
+        float m1 = max[j];
+        float newMax = Math.max(m1, m2); // keeps NaN, which then makes the sum NaN
+        double s = 0;
+        if (m1 != Float.NEGATIVE_INFINITY) { // a part that saw only -inf adds nothing
+            s += m1 == newMax ? sum[j] : sum[j] * Math.exp(m1 - newMax);
+        }
+        if (m2 != Float.NEGATIVE_INFINITY) {
+            s += m2 == newMax ? s2 : s2 * Math.exp(m2 - newMax);
+        }
+        max[j] = newMax;
+        sum[j] = s;
+    }
+
     /** Writes the output for one record of the batch this state has seen. */
     public void normalize(float[] record, int inOff, float[] out, int outOff) {
-        Checks.slice(record, inOff, out, outOff, max.length);
-        for (int j = 0; j < max.length; j++) {
-            math.finish(record, inOff + j, out, outOff + j, 1, 1, max[j], sum[j]);
+        normalizeRows(record, inOff, 1, out, outOff);
+    }
+
+    /**
+     * Writes the outputs for {@code n} row-major records of the batch this state has seen; in place
+     * when {@code rows == out} and the offsets are equal.
+     */
+    public void normalizeRows(float[] rows, int inOff, int n, float[] out, int outOff) {
+        int d = max.length;
+        Checks.slice(rows, inOff, out, outOff, Checks.batchLength(n, d));
+        if (scale == null) {
+            scale = new float[d];
         }
+        boolean log = spec().activation().logsOutput();
+        for (int j = 0; j < d; j++) {
+            scale[j] = (float) (log ? Math.log(sum[j]) : 1 / sum[j]);
+        }
+        kernel.normalizeColumns(rows, inOff, n, d, max, scale, out, outOff);
     }
 
     /** The running max of each feature (of the transformed values); live, not a copy. */
@@ -115,6 +156,6 @@ public final class OnlineSoftmax {
 
     /** A deep copy. */
     public OnlineSoftmax copy() {
-        return new OnlineSoftmax(spec, max.clone(), sum.clone(), count);
+        return new OnlineSoftmax(kernel, max.clone(), sum.clone(), count);
     }
 }

@@ -308,5 +308,42 @@ final class PanamaKernels extends Kernels {
                 math.strided(in, inOff + j, out, outOff + j, cols, rows);
             }
         }
+    
+        @Override
+        void columnStats(float[] rows, int off, int n, int cols, float[] maxOut, float[] sumOut) {
+            int bound = S.loopBound(cols);
+            for (int j = 0; j < bound; j += L) {
+                FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+                for (int r = 0, i = off + j; r < n; r++, i += cols) {
+                    vmax = vmax.lanewise(MAX, load(rows, i));
+                }
+                // Kahan in float per block; the caller folds blocks together in double
+                FloatVector vsum = FloatVector.zero(S);
+                FloatVector comp = FloatVector.zero(S);
+                for (int r = 0, i = off + j; r < n; r++, i += cols) {
+                    FloatVector y = load(rows, i).sub(vmax).lanewise(EXP).sub(comp);
+                    FloatVector t = vsum.add(y);
+                    comp = t.sub(vsum).sub(y);
+                    vsum = t;
+                }
+                vmax.intoArray(maxOut, j);
+                vsum.sub(comp).intoArray(sumOut, j);
+            }
+            math.columnStats(rows, off, n, cols, bound, cols, maxOut, sumOut);
+        }
+
+        @Override
+        void normalizeColumns(float[] rows, int inOff, int n, int cols, float[] max, float[] scale,
+                              float[] out, int outOff) {
+            int bound = S.loopBound(cols);
+            for (int r = 0, i = inOff, o = outOff; r < n; r++, i += cols, o += cols) { // row by row: streams
+                for (int j = 0; j < bound; j += L) {
+                    FloatVector t = load(rows, i + j).sub(FloatVector.fromArray(S, max, j));
+                    FloatVector s = FloatVector.fromArray(S, scale, j);
+                    (math.log ? t.sub(s) : t.lanewise(EXP).mul(s)).intoArray(out, o + j);
+                }
+            }
+            math.normalizeColumns(rows, inOff, n, cols, bound, cols, max, scale, out, outOff);
+        }
     }
 }

@@ -50,5 +50,16 @@ final class ScalarKernels extends Kernels {
                 math.strided(in, inOff + j, out, outOff + j, cols, rows);
             }
         }
+
+        @Override
+        void columnStats(float[] rows, int off, int n, int cols, float[] maxOut, float[] sumOut) {
+            math.columnStats(rows, off, n, cols, 0, cols, maxOut, sumOut);
+        }
+
+        @Override
+        void normalizeColumns(float[] rows, int inOff, int n, int cols, float[] max, float[] scale,
+                              float[] out, int outOff) {
+            math.normalizeColumns(rows, inOff, n, cols, 0, cols, max, scale, out, outOff);
+        }
     }
 }

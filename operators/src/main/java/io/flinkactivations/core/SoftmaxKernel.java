@@ -10,6 +10,20 @@ abstract class SoftmaxKernel implements ActivationKernel {
         this.math = new SoftmaxMath(spec);
     }
 
+    /**
+     * For the online form ({@link OnlineSoftmax}): per column of a {@code n x cols} row-major batch,
+     * the max of t and the sum of exp(t - max) over the n rows; a column whose max is -inf (all
+     * values -inf) gets any sum, which the caller ignores.
+     */
+    abstract void columnStats(float[] rows, int off, int n, int cols, float[] maxOut, float[] sumOut);
+
+    /**
+     * For the online form: the outputs of {@code n} rows given each column's max and scale (1/sum,
+     * or log(sum) for log_softmax).
+     */
+    abstract void normalizeColumns(float[] rows, int inOff, int n, int cols, float[] max, float[] scale,
+                                   float[] out, int outOff);
+
     @Override
     public final ActivationSpec spec() {
         return spec;

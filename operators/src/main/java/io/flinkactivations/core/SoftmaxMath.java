@@ -56,4 +56,41 @@ final class SoftmaxMath {
             }
         }
     }
+
+    /**
+     * Column statistics of a {@code n x cols} row-major batch, for columns [c0, c1): the max of t and
+     * the sum of exp(t - max) over the n rows (a column whose max is -inf gets sum 0).
+     */
+    void columnStats(float[] rows, int off, int n, int cols, int c0, int c1, float[] maxOut, float[] sumOut) {
+        for (int j = c0; j < c1; j++) {
+            float m = Float.NEGATIVE_INFINITY;
+            for (int r = 0, i = off + j; r < n; r++, i += cols) {
+                m = Math.max(m, transform(rows[i]));
+            }
+            double s = 0;
+            if (m != Float.NEGATIVE_INFINITY) {
+                for (int r = 0, i = off + j; r < n; r++, i += cols) {
+                    s += Math.exp(transform(rows[i]) - m);
+                }
+            }
+            maxOut[j] = m;
+            sumOut[j] = (float) s;
+        }
+    }
+
+    /**
+     * Outputs for columns [c0, c1) of {@code n} rows given each column's max and scale: 1/sum for
+     * softmax and softmin, log(sum) for log_softmax.
+     */
+    void normalizeColumns(float[] rows, int inOff, int n, int cols, int c0, int c1, float[] max, float[] scale,
+                          float[] out, int outOff) {
+        for (int r = 0; r < n; r++) {
+            int i = inOff + r * cols;
+            int o = outOff + r * cols;
+            for (int j = c0; j < c1; j++) {
+                float t = transform(rows[i + j]) - max[j];
+                out[o + j] = log ? t - scale[j] : (float) (Math.exp(t) * scale[j]);
+            }
+        }
+    }
 }

@@ -107,6 +107,48 @@ class KernelAgreementTest {
                 }));
     }
 
+    @TestFactory
+    Stream<DynamicTest> onlineFormOnOddShapesInUnevenBatches() {
+        int[] sizes = {1, 2, 3, 7, 15, 16, 17, 31, 33, 64, 100};
+        return specs().stream()
+                .filter(spec -> spec.activation().isNormalizing())
+                .map(spec -> DynamicTest.dynamicTest(spec.canonical(), () -> {
+                    SplittableRandom rnd = new SplittableRandom(13);
+                    GoldenRule.Scale scale = GoldenRule.Scale.of(spec.activation().functionalName());
+                    for (int rows : sizes) {
+                        for (int cols : sizes) {
+                            float[] x = randomInput(rnd, rows * cols, rows * cols % 7 == 0);
+                            float[] expected = online(Kernels.scalar(), spec, x, rows, cols, rnd.split());
+                            float[] actual = online(Kernels.vector(), spec, x, rows, cols, rnd.split());
+                            assertAgree(spec + " online " + rows + "x" + cols, scale, x, rows, cols, expected, actual);
+                            float[] batch = new float[x.length];
+                            Kernels.scalar().kernel(spec).applyAlongDim0(x, 0, batch, 0, rows, cols);
+                            assertAgree(spec + " online vs batch " + rows + "x" + cols, scale, x, rows, cols,
+                                    batch, actual);
+                        }
+                    }
+                }));
+    }
+
+    /** The online form over batches of random sizes (1 row at a time included), normalised in parts too. */
+    private static float[] online(Kernels kernels, ActivationSpec spec, float[] x, int rows, int cols,
+                                  SplittableRandom split) {
+        OnlineSoftmax state = new OnlineSoftmax(kernels, spec, OnlineSoftmax.filled(cols), new double[cols], 0);
+        for (int r = 0; r < rows; ) {
+            int n = Math.min(rows - r, 1 + split.nextInt(9));
+            state.addRows(x, r * cols, n);
+            r += n;
+        }
+        assertThat(state.count()).isEqualTo(rows);
+        float[] out = new float[x.length];
+        for (int r = 0; r < rows; ) {
+            int n = Math.min(rows - r, 1 + split.nextInt(9));
+            state.normalizeRows(x, r * cols, n, out, r * cols);
+            r += n;
+        }
+        return out;
+    }
+
     @Test
     void aThousandRecordsAlongDim0StayExact() {
         // N = 1000 (and 100,000) records: sums must stay precise for the golden rule to hold
@@ -138,6 +180,17 @@ class KernelAgreementTest {
                 k.kernel(spec).applyAlongDim0(x, 0, out, 0, rows, cols);
                 assertThat(GoldenRule.check(k.description() + " N=" + rows, GoldenRule.Scale.SOFTMAX, x, rows, cols,
                         t, reference, out)).isNull();
+                // the online form, as the sliced windows use it: ten slices, merged
+                OnlineSoftmax total = new OnlineSoftmax(k, spec, OnlineSoftmax.filled(cols), new double[cols], 0);
+                for (int part = 0; part < 10; part++) {
+                    OnlineSoftmax slice = new OnlineSoftmax(k, spec, OnlineSoftmax.filled(cols), new double[cols], 0);
+                    slice.addRows(x, part * (rows / 10) * cols, rows / 10);
+                    total.merge(slice);
+                }
+                float[] online = new float[x.length];
+                total.normalizeRows(x, 0, rows, online, 0);
+                assertThat(GoldenRule.check(k.description() + " online N=" + rows, GoldenRule.Scale.SOFTMAX, x, rows,
+                        cols, t, reference, online)).isNull();
             }
         }
     }
