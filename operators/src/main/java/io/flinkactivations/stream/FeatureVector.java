@@ -67,6 +67,30 @@ public final class FeatureVector {
         return v;
     }
 
+    /**
+     * What a window keeps of this record until it fires: the features, the timestamp and, for JSON,
+     * the original object with its features array emptied (so the output keeps the other fields).
+     * The key is the state's key and the source position is not needed for outputs, so both go.
+     */
+    FeatureVector forWindowState() {
+        FeatureVector v = new FeatureVector();
+        v.features = features;
+        v.timestamp = timestamp;
+        if (value != null && featuresStart >= 0) {
+            int removed = featuresEnd - featuresStart - 2;
+            byte[] b = new byte[value.length - removed];
+            System.arraycopy(value, 0, b, 0, featuresStart);
+            b[featuresStart] = '[';
+            b[featuresStart + 1] = ']';
+            System.arraycopy(value, featuresEnd, b, featuresStart + 2, value.length - featuresEnd);
+            v.value = b;
+            v.featuresStart = featuresStart;
+            v.featuresEnd = featuresStart + 2;
+            v.objectEnd = objectEnd < 0 ? -1 : objectEnd - removed;
+        }
+        return v;
+    }
+
     FeatureVector copy() {
         FeatureVector v = new FeatureVector();
         v.key = key;
@@ -150,9 +174,6 @@ public final class FeatureVector {
     public int windowCount() {
         return windowCount;
     }
-
-
-
 
     @Override
     public boolean equals(Object o) {

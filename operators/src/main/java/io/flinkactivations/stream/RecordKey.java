@@ -16,4 +16,9 @@ public final class RecordKey implements KeySelector<FeatureVector, String> {
     public String getKey(FeatureVector v) {
         return v.key == null ? NO_KEY : "k" + new String(v.key, StandardCharsets.ISO_8859_1);
     }
+
+    /** The Kafka key bytes of a key made by {@link #getKey} (null for {@link #NO_KEY}). */
+    public static byte[] bytes(String key) {
+        return NO_KEY.equals(key) ? null : key.substring(1).getBytes(StandardCharsets.ISO_8859_1);
+    }
 }

@@ -9,16 +9,14 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
-import org.apache.flink.streaming.api.windowing.windows.Window;
 import org.apache.flink.util.Collector;
 
 /**
- * When a window fires, its N records form an N x D batch; each feature is normalised across the N
- * records (softmax, log_softmax or softmin along dim 0) and each record gives one output, carrying
- * the window's start, end and count. For count windows, start and end are the first record's
- * timestamp and the last one's plus 1.
+ * For session windows: when a session fires, its N records form an N x D batch; each feature is
+ * normalised across the N records (softmax, log_softmax or softmin along dim 0) and each record gives
+ * one output, carrying the session's start, end and count.
  */
-final class SoftmaxWindowFunction<W extends Window> extends ProcessWindowFunction<FeatureVector, FeatureVector, String, W> {
+final class SoftmaxWindowFunction extends ProcessWindowFunction<FeatureVector, FeatureVector, String, TimeWindow> {
     private static final long serialVersionUID = 1L;
 
     private final ActivationSpec spec;
@@ -42,12 +40,8 @@ final class SoftmaxWindowFunction<W extends Window> extends ProcessWindowFunctio
     @Override
     public void process(String key, Context ctx, Iterable<FeatureVector> elements, Collector<FeatureVector> out) {
         rows.clear();
-        long minTs = Long.MAX_VALUE;
-        long maxTs = Long.MIN_VALUE;
         for (FeatureVector v : elements) {
             rows.add(v);
-            minTs = Math.min(minTs, v.timestamp);
-            maxTs = Math.max(maxTs, v.timestamp);
         }
         int n = rows.size();
         if (n == 0) {
@@ -61,15 +55,8 @@ final class SoftmaxWindowFunction<W extends Window> extends ProcessWindowFunctio
             System.arraycopy(rows.get(r).features, 0, batch, r * d, d);
         }
         kernel.applyAlongDim0(batch, 0, batch, 0, n, d);
-        long start;
-        long end;
-        if (ctx.window() instanceof TimeWindow) {
-            start = ((TimeWindow) ctx.window()).getStart();
-            end = ((TimeWindow) ctx.window()).getEnd();
-        } else {
-            start = minTs;
-            end = maxTs + 1;
-        }
+        long start = ctx.window().getStart();
+        long end = ctx.window().getEnd();
         for (int r = 0; r < n; r++) {
             FeatureVector o = rows.get(r).withFeatures(Arrays.copyOfRange(batch, r * d, (r + 1) * d));
             o.windowStart = start;

@@ -12,13 +12,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.datastream.WindowedStream;
 import org.apache.flink.streaming.api.windowing.assigners.EventTimeSessionWindows;
-import org.apache.flink.streaming.api.windowing.assigners.GlobalWindows;
-import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
-import org.apache.flink.streaming.api.windowing.windows.GlobalWindow;
-import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -29,6 +23,9 @@ import org.apache.flink.util.OutputTag;
  * {@link Builder#maxOutOfOrderness} to have the builder assign watermarks, or leave it unset when the
  * input already carries them (e.g. from the Kafka source's watermark strategy). A record that comes
  * after its window closed (past the allowed lateness) is a dead letter with reason {@code late}.
+ *
+ * <p>Tumbling, sliding and count windows run on {@link SoftmaxWindowOperator} (records stored once,
+ * in slices shared by the windows that cover them); session windows on Flink's window operator.
  */
 public final class WindowedSoftmax {
     private static final OutputTag<FeatureVector> LATE = new OutputTag<>("late", FeatureVectorTypeInfo.INSTANCE);
@@ -143,38 +140,31 @@ public final class WindowedSoftmax {
                         .name("event time (max out of orderness " + maxOutOfOrderness + ")")
                         .uid(uidPrefix + "-watermarks");
             }
+            String name = activation + " over " + window;
+            String lateMessage = "the record arrived after its window closed (" + window
+                    + ", allowed lateness " + allowedLateness + ")";
             RecordKey keys = new RecordKey();
+            if (window.kind() != WindowSpec.Kind.SESSION) {
+                SingleOutputStreamOperator<FeatureVector> out = timed.keyBy(keys)
+                        .transform(name, FeatureVectorTypeInfo.INSTANCE, new SoftmaxWindowOperator(
+                                activation, window, allowedLateness.toMillis(), lateMessage))
+                        .uid(uidPrefix + "-window");
+                return new ActivationResult(out, out.getSideOutput(Activations.DEAD_LETTERS));
+            }
+            // Session windows merge, so they cannot be sliced: Flink's window operator, with the
+            // dimension check in front
             SingleOutputStreamOperator<FeatureVector> gated = timed.keyBy(keys)
                     .process(new DimensionGate(), FeatureVectorTypeInfo.INSTANCE)
                     .name("dimension check")
                     .uid(uidPrefix + "-dimension");
             KeyedStream<FeatureVector, String> keyed = DataStreamUtils.reinterpretAsKeyedStream(gated, keys);
-            SingleOutputStreamOperator<FeatureVector> out;
-            String name = activation + " over " + window;
-            if (window.isTimeBased()) {
-                WindowedStream<FeatureVector, String, TimeWindow> w;
-                switch (window.kind()) {
-                    case TUMBLING:
-                        w = keyed.window(TumblingEventTimeWindows.of(window.size()));
-                        break;
-                    case SLIDING:
-                        w = keyed.window(SlidingEventTimeWindows.of(window.size(), window.slide()));
-                        break;
-                    default:
-                        w = keyed.window(EventTimeSessionWindows.withGap(window.size()));
-                        break;
-                }
-                out = w.allowedLateness(allowedLateness)
-                        .sideOutputLateData(LATE)
-                        .process(new SoftmaxWindowFunction<TimeWindow>(activation), FeatureVectorTypeInfo.INSTANCE);
-            } else {
-                WindowedStream<FeatureVector, String, GlobalWindow> w = keyed.window(GlobalWindows.create())
-                        .trigger(new CountOrEndOfInputTrigger(window.count()));
-                out = w.process(new SoftmaxWindowFunction<GlobalWindow>(activation), FeatureVectorTypeInfo.INSTANCE);
-            }
-            out.name(name).uid(uidPrefix + "-window");
-            String lateMessage = "the record arrived after its window closed (" + window
-                    + ", allowed lateness " + allowedLateness + ")";
+            SingleOutputStreamOperator<FeatureVector> out = keyed
+                    .window(EventTimeSessionWindows.withGap(window.size()))
+                    .allowedLateness(allowedLateness)
+                    .sideOutputLateData(LATE)
+                    .process(new SoftmaxWindowFunction(activation), FeatureVectorTypeInfo.INSTANCE)
+                    .name(name)
+                    .uid(uidPrefix + "-window");
             DataStream<FeatureVector> late = out.getSideOutput(LATE)
                     .map(new LateRecords(lateMessage), FeatureVectorTypeInfo.INSTANCE)
                     .name("late records")

@@ -1,0 +1,349 @@
+package io.flinkactivations.stream;
+
+import io.flinkactivations.core.ActivationKernel;
+import io.flinkactivations.core.ActivationSpec;
+import io.flinkactivations.core.Kernels;
+import io.flinkactivations.core.OnlineSoftmax;
+import io.flinkactivations.core.WindowSpec;
+import io.flinkactivations.format.BadRecordReason;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.api.common.typeutils.base.array.DoublePrimitiveArraySerializer;
+import org.apache.flink.api.common.typeutils.base.array.FloatPrimitiveArraySerializer;
+import org.apache.flink.runtime.state.internal.InternalListState;
+import org.apache.flink.runtime.state.internal.InternalValueState;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.TimestampedCollector;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Windowed softmax for tumbling and sliding event-time windows and for count windows, on keyed
+ * input (the key is {@link RecordKey}'s).
+ *
+ * <p>Time windows are cut into <em>slices</em> of gcd(size, slide) (Flink SQL's window aggregations
+ * do the same): each record is stored once, in its slice, never copied into each window it belongs
+ * to. A sliding window is the run of slices it covers; when it fires, every slice contributes its
+ * column (max, sum of exp) statistics, computed once and cached in state, and the merged statistics
+ * normalise the window's records. Slices are dropped after the last window that covers them is past
+ * its allowed lateness. State keeps only what an output needs ({@link FeatureVector#forWindowState}).
+ *
+ * <p>Semantics follow Flink's window operator with its default event-time trigger: windows are
+ * aligned to the epoch, fire when the watermark passes their end, fire again for each record that
+ * arrives within the allowed lateness, and a record too late for every window it belongs to is a
+ * dead letter ({@code late}). Count windows fire every n records of a key and at the end of the
+ * input (the final watermark), so the last, shorter batch is not lost. In front of all of this each
+ * key's first good record fixes its dimension; a record of another one is a dead letter
+ * ({@code dimension-mismatch}), rejected once rather than once per window.
+ */
+final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
+        implements OneInputStreamOperator<FeatureVector, FeatureVector>, Triggerable<String, Long> {
+    private static final long serialVersionUID = 1L;
+    /** The namespace of a count window's records (count windows have no slices). */
+    private static final long COUNT_BATCH = 0L;
+
+    private final ActivationSpec spec;
+    private final WindowSpec window;
+    private final boolean countWindows;
+    private final long size;      // ms; count windows: records
+    private final long slide;     // ms
+    private final long sliceSize; // ms: gcd(size, slide)
+    private final long lateness;  // ms
+    private final String lateMessage;
+
+    private transient ActivationKernel kernel;
+    private transient ActivationMetrics metrics;
+    private transient TimestampedCollector<FeatureVector> collector;
+    private transient InternalTimerService<Long> timers;
+    private transient InternalListState<String, Long, FeatureVector> rows;
+    private transient InternalValueState<String, Long, float[]> sliceMaxes;
+    private transient InternalValueState<String, Long, double[]> sliceSums;
+    private transient ValueState<Integer> dimension;
+    private transient ValueState<Long> lastSlice; // time windows: the slice whose windows have timers
+    private transient ValueState<Integer> count;  // count windows: records in the open batch
+    // reused between firings
+    private transient List<FeatureVector> records;
+    private transient float[] batch;
+
+    SoftmaxWindowOperator(ActivationSpec spec, WindowSpec window, long allowedLatenessMs, String lateMessage) {
+        this.spec = spec;
+        this.window = window;
+        this.countWindows = !window.isTimeBased();
+        if (countWindows) {
+            this.size = window.count();
+            this.slide = 0;
+            this.sliceSize = 0;
+        } else {
+            if (window.kind() == WindowSpec.Kind.SESSION) {
+                throw new IllegalArgumentException("session windows merge; they cannot be sliced: " + window);
+            }
+            this.size = window.size().toMillis();
+            this.slide = window.slide().toMillis();
+            this.sliceSize = gcd(size, slide);
+        }
+        this.lateness = allowedLatenessMs;
+        this.lateMessage = lateMessage;
+    }
+
+    static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void open() throws Exception {
+        super.open();
+        kernel = Kernels.get().kernel(spec);
+        metrics = new ActivationMetrics(getMetricGroup());
+        collector = new TimestampedCollector<>(output);
+        timers = getInternalTimerService("softmax-window", LongSerializer.INSTANCE, this);
+        rows = (InternalListState<String, Long, FeatureVector>) getOrCreateKeyedState(LongSerializer.INSTANCE,
+                new ListStateDescriptor<>("records", FeatureVectorSerializer.INSTANCE));
+        sliceMaxes = (InternalValueState<String, Long, float[]>) getOrCreateKeyedState(LongSerializer.INSTANCE,
+                new ValueStateDescriptor<>("slice-max", FloatPrimitiveArraySerializer.INSTANCE));
+        sliceSums = (InternalValueState<String, Long, double[]>) getOrCreateKeyedState(LongSerializer.INSTANCE,
+                new ValueStateDescriptor<>("slice-sum", DoublePrimitiveArraySerializer.INSTANCE));
+        dimension = getPartitionedState(new ValueStateDescriptor<>("dimension", Types.INT));
+        lastSlice = getPartitionedState(new ValueStateDescriptor<>("timed-slice", Types.LONG));
+        count = getPartitionedState(new ValueStateDescriptor<>("count", Types.INT));
+        records = new ArrayList<>();
+        batch = new float[0];
+    }
+
+    @Override
+    public void processElement(StreamRecord<FeatureVector> element) throws Exception {
+        FeatureVector v = element.getValue();
+        metrics.in();
+        if (!v.isBad()) {
+            Integer d = dimension.value();
+            if (d == null) {
+                dimension.update(v.dimension());
+            } else if (d != v.dimension()) {
+                v = v.asBad(BadRecordReason.DIMENSION_MISMATCH, "the vector has " + v.dimension()
+                        + " features; this key's windows have " + d);
+            }
+        }
+        if (v.isBad()) {
+            deadLetter(v, element);
+        } else if (countWindows) {
+            addToCountBatch(v);
+        } else {
+            addToSlice(v, element);
+        }
+    }
+
+    private void deadLetter(FeatureVector v, StreamRecord<FeatureVector> element) {
+        metrics.deadLettered(v.badReason());
+        output.collect(Activations.DEAD_LETTERS, element.replace(v));
+    }
+
+    private void addToCountBatch(FeatureVector v) throws Exception {
+        rows.setCurrentNamespace(COUNT_BATCH);
+        rows.add(v.forWindowState());
+        Integer n = count.value();
+        int c = n == null ? 1 : n + 1;
+        if (c == 1) {
+            timers.registerEventTimeTimer(COUNT_BATCH, Long.MAX_VALUE); // the end of input
+        }
+        if (c >= size) {
+            timers.deleteEventTimeTimer(COUNT_BATCH, Long.MAX_VALUE);
+            fireCountBatch();
+        } else {
+            count.update(c);
+        }
+    }
+
+    private void addToSlice(FeatureVector v, StreamRecord<FeatureVector> element) throws Exception {
+        long ts = v.timestamp();
+        long watermark = timers.currentWatermark();
+        // as Flink's assigners: windows start at multiples of the slide, the record's are those
+        // starting in (ts - size, ts]
+        long firstEnd = ts - size - Math.floorMod(ts - size, slide) + slide + size;
+        long lastEnd = ts - Math.floorMod(ts, slide) + size;
+        if (lastEnd - 1 + lateness <= watermark) {
+            metrics.deadLettered(BadRecordReason.LATE);
+            output.collect(Activations.DEAD_LETTERS, element.replace(v.asBad(BadRecordReason.LATE, lateMessage)));
+            return;
+        }
+        long slice = ts - Math.floorMod(ts, sliceSize) + sliceSize;
+        rows.setCurrentNamespace(slice);
+        rows.add(v.forWindowState());
+        if (slice - 1 <= watermark) { // a late record: the slice's cached statistics are stale
+            sliceMaxes.setCurrentNamespace(slice);
+            sliceMaxes.clear();
+            sliceSums.setCurrentNamespace(slice);
+            sliceSums.clear();
+        }
+        Long timed = lastSlice.value();
+        boolean fresh = timed == null || timed != slice;
+        for (long end = firstEnd; end <= lastEnd; end += slide) {
+            if (end - 1 + lateness <= watermark) {
+                continue; // that window is gone
+            }
+            if (end - 1 <= watermark) { // fired already, within the allowed lateness: fire again
+                timers.registerEventTimeTimer(end, end - 1 + lateness);
+                fireTimeWindow(end);
+            } else if (fresh) {
+                timers.registerEventTimeTimer(end, end - 1);
+                if (lateness > 0) {
+                    timers.registerEventTimeTimer(end, end - 1 + lateness);
+                }
+            }
+        }
+        if (fresh) {
+            lastSlice.update(slice);
+        }
+    }
+
+    @Override
+    public void onEventTime(InternalTimer<String, Long> timer) throws Exception {
+        long end = timer.getNamespace();
+        if (countWindows) {
+            fireCountBatch();
+            return;
+        }
+        if (timer.getTimestamp() == end - 1) {
+            fireTimeWindow(end);
+        }
+        if (timer.getTimestamp() == end - 1 + lateness) {
+            // no later window covers these slices
+            for (long slice = end - size + sliceSize; slice <= end - size + slide; slice += sliceSize) {
+                rows.setCurrentNamespace(slice);
+                rows.clear();
+                sliceMaxes.setCurrentNamespace(slice);
+                sliceMaxes.clear();
+                sliceSums.setCurrentNamespace(slice);
+                sliceSums.clear();
+            }
+        }
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<String, Long> timer) {
+        // event time only
+    }
+
+    private void fireCountBatch() throws Exception {
+        rows.setCurrentNamespace(COUNT_BATCH);
+        int d = gather(rows.get());
+        rows.clear();
+        count.clear();
+        int n = records.size();
+        if (n == 0) {
+            return;
+        }
+        kernel.applyAlongDim0(batch, 0, batch, 0, n, d);
+        long minTs = Long.MAX_VALUE;
+        long maxTs = Long.MIN_VALUE;
+        for (FeatureVector r : records) {
+            minTs = Math.min(minTs, r.timestamp);
+            maxTs = Math.max(maxTs, r.timestamp);
+        }
+        emit(d, minTs, maxTs + 1, maxTs);
+    }
+
+    /** Fires the time window that ends at {@code end}: the run of slices it covers. */
+    private void fireTimeWindow(long end) throws Exception {
+        records.clear();
+        int d = 0;
+        OnlineSoftmax total = null;
+        int slicesPerWindow = (int) (size / sliceSize);
+        for (long slice = end - size + sliceSize; slice <= end; slice += sliceSize) {
+            rows.setCurrentNamespace(slice);
+            Iterable<FeatureVector> sliceRows = rows.get();
+            if (sliceRows == null) {
+                continue;
+            }
+            int first = records.size();
+            d = append(sliceRows, d);
+            int n = records.size() - first;
+            if (n == 0 || slicesPerWindow == 1) {
+                continue; // a tumbling window is normalised as one batch below
+            }
+            OnlineSoftmax stats = sliceStatistics(slice, first, n, d);
+            if (total == null) {
+                total = stats;
+            } else {
+                total.merge(stats);
+            }
+        }
+        int n = records.size();
+        if (n == 0) {
+            return;
+        }
+        if (total == null) {
+            kernel.applyAlongDim0(batch, 0, batch, 0, n, d);
+        } else {
+            total.normalizeRows(batch, 0, n, batch, 0);
+        }
+        emit(d, end - size, end, end - 1);
+    }
+
+    /** The slice's statistics: cached in state, else computed from its rows (now at {@code first}). */
+    private OnlineSoftmax sliceStatistics(long slice, int first, int n, int d) throws Exception {
+        sliceMaxes.setCurrentNamespace(slice);
+        sliceSums.setCurrentNamespace(slice);
+        float[] maxes = sliceMaxes.value();
+        double[] sums = sliceSums.value();
+        if (maxes != null && sums != null) {
+            // a copy: merging into it must not change the cached state (heap state hands out its objects)
+            return new OnlineSoftmax(spec, maxes.clone(), sums.clone(), n);
+        }
+        OnlineSoftmax stats = new OnlineSoftmax(spec, d);
+        stats.addRows(batch, first * d, n);
+        sliceMaxes.update(stats.maxes().clone());
+        sliceSums.update(stats.sums().clone());
+        return stats;
+    }
+
+    /** Loads one batch of rows into {@link #records} and {@link #batch}; returns the dimension. */
+    private int gather(Iterable<FeatureVector> rowsOfBatch) {
+        records.clear();
+        return rowsOfBatch == null ? 0 : append(rowsOfBatch, 0);
+    }
+
+    private int append(Iterable<FeatureVector> more, int d) {
+        for (FeatureVector r : more) {
+            d = r.dimension(); // equal for all of a key's records: checked on the way in
+            int at = records.size() * d;
+            if (batch.length < at + d) {
+                batch = Arrays.copyOf(batch, Math.max(at + d, batch.length * 2));
+            }
+            System.arraycopy(r.features, 0, batch, at, d);
+            records.add(r);
+        }
+        return d;
+    }
+
+    /** Emits the normalised rows of {@link #batch}, one output per record, then forgets them. */
+    private void emit(int d, long start, long end, long timestamp) {
+        byte[] key = RecordKey.bytes((String) getCurrentKey());
+        collector.setAbsoluteTimestamp(timestamp);
+        int n = records.size();
+        for (int r = 0; r < n; r++) {
+            FeatureVector o = records.get(r).copy();
+            o.key = key;
+            o.features = Arrays.copyOfRange(batch, r * d, (r + 1) * d);
+            o.windowStart = start;
+            o.windowEnd = end;
+            o.windowCount = n;
+            metrics.out(o.features);
+            collector.collect(o);
+        }
+        records.clear();
+    }
+
+    @Override
+    public String toString() {
+        return spec + " over " + window;
+    }
+}
