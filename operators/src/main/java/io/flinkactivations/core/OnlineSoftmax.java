@@ -32,6 +32,11 @@ public final class OnlineSoftmax {
         this(Kernels.get(), spec, maxes, sums, count);
     }
 
+    /** An empty state on a given implementation (see {@link Kernels#vector()}, {@link Kernels#scalar()}). */
+    public OnlineSoftmax(Kernels kernels, ActivationSpec spec, int dimension) {
+        this(kernels, spec, filled(dimension), new double[dimension], 0);
+    }
+
     /** On a given implementation (tests compare them). */
     OnlineSoftmax(Kernels kernels, ActivationSpec spec, float[] maxes, double[] sums, long count) {
         if (!spec.activation().isNormalizing()) {
@@ -97,14 +102,29 @@ public final class OnlineSoftmax {
 
     /** Adds {@code other}'s records into this state; {@code other} is unchanged. */
     public void merge(OnlineSoftmax other) {
-        if (other.max.length != max.length) {
-            throw new IllegalArgumentException(
-                    "cannot merge states of dimension " + other.max.length + " into " + max.length);
+        merge(other.max, other.sum, other.count);
+    }
+
+    /**
+     * Adds a part given by its statistics (see {@link #maxes()}, {@link #sums()}) of {@code n} records;
+     * the arrays are only read.
+     */
+    public void merge(float[] partMaxes, double[] partSums, long n) {
+        if (partMaxes.length != max.length || partSums.length != max.length) {
+            throw new IllegalArgumentException("cannot merge statistics of dimension " + partMaxes.length
+                    + " into " + max.length);
         }
         for (int j = 0; j < max.length; j++) {
-            fold(j, other.max[j], other.sum[j]);
+            fold(j, partMaxes[j], partSums[j]);
         }
-        count += other.count;
+        count += n;
+    }
+
+    /** Forgets all records: back to the empty state, for reuse. */
+    public void clear() {
+        Arrays.fill(max, Float.NEGATIVE_INFINITY);
+        Arrays.fill(sum, 0);
+        count = 0;
     }
 
     /** Folds another part's (max, sum of exp(t - max)) of feature j into this state, in double. */

@@ -48,6 +48,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
         implements OneInputStreamOperator<FeatureVector, FeatureVector>, Triggerable<String, Long> {
     private static final long serialVersionUID = 1L;
+    /**
+     * Below this many records per slice on average, a window is normalised as one batch: statistics
+     * per slice cost about one batch pass over each column, and merging them an exp per column.
+     */
+    private static final int MIN_ROWS_PER_SLICE = 8;
     /** The namespace of a count window's records (count windows have no slices). */
     private static final long COUNT_BATCH = 0L;
 
@@ -73,6 +78,10 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
     // reused between firings
     private transient List<FeatureVector> records;
     private transient float[] batch;
+    private transient int[] sliceStarts;  // where each non-empty slice's records start in the batch
+    private transient long[] sliceEnds;
+    private transient OnlineSoftmax total;
+    private transient OnlineSoftmax sliceStats;
 
     SoftmaxWindowOperator(ActivationSpec spec, WindowSpec window, long allowedLatenessMs, String lateMessage) {
         this.spec = spec;
@@ -117,6 +126,8 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
         count = getPartitionedState(new ValueStateDescriptor<>("count", Types.INT));
         records = new ArrayList<>();
         batch = new float[0];
+        sliceStarts = new int[16];
+        sliceEnds = new long[16];
     }
 
     @Override
@@ -251,58 +262,65 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
         emit(d, minTs, maxTs + 1, maxTs);
     }
 
-    /** Fires the time window that ends at {@code end}: the run of slices it covers. */
+    /**
+     * Fires the time window that ends at {@code end}: the run of slices it covers. Slices with a few
+     * records each are cheaper to normalise as one batch than through their statistics.
+     */
     private void fireTimeWindow(long end) throws Exception {
         records.clear();
         int d = 0;
-        OnlineSoftmax total = null;
-        int slicesPerWindow = (int) (size / sliceSize);
+        int slices = 0;
         for (long slice = end - size + sliceSize; slice <= end; slice += sliceSize) {
             rows.setCurrentNamespace(slice);
             Iterable<FeatureVector> sliceRows = rows.get();
-            if (sliceRows == null) {
-                continue;
-            }
             int first = records.size();
-            d = append(sliceRows, d);
-            int n = records.size() - first;
-            if (n == 0 || slicesPerWindow == 1) {
-                continue; // a tumbling window is normalised as one batch below
-            }
-            OnlineSoftmax stats = sliceStatistics(slice, first, n, d);
-            if (total == null) {
-                total = stats;
-            } else {
-                total.merge(stats);
+            d = sliceRows == null ? d : append(sliceRows, d);
+            if (records.size() > first) {
+                if (slices == sliceStarts.length) {
+                    sliceStarts = Arrays.copyOf(sliceStarts, 2 * slices);
+                    sliceEnds = Arrays.copyOf(sliceEnds, 2 * slices);
+                }
+                sliceStarts[slices] = first;
+                sliceEnds[slices++] = slice;
             }
         }
         int n = records.size();
         if (n == 0) {
             return;
         }
-        if (total == null) {
+        if (n < MIN_ROWS_PER_SLICE * slices) { // includes every tumbling window (one slice)
             kernel.applyAlongDim0(batch, 0, batch, 0, n, d);
         } else {
+            if (total == null || total.dimension() != d) {
+                total = new OnlineSoftmax(spec, d);
+                sliceStats = new OnlineSoftmax(spec, d);
+            }
+            total.clear();
+            for (int i = 0; i < slices; i++) {
+                int first = sliceStarts[i];
+                int count = (i + 1 < slices ? sliceStarts[i + 1] : n) - first;
+                addSliceStatistics(sliceEnds[i], first, count, d);
+            }
             total.normalizeRows(batch, 0, n, batch, 0);
         }
         emit(d, end - size, end, end - 1);
     }
 
-    /** The slice's statistics: cached in state, else computed from its rows (now at {@code first}). */
-    private OnlineSoftmax sliceStatistics(long slice, int first, int n, int d) throws Exception {
+    /** Adds a slice's statistics to {@link #total}: cached in state, else computed from its rows and cached. */
+    private void addSliceStatistics(long slice, int first, int n, int d) throws Exception {
         sliceMaxes.setCurrentNamespace(slice);
         sliceSums.setCurrentNamespace(slice);
         float[] maxes = sliceMaxes.value();
         double[] sums = sliceSums.value();
-        if (maxes != null && sums != null) {
-            // a copy: merging into it must not change the cached state (heap state hands out its objects)
-            return new OnlineSoftmax(spec, maxes.clone(), sums.clone(), n);
+        if (maxes == null || sums == null) {
+            sliceStats.clear();
+            sliceStats.addRows(batch, first * d, n);
+            maxes = sliceStats.maxes().clone(); // heap state keeps the object itself
+            sums = sliceStats.sums().clone();
+            sliceMaxes.update(maxes);
+            sliceSums.update(sums);
         }
-        OnlineSoftmax stats = new OnlineSoftmax(spec, d);
-        stats.addRows(batch, first * d, n);
-        sliceMaxes.update(stats.maxes().clone());
-        sliceSums.update(stats.sums().clone());
-        return stats;
+        total.merge(maxes, sums, n);
     }
 
     /** Loads one batch of rows into {@link #records} and {@link #batch}; returns the dimension. */

@@ -71,7 +71,8 @@ class SoftmaxWindowOperatorTest {
                     .collect(Collectors.toList());
             List<FeatureVector> outs = w.getValue();
             assertThat(outs).as(w.getKey()).hasSize(members.size());
-            // outputs keep their record's timestamp: match each output to its input by it (distinct here)
+            // outputs keep their record's timestamp, and records of equal time keep their arrival order
+            // in both lists: a stable sort by time pairs each output with its input
             outs.sort((a, b) -> Long.compare(a.timestamp(), b.timestamp()));
             members.sort((a, b) -> Long.compare(a.timestamp(), b.timestamp()));
             float[] batch = new float[members.size() * d];
@@ -97,17 +98,22 @@ class SoftmaxWindowOperatorTest {
 
     @Test
     void slidingAndTumblingWindowsEqualTheBatchOfTheirRecords() throws Exception {
-        // sliding(10, 4) has slices of gcd = 2 ms; records out of order within the watermark
-        for (String window : List.of("tumbling(10ms)", "sliding(10ms, 2ms)", "sliding(10ms, 4ms)", "sliding(9ms, 9ms)")) {
+        // sliding(10, 4) has slices of gcd = 2 ms; records out of order within the watermark. Sparse
+        // streams (a record every 1-3 ms over 3 keys) normalise each window as one batch; dense ones
+        // (about 10 records per ms) go through the slices' cached statistics.
+        for (String window : List.of("tumbling(10ms)", "sliding(10ms, 2ms)", "sliding(10ms, 4ms)", "sliding(9ms, 9ms)",
+                "dense sliding(10ms, 2ms)", "dense sliding(12ms, 8ms)", "dense tumbling(10ms)")) {
+            boolean dense = window.startsWith("dense ");
+            window = window.replace("dense ", "");
             SplittableRandom rnd = new SplittableRandom(window.hashCode());
             List<FeatureVector> inputs = new ArrayList<>();
             try (var h = harness(window, 0)) {
                 h.open();
                 long ts = 0;
-                for (int i = 0; i < 400; i++) {
-                    ts += rnd.nextInt(3) + 1;
+                for (int i = 0; i < (dense ? 1500 : 400); i++) {
+                    ts += dense ? (rnd.nextInt(10) == 0 ? 1 : 0) : rnd.nextInt(3) + 1;
                     long eventTime = Math.max(0, ts - rnd.nextInt(4)); // at most 3 ms out of order
-                    FeatureVector v = record("k" + rnd.nextInt(3), eventTime, random(rnd, 7));
+                    FeatureVector v = record("k" + rnd.nextInt(dense ? 1 : 3), eventTime, random(rnd, 7));
                     inputs.add(v);
                     h.processElement(v, eventTime);
                     if (i % 5 == 0) {
@@ -247,8 +253,8 @@ class SoftmaxWindowOperatorTest {
     void snapshotAndRestoreMidWindowGiveTheSameOutputs() throws Exception {
         SplittableRandom rnd = new SplittableRandom(9);
         List<FeatureVector> inputs = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
-            inputs.add(record("k" + (i % 2), i, random(rnd, 5)));
+        for (int i = 0; i < 600; i++) { // 5 records per ms and key: windows use the slices' cached statistics
+            inputs.add(record("k" + (i % 2), i / 10, random(rnd, 5)));
         }
         List<FeatureVector> straight;
         try (var h = harness("sliding(20ms, 5ms)", 0)) {
@@ -264,7 +270,7 @@ class SoftmaxWindowOperatorTest {
         List<FeatureVector> restored;
         try (var h = harness("sliding(20ms, 5ms)", 0)) {
             h.open();
-            for (FeatureVector v : inputs.subList(0, 33)) {
+            for (FeatureVector v : inputs.subList(0, 333)) {
                 h.processElement(v, v.timestamp());
                 h.processWatermark(v.timestamp() - 1);
             }
@@ -274,7 +280,7 @@ class SoftmaxWindowOperatorTest {
         try (var h = harness("sliding(20ms, 5ms)", 0)) {
             h.initializeState(snapshot);
             h.open();
-            for (FeatureVector v : inputs.subList(33, 60)) {
+            for (FeatureVector v : inputs.subList(333, 600)) {
                 h.processElement(v, v.timestamp());
                 h.processWatermark(v.timestamp() - 1);
             }

@@ -1,0 +1,99 @@
+package io.flinkactivations.stream;
+
+import io.flinkactivations.core.ActivationSpec;
+import io.flinkactivations.core.WindowSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The windowed softmax operator itself (state, timers, statistics, outputs; no network, no Kafka), on
+ * Flink's operator test harness with the heap state backend. One benchmark operation is one fired
+ * window of {@code rows} records of D = {@code cols}: for {@code tumbling}, rows records arrive and
+ * the window fires; for {@code sliding} (size/slide = 10), one slide's worth (rows / 10) arrives and
+ * a window of rows records fires, as in a steady stream. Time per operation / rows is the cost per
+ * output record; with sliding windows each record is output 10 times, once per window.
+ *
+ * <p>In the operators' package because the operator is not public API.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1, timeUnit = TimeUnit.SECONDS)
+@Measurement(iterations = 5, time = 1, timeUnit = TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
+public class WindowOperatorBenchmark {
+    @Param({"tumbling", "sliding"})
+    public String window;
+
+    @Param({"10", "100", "1000", "10000", "100000"})
+    public int rows;
+
+    @Param({"64"})
+    public int cols;
+
+    private KeyedOneInputStreamOperatorTestHarness<String, FeatureVector, FeatureVector> harness;
+    private static final byte[] KEY = "sensor-1".getBytes(StandardCharsets.UTF_8);
+    private float[][] pool;
+    private int perFiring;
+    private long time;
+
+    @Setup
+    public void setup() throws Exception {
+        // one record per ms: a window of `rows` ms holds `rows` records
+        String spec = window.equals("tumbling") ? "tumbling(" + rows + "ms)"
+                : "sliding(" + rows + "ms, " + rows / 10 + "ms)";
+        perFiring = window.equals("tumbling") ? rows : rows / 10;
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new SoftmaxWindowOperator(ActivationSpec.parse("softmax"), WindowSpec.parse(spec), 0, "late"),
+                new RecordKey(), Types.STRING);
+        harness.open();
+        SplittableRandom rnd = new SplittableRandom(1);
+        pool = new float[1024][];
+        for (int i = 0; i < pool.length; i++) {
+            pool[i] = new float[cols];
+            for (int j = 0; j < cols; j++) {
+                pool[i][j] = (float) (rnd.nextGaussian() * 3);
+            }
+        }
+        time = 0;
+        if (window.equals("sliding")) { // fill the first window, so every firing has `rows` records
+            for (int s = 0; s < 9; s++) {
+                fireOneWindow();
+            }
+        }
+    }
+
+    @Benchmark
+    public int fireOneWindow() throws Exception {
+        for (int i = 0; i < perFiring; i++, time++) {
+            FeatureVector v = FeatureVector.of(pool[(int) (time & 1023)], time); // as the source makes them
+            v.key = KEY;
+            harness.processElement(v, time);
+        }
+        harness.processWatermark(new Watermark(time - 1));
+        int n = harness.getOutput().size();
+        harness.getOutput().clear();
+        return n;
+    }
+
+    @TearDown
+    public void tearDown() throws Exception {
+        harness.close();
+    }
+}
