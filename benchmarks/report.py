@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Prints bin/benchmark's table from JMH's JSON results (and PyTorch's, when present).
 
-  report.py RESULTS_DIR      reads RESULTS_DIR/jmh.json and, if there, RESULTS_DIR/pytorch.json
+  report.py RESULTS_DIR [CHART.svg]
+      reads RESULTS_DIR/jmh.json and, if there, RESULTS_DIR/pytorch.json and RESULTS_DIR/state.md;
+      with CHART.svg, also draws the chart: throughput per op, ours vs PyTorch vs the copy bound
 """
 import json
 import math
@@ -9,7 +11,7 @@ import os
 import sys
 
 
-def main(results):
+def main(results, chart=None):
     with open(os.path.join(results, "jmh.json")) as f:
         runs = json.load(f)
     torch = {}
@@ -21,6 +23,7 @@ def main(results):
     kernels = {}   # (op, size) -> {impl: Melem/s}
     copy = {}      # size -> Melem/s
     windows = []   # rows of the window table
+    operator = {}  # (window, rows, cols) -> microseconds per fired window
     for run in runs:
         name = run["benchmark"].rsplit(".", 2)
         cls, method = name[-2], name[-1]
@@ -35,6 +38,10 @@ def main(results):
         elif cls == "WindowSoftmaxBenchmark":
             n, d = int(p["rows"]), int(p["cols"])
             windows.append((p["op"], method, n, d, p["impl"], score * n * d / 1e6))
+        elif cls == "WindowOperatorBenchmark":
+            unit = run["primaryMetric"]["scoreUnit"]
+            assert unit == "us/op", unit
+            operator[(p["window"], int(p["rows"]), int(p["cols"]))] = score
 
     print("| op | size | vector Melem/s | scalar Melem/s | vector/scalar | of copy bound |"
           + (" PyTorch Melem/s | ours/PyTorch |" if torch else ""))
@@ -59,12 +66,82 @@ def main(results):
         print("\nCopy bound (System.arraycopy, Melem/s): "
               + ", ".join(f"{s}: {fmt(copy[s])}" for s in sorted(copy)))
     if windows:
-        print("\n| op | form | N x D | impl | Melem/s |")
-        print("| --- | --- | --- | --- | ---: |")
+        print("\nWindow batch along dim 0 (ns per element flat across N = linear time):\n")
+        print("| op | form | N x D | impl | Melem/s | ns per element |")
+        print("| --- | --- | --- | --- | ---: | ---: |")
         for op, method, n, d, impl, m in sorted(windows):
-            print(f"| {op} | {method} | {n} x {d} | {impl} | {fmt(m)} |")
+            print(f"| {op} | {method} | {n} x {d} | {impl} | {fmt(m)} | {1e3 / m:.2f} |")
+    if operator:
+        print("\nWindow operator, one fired window of N records (sliding: size/slide = 10):\n")
+        print("| N x D | tumbling us/window | sliding us/window | sliding / tumbling | tumbling ns/record | sliding ns/record |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for (n, d) in sorted({(k[1], k[2]) for k in operator}):
+            t, sl = operator.get(("tumbling", n, d)), operator.get(("sliding", n, d))
+            print(f"| {n} x {d} | {fmt(t)} | {fmt(sl)} | {ratio(sl, t)} | "
+                  f"{'-' if t is None else f'{t * 1e3 / n:.0f}'} | {'-' if sl is None else f'{sl * 1e3 / n:.0f}'} |")
+    state_path = os.path.join(results, "state.md")
+    if os.path.exists(state_path):
+        print("\nWindow state per buffered record (checkpoint size, heap backend):\n")
+        with open(state_path) as f:
+            print(f.read().rstrip())
     if torch:
         print(f"\nPyTorch {torch.get('_version')} with {torch.get('_threads')} thread(s).")
+    if chart:
+        with open(chart, "w") as f:
+            f.write(svg(kernels, copy, torch))
+
+
+def svg(kernels, copy, torch):
+    """Horizontal bars per op, one panel per size, log scale: ours (vector), PyTorch, the copy bound."""
+    sizes = sorted({k[1] for k in kernels})
+    ops = sorted({k[0] for k in kernels})
+    bar, gap, label_w, plot_w, top = 7, 6, 130, 330, 50
+    panel_h = len(ops) * (2 * bar + gap)
+    width = label_w + len(sizes) * (plot_w + 40) + 10
+    height = top + panel_h + 60
+    lo, hi = 10.0, 100_000.0  # Melem/s, log axis
+
+    def x(v):
+        return plot_w * (math.log10(max(v, lo)) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'font-family="sans-serif" font-size="10">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="10" y="16" font-size="13">Throughput per op, Melem/s (log scale), single thread: '
+           f'ours (vector) vs PyTorch vs the copy bound</text>',
+           f'<rect x="10" y="24" width="10" height="8" fill="#1f77b4"/><text x="24" y="32">ours (Java Vector API)</text>',
+           f'<rect x="150" y="24" width="10" height="8" fill="#ff7f0e"/><text x="164" y="32">PyTorch</text>',
+           f'<line x1="230" y1="28" x2="245" y2="28" stroke="#d62728" stroke-width="2"/>'
+           f'<text x="249" y="32">copy bound (System.arraycopy)</text>']
+    for i, op in enumerate(ops):
+        y = top + i * (2 * bar + gap) + bar + 3
+        out.append(f'<text x="{label_w - 6}" y="{y}" text-anchor="end">{op}</text>')
+    for pi, size in enumerate(sizes):
+        x0 = label_w + pi * (plot_w + 40)
+        out.append(f'<text x="{x0}" y="{top - 6}" font-size="11">size {size:,}</text>')
+        for tick in (10, 100, 1_000, 10_000, 100_000):
+            tx = x0 + x(tick)
+            out.append(f'<line x1="{tx:.1f}" y1="{top}" x2="{tx:.1f}" y2="{top + panel_h}" stroke="#ddd"/>')
+            out.append(f'<text x="{tx:.1f}" y="{top + panel_h + 12}" text-anchor="middle">{tick:,}</text>')
+        for i, op in enumerate(ops):
+            y = top + i * (2 * bar + gap)
+            v = kernels.get((op, size), {}).get("vector")
+            t = torch.get(op, {}).get(str(size)) if torch else None
+            if v:
+                out.append(f'<rect x="{x0}" y="{y}" width="{x(v):.1f}" height="{bar}" fill="#1f77b4">'
+                           f'<title>{op} {size}: ours {v:,.0f}</title></rect>')
+            if t:
+                out.append(f'<rect x="{x0}" y="{y + bar}" width="{x(t):.1f}" height="{bar}" fill="#ff7f0e">'
+                           f'<title>{op} {size}: PyTorch {t:,.0f}</title></rect>')
+        c = copy.get(size)
+        if c:
+            cx = x0 + x(c)
+            out.append(f'<line x1="{cx:.1f}" y1="{top}" x2="{cx:.1f}" y2="{top + panel_h}" stroke="#d62728" '
+                       f'stroke-width="2"/>')
+    out.append(f'<text x="10" y="{height - 12}" fill="#555">Regenerate: bin/benchmark (writes this file); '
+               f'numbers and machine in README.md</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
 
 
 def fmt(x):
@@ -76,4 +153,4 @@ def ratio(a, b):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "benchmarks/results")
+    main(sys.argv[1] if len(sys.argv) > 1 else "benchmarks/results", sys.argv[2] if len(sys.argv) > 2 else None)

@@ -40,6 +40,10 @@ public class KernelBenchmark {
     @Param({"vector", "scalar"})
     public String impl;
 
+    /** Where the data starts in the arrays, in floats: shifts its alignment to cache lines (64 bytes). */
+    @Param({"0"})
+    public int offset;
+
     private ActivationKernel kernel;
     private float[] in;
     private float[] out;
@@ -47,17 +51,17 @@ public class KernelBenchmark {
     @Setup
     public void setup() {
         kernel = (impl.equals("vector") ? Kernels.vector() : Kernels.scalar()).kernel(ActivationSpec.parse(op));
-        in = new float[size];
-        out = new float[size];
+        in = new float[size + offset];
+        out = new float[size + offset];
         SplittableRandom rnd = new SplittableRandom(42);
         for (int i = 0; i < size; i++) {
-            in[i] = (float) (rnd.nextGaussian() * 3);
+            in[offset + i] = (float) (rnd.nextGaussian() * 3);
         }
     }
 
     @Benchmark
     public float[] apply() {
-        kernel.apply(in, 0, out, 0, size);
+        kernel.apply(in, offset, out, offset, size);
         return out;
     }
 }
