@@ -292,6 +292,24 @@ class SoftmaxWindowOperatorTest {
     }
 
     @Test
+    void largeWindowsGoInChunksAndEqualTheBatchKernel() throws Exception {
+        // 30,000 x 7 floats: past the size normalised in one call, so in chunks of rows
+        SplittableRandom rnd = new SplittableRandom(21);
+        List<FeatureVector> inputs = new ArrayList<>();
+        try (var h = harness("count(30000)", 0)) {
+            h.open();
+            for (int i = 0; i < 30_000; i++) {
+                FeatureVector v = record("k", i, random(rnd, 7));
+                inputs.add(v);
+                h.processElement(v, i);
+            }
+            List<FeatureVector> out = h.extractOutputValues();
+            assertThat(out).hasSize(30_000);
+            assertEveryWindowIsTheBatchOfItsRecords(inputs, out, 7);
+        }
+    }
+
+    @Test
     void countWindowsFireEveryNRecordsAndAtTheEndOfInput() throws Exception {
         try (var h = harness("count(3)", 0)) {
             h.open();
