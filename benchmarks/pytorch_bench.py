@@ -48,7 +48,7 @@ def melems(fn, size):
     x = torch.randn(size) * 3
     o = torch.empty(size)
     fn(x, o)
-    calls = max(1, int(2_000_000 / size))
+    calls = max(1, int(20_000_000 / size))  # batches of ~20M elements: enough to time at 1M
     # warm up for half a second, then the median of 15 timed batches (the best of a few was noisy)
     deadline = time.perf_counter() + 0.5
     while time.perf_counter() < deadline:
