@@ -206,40 +206,71 @@ public final class JsonRecord {
      * {@code "activation":"relu"}, may be empty) are appended before the closing brace.
      */
     public static byte[] write(byte[] original, Layout layout, float[] values, int off, int len, String extraFields) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(original.length + len * 4 + 64);
-        out.write(original, 0, layout.featuresStart());
-        writeArray(out, values, off, len);
-        if (layout.isBareArray()) {
-            out.write(original, layout.featuresEnd(), original.length - layout.featuresEnd());
+        byte[] extra = extraFields.isEmpty() || layout.isBareArray() ? null : extraFields.getBytes(StandardCharsets.UTF_8);
+        int around = original.length - (layout.featuresEnd() - layout.featuresStart());
+        byte[] buf = new byte[around + maxArrayLength(len) + (extra == null ? 0 : extra.length + 1)];
+        System.arraycopy(original, 0, buf, 0, layout.featuresStart());
+        int pos = writeArray(buf, layout.featuresStart(), values, off, len);
+        if (extra == null) {
+            int tail = original.length - layout.featuresEnd();
+            System.arraycopy(original, layout.featuresEnd(), buf, pos, tail);
+            pos += tail;
         } else {
-            out.write(original, layout.featuresEnd(), layout.objectEnd() - layout.featuresEnd());
-            if (!extraFields.isEmpty()) {
-                out.write(',');
-                out.writeBytes(extraFields.getBytes(StandardCharsets.UTF_8));
-            }
-            out.write(original, layout.objectEnd(), original.length - layout.objectEnd());
+            int middle = layout.objectEnd() - layout.featuresEnd();
+            System.arraycopy(original, layout.featuresEnd(), buf, pos, middle);
+            pos += middle;
+            buf[pos++] = ',';
+            System.arraycopy(extra, 0, buf, pos, extra.length);
+            pos += extra.length;
+            int tail = original.length - layout.objectEnd();
+            System.arraycopy(original, layout.objectEnd(), buf, pos, tail);
+            pos += tail;
         }
-        return out.toByteArray();
+        return Arrays.copyOf(buf, pos);
+    }
+
+    /** The most bytes {@link #writeArray} writes for {@code len} values (a float is at most 15 chars). */
+    public static int maxArrayLength(int len) {
+        return 2 + len * 16;
     }
 
     /** A JSON array of the values; non-finite ones as strings. */
     public static void writeArray(ByteArrayOutputStream out, float[] values, int off, int len) {
-        out.write('[');
+        byte[] buf = new byte[maxArrayLength(len)];
+        out.write(buf, 0, writeArray(buf, 0, values, off, len));
+    }
+
+    /**
+     * Writes a JSON array of the values at {@code pos} (room: {@link #maxArrayLength}); returns the
+     * position after it. Numbers are the shortest decimals that read back to the same float32
+     * (Jackson's Schubfach writer, as JDK 19+'s Float.toString; JDK 17's is slower and not always
+     * shortest); non-finite values are the strings "NaN", "Infinity", "-Infinity".
+     */
+    public static int writeArray(byte[] buf, int pos, float[] values, int off, int len) {
+        buf[pos++] = '[';
         for (int i = off; i < off + len; i++) {
             if (i > off) {
-                out.write(',');
+                buf[pos++] = ',';
             }
             float v = values[i];
-            // Schubfach (as in JDK 19+'s Float.toString): the shortest decimal that reads back to v;
-            // JDK 17's Float.toString is several times slower and not always shortest
-            String s = Float.isFinite(v) ? NumberOutput.toString(v, true)
-                    : Float.isNaN(v) ? "\"NaN\"" : v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-            for (int k = 0; k < s.length(); k++) {
-                out.write(s.charAt(k)); // ASCII
+            if (Float.isFinite(v)) {
+                String s = NumberOutput.toString(v, true);
+                for (int k = 0; k < s.length(); k++) {
+                    buf[pos++] = (byte) s.charAt(k); // ASCII
+                }
+            } else {
+                byte[] s = Float.isNaN(v) ? NAN : v > 0 ? INFINITY : MINUS_INFINITY;
+                System.arraycopy(s, 0, buf, pos, s.length);
+                pos += s.length;
             }
         }
-        out.write(']');
+        buf[pos++] = ']';
+        return pos;
     }
+
+    private static final byte[] NAN = "\"NaN\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] INFINITY = "\"Infinity\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MINUS_INFINITY = "\"-Infinity\"".getBytes(StandardCharsets.US_ASCII);
 
     /** A JSON string literal (quoted and escaped). */
     public static String quote(String s) {
