@@ -24,6 +24,7 @@ def main(results, chart=None):
     copy = {}      # size -> Melem/s
     windows = []   # rows of the window table
     operator = {}  # (window, rows, cols) -> microseconds per fired window
+    json_costs = {}  # (method, dimension) -> microseconds per record
     for run in runs:
         name = run["benchmark"].rsplit(".", 2)
         cls, method = name[-2], name[-1]
@@ -38,6 +39,8 @@ def main(results, chart=None):
         elif cls == "WindowSoftmaxBenchmark":
             n, d = int(p["rows"]), int(p["cols"])
             windows.append((p["op"], method, n, d, p["impl"], score * n * d / 1e6))
+        elif cls == "JsonRecordBenchmark":
+            json_costs[(method, int(p["dimension"]))] = score
         elif cls == "WindowOperatorBenchmark":
             unit = run["primaryMetric"]["scoreUnit"]
             assert unit == "us/op", unit
@@ -79,6 +82,12 @@ def main(results, chart=None):
             t, sl = operator.get(("tumbling", n, d)), operator.get(("sliding", n, d))
             print(f"| {n} x {d} | {fmt(t)} | {fmt(sl)} | {ratio(sl, t)} | "
                   f"{'-' if t is None else f'{t * 1e3 / n:.0f}'} | {'-' if sl is None else f'{sl * 1e3 / n:.0f}'} |")
+    if json_costs:
+        print("\nJSON record format, one record (what the JSON job does that a copy does not):\n")
+        print("| D | parse us/record | write us/record |")
+        print("| ---: | ---: | ---: |")
+        for d in sorted({k[1] for k in json_costs}):
+            print(f"| {d} | {json_costs.get(('parse', d), 0):.2f} | {json_costs.get(('write', d), 0):.2f} |")
     state_path = os.path.join(results, "state.md")
     if os.path.exists(state_path):
         print("\nWindow state per buffered record (checkpoint size, heap backend):\n")
