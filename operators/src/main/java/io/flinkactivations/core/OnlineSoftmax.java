@@ -13,6 +13,8 @@ import java.util.Objects;
  * every record, and a feature that is -inf in every record is NaN.
  */
 public final class OnlineSoftmax {
+    /** Rows are taken in chunks of at most this many floats (256 KiB). */
+    static final int CACHED_FLOATS = 64 * 1024;
     private final SoftmaxKernel kernel;
     private final float[] max;
     private final double[] sum;
@@ -51,7 +53,7 @@ public final class OnlineSoftmax {
         this.count = count;
     }
 
-    private OnlineSoftmax(SoftmaxKernel kernel, float[] maxes, double[] sums, long count) {
+    OnlineSoftmax(SoftmaxKernel kernel, float[] maxes, double[] sums, long count) {
         this.kernel = kernel;
         this.max = maxes;
         this.sum = sums;
@@ -93,9 +95,14 @@ public final class OnlineSoftmax {
             batchMax = new float[d];
             batchSum = new float[d];
         }
-        kernel.columnStats(rows, off, n, d, batchMax, batchSum);
-        for (int j = 0; j < d; j++) {
-            fold(j, batchMax[j], batchSum[j]);
+        // in chunks that stay in cache: the column walk strides down the rows, which stops
+        // streaming from memory once the batch outgrows the cache (measured: 2 -> 9 ns per value)
+        int chunk = Math.max(1, CACHED_FLOATS / d);
+        for (int r = 0; r < n; r += chunk) {
+            kernel.columnStats(rows, off + r * d, Math.min(chunk, n - r), d, batchMax, batchSum);
+            for (int j = 0; j < d; j++) {
+                fold(j, batchMax[j], batchSum[j]);
+            }
         }
         count += n;
     }

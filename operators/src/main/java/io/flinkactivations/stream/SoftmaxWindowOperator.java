@@ -53,8 +53,6 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
      * per slice cost about one batch pass over each column, and merging them an exp per column.
      */
     private static final int MIN_ROWS_PER_SLICE = 8;
-    /** Batches up to this many floats (256 KiB) are normalised in one call of the batch kernel. */
-    private static final int CACHED_BATCH_FLOATS = 64 * 1024;
     /** The namespace of a count window's records (count windows have no slices). */
     private static final long COUNT_BATCH = 0L;
 
@@ -254,7 +252,7 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
         if (n == 0) {
             return;
         }
-        normalizeBatch(n, d);
+        kernel.applyAlongDim0(batch, 0, batch, 0, n, d);
         long minTs = Long.MAX_VALUE;
         long maxTs = Long.MIN_VALUE;
         for (FeatureVector r : records) {
@@ -291,7 +289,7 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
             return;
         }
         if (n < MIN_ROWS_PER_SLICE * slices) { // includes every tumbling window (one slice)
-            normalizeBatch(n, d);
+            kernel.applyAlongDim0(batch, 0, batch, 0, n, d);
         } else {
             statistics(d);
             total.clear();
@@ -310,25 +308,6 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
             total = new OnlineSoftmax(spec, d);
             sliceStats = new OnlineSoftmax(spec, d);
         }
-    }
-
-    /**
-     * Normalises the batch of n rows in place. A large batch goes in chunks of rows that stay in
-     * cache while their statistics are taken (the batch kernel walks each column block down all the
-     * rows, which stops streaming once the batch outgrows the cache), then one pass writes the outputs.
-     */
-    private void normalizeBatch(int n, int d) {
-        if ((long) n * d <= CACHED_BATCH_FLOATS) {
-            kernel.applyAlongDim0(batch, 0, batch, 0, n, d);
-            return;
-        }
-        statistics(d);
-        total.clear();
-        int chunk = Math.max(1, CACHED_BATCH_FLOATS / d);
-        for (int r = 0; r < n; r += chunk) {
-            total.addRows(batch, r * d, Math.min(chunk, n - r));
-        }
-        total.normalizeRows(batch, 0, n, batch, 0);
     }
 
     /** Adds a slice's statistics to {@link #total}: cached in state, else computed from its rows and cached. */
