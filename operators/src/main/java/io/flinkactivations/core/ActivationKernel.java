@@ -3,7 +3,7 @@ package io.flinkactivations.core;
 /**
  * An activation bound to its parameters and to one implementation (vector or scalar), ready to run
  * over float32 arrays. Kernels are stateless and thread-safe, and allocate nothing per call (but the
- * vector softmax along dim 0 over a batch past 256 KiB: 12 bytes per column of statistics).
+ * softmax family along dim 0 over a batch past 256 KiB: 12 bytes per column of statistics).
  *
  * <p>{@code in} and {@code out} may be the same array when {@code inOff == outOff} (in place);
  * other overlaps are not allowed.

@@ -273,13 +273,7 @@ final class PanamaKernels extends Kernels {
             if (rows == 0) {
                 return;
             }
-            if ((long) rows * cols > OnlineSoftmax.CACHED_FLOATS && rows > 1) {
-                // past the cache, walking each column block down all the rows stops streaming
-                // (2 -> 9 ns per value at 100,000 x 64): statistics in cache-sized chunks of rows,
-                // then one row-major pass (allocates the statistics: 12 bytes per column)
-                OnlineSoftmax state = new OnlineSoftmax(this, OnlineSoftmax.filled(cols), new double[cols], 0);
-                state.addRows(in, inOff, rows);
-                state.normalizeRows(in, inOff, rows, out, outOff);
+            if (alongDim0InChunks(in, inOff, out, outOff, rows, cols)) {
                 return;
             }
             int bound = S.loopBound(cols);

@@ -46,6 +46,9 @@ final class ScalarKernels extends Kernels {
         @Override
         public void applyAlongDim0(float[] in, int inOff, float[] out, int outOff, int rows, int cols) {
             Checks.slice(in, inOff, out, outOff, Checks.batchLength(rows, cols));
+            if (alongDim0InChunks(in, inOff, out, outOff, rows, cols)) {
+                return;
+            }
             for (int j = 0; j < cols && rows > 0; j++) {
                 math.strided(in, inOff + j, out, outOff + j, cols, rows);
             }
