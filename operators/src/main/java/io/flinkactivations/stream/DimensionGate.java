@@ -26,18 +26,28 @@ final class DimensionGate extends KeyedProcessFunction<String, FeatureVector, Fe
         metrics = new ActivationMetrics(getRuntimeContext().getMetricGroup());
     }
 
+    /**
+     * The key's dimension check: the first good record fixes it (in {@code dimension}, keyed state);
+     * a good record of another dimension comes back as a dead letter ({@code dimension-mismatch}).
+     */
+    static FeatureVector check(ValueState<Integer> dimension, FeatureVector v) throws Exception {
+        if (v.isBad()) {
+            return v;
+        }
+        Integer d = dimension.value();
+        if (d == null) {
+            dimension.update(v.dimension());
+        } else if (d != v.dimension()) {
+            return v.asBad(BadRecordReason.DIMENSION_MISMATCH, "the vector has " + v.dimension()
+                    + " features; this key's windows have " + d);
+        }
+        return v;
+    }
+
     @Override
     public void processElement(FeatureVector v, Context ctx, Collector<FeatureVector> out) throws Exception {
         metrics.in();
-        if (!v.isBad()) {
-            Integer d = dimension.value();
-            if (d == null) {
-                dimension.update(v.dimension());
-            } else if (d != v.dimension()) {
-                v = v.asBad(BadRecordReason.DIMENSION_MISMATCH, "the vector has " + v.dimension()
-                        + " features; this key's windows have " + d);
-            }
-        }
+        v = check(dimension, v);
         if (v.isBad()) {
             metrics.deadLettered(v.badReason());
             ctx.output(Activations.DEAD_LETTERS, v);

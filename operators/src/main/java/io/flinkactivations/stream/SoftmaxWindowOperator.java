@@ -6,9 +6,7 @@ import io.flinkactivations.core.Kernels;
 import io.flinkactivations.core.OnlineSoftmax;
 import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.format.BadRecordReason;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -76,8 +74,7 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
     private transient ValueState<Long> lastSlice; // time windows: the slice whose windows have timers
     private transient ValueState<Integer> count;  // count windows: records in the open batch
     // reused between firings
-    private transient List<FeatureVector> records;
-    private transient float[] batch;
+    private transient WindowBatch batch;
     private transient int[] sliceStarts;  // where each non-empty slice's records start in the batch
     private transient long[] sliceEnds;
     private transient OnlineSoftmax total;
@@ -124,8 +121,7 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
         dimension = getPartitionedState(new ValueStateDescriptor<>("dimension", Types.INT));
         lastSlice = getPartitionedState(new ValueStateDescriptor<>("timed-slice", Types.LONG));
         count = getPartitionedState(new ValueStateDescriptor<>("count", Types.INT));
-        records = new ArrayList<>();
-        batch = new float[0];
+        batch = new WindowBatch();
         sliceStarts = new int[16];
         sliceEnds = new long[16];
     }
@@ -134,15 +130,7 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
     public void processElement(StreamRecord<FeatureVector> element) throws Exception {
         FeatureVector v = element.getValue();
         metrics.in();
-        if (!v.isBad()) {
-            Integer d = dimension.value();
-            if (d == null) {
-                dimension.update(v.dimension());
-            } else if (d != v.dimension()) {
-                v = v.asBad(BadRecordReason.DIMENSION_MISMATCH, "the vector has " + v.dimension()
-                        + " features; this key's windows have " + d);
-            }
-        }
+        v = DimensionGate.check(dimension, v);
         if (v.isBad()) {
             deadLetter(v, element);
         } else if (countWindows) {
@@ -245,21 +233,20 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
 
     private void fireCountBatch() throws Exception {
         rows.setCurrentNamespace(COUNT_BATCH);
-        int d = gather(rows.get());
+        batch.clear();
+        Iterable<FeatureVector> records = rows.get();
+        if (records != null) {
+            batch.append(records);
+        }
         rows.clear();
         count.clear();
-        int n = records.size();
-        if (n == 0) {
+        if (batch.rows() == 0) {
             return;
         }
-        kernel.applyAlongDim0(batch, 0, batch, 0, n, d);
-        long minTs = Long.MAX_VALUE;
-        long maxTs = Long.MIN_VALUE;
-        for (FeatureVector r : records) {
-            minTs = Math.min(minTs, r.timestamp);
-            maxTs = Math.max(maxTs, r.timestamp);
-        }
-        emit(d, minTs, maxTs + 1, maxTs);
+        kernel.applyAlongDim0(batch.values(), 0, batch.values(), 0, batch.rows(), batch.dimension());
+        long maxTs = batch.maxTimestamp();
+        collector.setAbsoluteTimestamp(maxTs);
+        batch.emit(RecordKey.bytes((String) getCurrentKey()), batch.minTimestamp(), maxTs + 1, metrics, collector);
     }
 
     /**
@@ -267,15 +254,16 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
      * records each are cheaper to normalise as one batch than through their statistics.
      */
     private void fireTimeWindow(long end) throws Exception {
-        records.clear();
-        int d = 0;
+        batch.clear();
         int slices = 0;
         for (long slice = end - size + sliceSize; slice <= end; slice += sliceSize) {
             rows.setCurrentNamespace(slice);
             Iterable<FeatureVector> sliceRows = rows.get();
-            int first = records.size();
-            d = sliceRows == null ? d : append(sliceRows, d);
-            if (records.size() > first) {
+            int first = batch.rows();
+            if (sliceRows != null) {
+                batch.append(sliceRows);
+            }
+            if (batch.rows() > first) {
                 if (slices == sliceStarts.length) {
                     sliceStarts = Arrays.copyOf(sliceStarts, 2 * slices);
                     sliceEnds = Arrays.copyOf(sliceEnds, 2 * slices);
@@ -284,12 +272,13 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
                 sliceEnds[slices++] = slice;
             }
         }
-        int n = records.size();
+        int n = batch.rows();
         if (n == 0) {
             return;
         }
+        int d = batch.dimension();
         if (n < MIN_ROWS_PER_SLICE * slices) { // includes every tumbling window (one slice)
-            kernel.applyAlongDim0(batch, 0, batch, 0, n, d);
+            kernel.applyAlongDim0(batch.values(), 0, batch.values(), 0, n, d);
         } else {
             statistics(d);
             total.clear();
@@ -298,9 +287,10 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
                 int count = (i + 1 < slices ? sliceStarts[i + 1] : n) - first;
                 addSliceStatistics(sliceEnds[i], first, count, d);
             }
-            total.normalizeRows(batch, 0, n, batch, 0);
+            total.normalizeRows(batch.values(), 0, n, batch.values(), 0);
         }
-        emit(d, end - size, end, end - 1);
+        collector.setAbsoluteTimestamp(end - 1);
+        batch.emit(RecordKey.bytes((String) getCurrentKey()), end - size, end, metrics, collector);
     }
 
     private void statistics(int d) {
@@ -318,50 +308,13 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
         double[] sums = sliceSums.value();
         if (maxes == null || sums == null) {
             sliceStats.clear();
-            sliceStats.addRows(batch, first * d, n);
+            sliceStats.addRows(batch.values(), first * d, n);
             maxes = sliceStats.maxes().clone(); // heap state keeps the object itself
             sums = sliceStats.sums().clone();
             sliceMaxes.update(maxes);
             sliceSums.update(sums);
         }
         total.merge(maxes, sums, n);
-    }
-
-    /** Loads one batch of rows into {@link #records} and {@link #batch}; returns the dimension. */
-    private int gather(Iterable<FeatureVector> rowsOfBatch) {
-        records.clear();
-        return rowsOfBatch == null ? 0 : append(rowsOfBatch, 0);
-    }
-
-    private int append(Iterable<FeatureVector> more, int d) {
-        for (FeatureVector r : more) {
-            d = r.dimension(); // equal for all of a key's records: checked on the way in
-            int at = records.size() * d;
-            if (batch.length < at + d) {
-                batch = Arrays.copyOf(batch, Math.max(at + d, batch.length * 2));
-            }
-            System.arraycopy(r.features, 0, batch, at, d);
-            records.add(r);
-        }
-        return d;
-    }
-
-    /** Emits the normalised rows of {@link #batch}, one output per record, then forgets them. */
-    private void emit(int d, long start, long end, long timestamp) {
-        byte[] key = RecordKey.bytes((String) getCurrentKey());
-        collector.setAbsoluteTimestamp(timestamp);
-        int n = records.size();
-        for (int r = 0; r < n; r++) {
-            FeatureVector o = records.get(r).copy();
-            o.key = key;
-            o.features = Arrays.copyOfRange(batch, r * d, (r + 1) * d);
-            o.windowStart = start;
-            o.windowEnd = end;
-            o.windowCount = n;
-            metrics.out(o.features);
-            collector.collect(o);
-        }
-        records.clear();
     }
 
     @Override
