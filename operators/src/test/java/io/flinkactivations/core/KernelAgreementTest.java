@@ -196,6 +196,73 @@ class KernelAgreementTest {
     }
 
     @Test
+    void inlineExpAndExpm1StayWithinTheirUlpBoundsOnEveryFloatRange() {
+        // evenly from -110 to 90 (subnormal results, the overflow edge), near zero on a log scale, specials
+        var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        float[] x = new float[1 << 21];
+        int n = 0;
+        for (; n < 2_000_000; n++) {
+            x[n] = -110f + 200f * n / 2_000_000;
+        }
+        for (float v = 1e-30f; v < 1; v *= 1.01f) {
+            x[n++] = v;
+            x[n++] = -v;
+        }
+        System.arraycopy(SPECIALS, 0, x, n, SPECIALS.length);
+        n += SPECIALS.length;
+        float[] exp = new float[x.length];
+        float[] expm1 = new float[x.length];
+        for (int i = 0; i < x.length; i += species.length()) {
+            var v = jdk.incubator.vector.FloatVector.fromArray(species, x, i);
+            PanamaKernels.exp(v).intoArray(exp, i);
+            PanamaKernels.expm1(v).intoArray(expm1, i);
+        }
+        double worstExp = 0;
+        double worstExpm1 = 0;
+        for (int i = 0; i < n; i++) {
+            worstExp = Math.max(worstExp, ulps(exp[i], Math.exp(x[i]), x[i] + " exp"));
+            worstExpm1 = Math.max(worstExpm1, ulps(expm1[i], Math.expm1(x[i]), x[i] + " expm1"));
+        }
+        assertThat(worstExp).as("exp, ulps").isLessThanOrEqualTo(1.0);
+        assertThat(worstExpm1).as("expm1, ulps").isLessThanOrEqualTo(2.0);
+    }
+
+    /** Error of a in units of the float spacing at the exact value r; NaN and infinities must match exactly. */
+    private static double ulps(float a, double r, String what) {
+        float rf = (float) r;
+        if (Double.isNaN(r) || Float.isInfinite(rf)) {
+            assertThat(Float.floatToIntBits(a)).as(what).isEqualTo(Float.floatToIntBits(rf));
+            return 0;
+        }
+        assertThat(Float.isFinite(a)).as(what + " = " + a).isTrue();
+        return Math.abs(a - r) / (Math.abs(rf) < Float.MIN_NORMAL ? Float.MIN_VALUE : Math.ulp(rf));
+    }
+
+    @Test
+    void vectorMinAndMaxAreBitExactWithJavasOnEverySpecialValue() {
+        // the clamp ops rely on this: NaN stays NaN and zeros keep Math.min/max's signs, on either form
+        float[] bounds = {0f, -0f, 1f, -1f, 6f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE};
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        float[] x = java.util.Arrays.copyOf(SPECIALS, (SPECIALS.length + lanes - 1) / lanes * lanes);
+        for (float bound : bounds) {
+            float[] max = new float[x.length];
+            float[] min = new float[x.length];
+            for (int i = 0; i < x.length; i += lanes) {
+                var v = jdk.incubator.vector.FloatVector.fromArray(
+                        jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i);
+                PanamaKernels.max(v, bound).intoArray(max, i);
+                PanamaKernels.min(v, bound).intoArray(min, i);
+            }
+            for (int i = 0; i < x.length; i++) {
+                assertThat(Float.floatToIntBits(max[i])).as("max(%s, %s)", x[i], bound)
+                        .isEqualTo(Float.floatToIntBits(Math.max(x[i], bound)));
+                assertThat(Float.floatToIntBits(min[i])).as("min(%s, %s)", x[i], bound)
+                        .isEqualTo(Float.floatToIntBits(Math.min(x[i], bound)));
+            }
+        }
+    }
+
+    @Test
     void forcedScalarAndDefaultPathsAreReported() {
         assertThat(Kernels.scalar().isVectorized()).isFalse();
         assertThat(Kernels.vector().isVectorized()).isTrue();
