@@ -2,6 +2,8 @@ package io.flinkactivations.core;
 
 import static jdk.incubator.vector.VectorOperators.ABS;
 import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.EXP;
+import static jdk.incubator.vector.VectorOperators.EXPM1;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.IS_NAN;
@@ -37,7 +39,8 @@ final class PanamaKernels extends Kernels {
     @Override
     public String description() {
         return "vector (Java Vector API, " + S.vectorBitSize() + "-bit, " + L + " x float32, clamps by "
-                + (MASK_REGISTERS ? "compare and blend" : "min/max") + " on JDK " + Runtime.version().feature() + ")";
+                + (MODERN_JIT ? "compare and blend, exp inline" : "min/max, exp by the JDK") + " on JDK "
+                + Runtime.version().feature() + ")";
     }
 
     @Override
@@ -151,16 +154,21 @@ final class PanamaKernels extends Kernels {
     }
 
     /**
-     * Whether this JDK keeps vector masks in mask registers (AVX-512's k registers, since JDK 18: JEP
-     * 417). There a compare and a blend are one instruction each, and clamping with them runs at the
-     * copy bound; on JDK 17 a mask is a whole vector, and Java's min/max (about six instructions, to
-     * keep NaN and the sign of zero) measured as fast or faster.
+     * Whether this JDK's C2 compiles the Vector API's masks into mask registers (AVX-512's k registers,
+     * JEP 417, JDK 18) and its reinterpret casts into register moves: measured on JDK 25, not on 17.
+     * Two choices follow (JDK 18 to 20 are untested and take JDK 17's):
+     * <ul>
+     *   <li>clamps: a compare and a blend, one instruction each, run at the copy bound on JDK 25; on
+     *       JDK 17 Java's min/max (about six instructions, to keep NaN and the sign of zero) are as fast;
+     *   <li>exp: computed inline on JDK 25 (see {@link #exp}); on JDK 17 the inline form ran up to 5x
+     *       slower (ELU), so there it is the JDK's {@code lanewise(EXP)}.
+     * </ul>
      */
-    private static final boolean MASK_REGISTERS = Runtime.version().feature() >= 18;
+    private static final boolean MODERN_JIT = Runtime.version().feature() >= 21;
 
     /** {@link Math#max(float, float)} of each lane and a bound that is not NaN: NaN stays NaN, max(-0, +0) = +0. */
     static FloatVector max(FloatVector x, float bound) {
-        if (!MASK_REGISTERS) {
+        if (!MODERN_JIT) {
             return x.lanewise(MAX, bound);
         }
         // NaN compares false and is kept; at a bound of +0.0, LE also turns -0.0 into +0.0
@@ -169,7 +177,7 @@ final class PanamaKernels extends Kernels {
 
     /** {@link Math#min(float, float)} of each lane and a bound that is not NaN: NaN stays NaN, min(-0, +0) = -0. */
     static FloatVector min(FloatVector x, float bound) {
-        if (!MASK_REGISTERS) {
+        if (!MODERN_JIT) {
             return x.min(bound);
         }
         return Float.floatToRawIntBits(bound) == Integer.MIN_VALUE
@@ -182,7 +190,7 @@ final class PanamaKernels extends Kernels {
     private static final float LOG2_E = 1.44269504088896341f;
 
     /**
-     * e^x within 1 ulp, computed inline. Why not {@code lanewise(EXP)}: that is a call into the JDK's
+     * e^x within 1 ulp, computed inline on JDK 21+ ({@link #MODERN_JIT}). Why not {@code lanewise(EXP)}: that is a call into the JDK's
      * SVML stubs, which clobbers every vector register, so any vector live across it (x, a running
      * sum) is spilled to a stack slot that C2 aligns to 16 bytes only; when the slot straddles a cache
      * line the reload stalls, and the whole loop ran at half speed or full speed depending on the
@@ -191,6 +199,9 @@ final class PanamaKernels extends Kernels {
      * round once; NaN stays NaN, +inf gives +inf, -inf gives 0.
      */
     static FloatVector exp(FloatVector x) {
+        if (!MODERN_JIT) {
+            return x.lanewise(EXP);
+        }
         FloatVector xc = min(max(x, -104f), 89f); // e^-104 rounds to 0 and e^89 overflows: same results
         FloatVector t = xc.fma(FloatVector.broadcast(S, LOG2_E), FloatVector.broadcast(S, MAGIC));
         FloatVector n = t.sub(MAGIC);
@@ -209,6 +220,9 @@ final class PanamaKernels extends Kernels {
 
     /** e^x - 1 within 2 ulp, without {@code lanewise(EXPM1)}'s call (see {@link #exp}); a Taylor polynomial where |x| < 1/2. */
     static FloatVector expm1(FloatVector x) {
+        if (!MODERN_JIT) {
+            return x.lanewise(EXPM1);
+        }
         FloatVector small = FloatVector.broadcast(S, 1f / 40320).fma(x, FloatVector.broadcast(S, 1f / 5040))
                 .fma(x, FloatVector.broadcast(S, 1f / 720)).fma(x, FloatVector.broadcast(S, 1f / 120))
                 .fma(x, FloatVector.broadcast(S, 1f / 24)).fma(x, FloatVector.broadcast(S, 1f / 6))
@@ -270,7 +284,8 @@ final class PanamaKernels extends Kernels {
     }
 
     /**
-     * The softmax family. One vector: a vector max, then a Kahan-compensated vector sum of
+     * The softmax family. Its passes keep the JDK's {@code lanewise(EXP)}: measured on JDK 25 as fast
+     * as the inline {@link #exp} for softmax and twice as fast for log_softmax. One vector: a vector max, then a Kahan-compensated vector sum of
      * exp(t - max) (so long vectors stay accurate), then the outputs. Along dim 0: the same three
      * passes over the rows for L features at a time, all in registers; leftover features use the
      * scalar form.
@@ -311,7 +326,7 @@ final class PanamaKernels extends Kernels {
             FloatVector vsum = FloatVector.zero(S);
             FloatVector comp = FloatVector.zero(S);
             for (int i = 0; i < bound; i += L) {
-                FloatVector e = exp(load(in, inOff + i).sub(max));
+                FloatVector e = load(in, inOff + i).sub(max).lanewise(EXP);
                 if (!math.log) {
                     e.intoArray(out, outOff + i);
                 }
@@ -365,7 +380,7 @@ final class PanamaKernels extends Kernels {
                 FloatVector vsum = FloatVector.zero(S);
                 FloatVector comp = FloatVector.zero(S);
                 for (int r = 0, i = inOff + j; r < rows; r++, i += cols) {
-                    FloatVector e = exp(load(in, i).sub(vmax));
+                    FloatVector e = load(in, i).sub(vmax).lanewise(EXP);
                     if (!math.log) {
                         e.intoArray(out, outOff + j + r * cols);
                     }
@@ -404,7 +419,7 @@ final class PanamaKernels extends Kernels {
                 FloatVector vsum = FloatVector.zero(S);
                 FloatVector comp = FloatVector.zero(S);
                 for (int r = 0, i = off + j; r < n; r++, i += cols) {
-                    FloatVector y = exp(load(rows, i).sub(vmax)).sub(comp);
+                    FloatVector y = load(rows, i).sub(vmax).lanewise(EXP).sub(comp);
                     FloatVector t = vsum.add(y);
                     comp = t.sub(vsum).sub(y);
                     vsum = t;
@@ -423,7 +438,7 @@ final class PanamaKernels extends Kernels {
                 for (int j = 0; j < bound; j += L) {
                     FloatVector t = load(rows, i + j).sub(FloatVector.fromArray(S, max, j));
                     FloatVector s = FloatVector.fromArray(S, scale, j);
-                    (math.log ? t.sub(s) : exp(t).mul(s)).intoArray(out, o + j);
+                    (math.log ? t.sub(s) : t.lanewise(EXP).mul(s)).intoArray(out, o + j);
                 }
             }
             math.normalizeColumns(rows, inOff, n, cols, bound, cols, max, scale, out, outOff);
