@@ -172,7 +172,9 @@ final class PanamaKernels extends Kernels {
             return x.lanewise(MAX, bound);
         }
         // NaN compares false and is kept; at a bound of +0.0, LE also turns -0.0 into +0.0
-        return Float.floatToRawIntBits(bound) == 0 ? x.blend(bound, x.compare(LE, bound)) : x.blend(bound, x.compare(LT, bound));
+        return Float.floatToRawIntBits(bound) == 0
+                ? x.blend(bound, x.compare(LE, bound))
+                : x.blend(bound, x.compare(LT, bound));
     }
 
     /** {@link Math#min(float, float)} of each lane and a bound that is not NaN: NaN stays NaN, min(-0, +0) = -0. */
@@ -190,11 +192,12 @@ final class PanamaKernels extends Kernels {
     private static final float LOG2_E = 1.44269504088896341f;
 
     /**
-     * e^x within 1 ulp, computed inline on JDK 21+ ({@link #MODERN_JIT}). Why not {@code lanewise(EXP)}: that is a call into the JDK's
-     * SVML stubs, which clobbers every vector register, so any vector live across it (x, a running
-     * sum) is spilled to a stack slot that C2 aligns to 16 bytes only; when the slot straddles a cache
-     * line the reload stalls, and the whole loop ran at half speed or full speed depending on the
-     * caller's stack depth (measured: 1,420 vs 2,940 Melem/s for SiLU). Inline code has no call.
+     * e^x within 1 ulp, computed inline on JDK 21+ ({@link #MODERN_JIT}). Why not
+     * {@code lanewise(EXP)}: that is a call into the JDK's SVML stubs, which clobbers every vector
+     * register, so any vector live across it (x, a running sum) is spilled to a stack slot that C2
+     * aligns to 16 bytes only; when the slot straddles a cache line the reload stalls, and the whole
+     * loop ran at half speed or full speed depending on the caller's stack depth (measured: 1,420 vs
+     * 2,940 Melem/s for SiLU; {@code StackDepthBenchmark}). Inline code has no call.
      * x = n ln 2 + r; 2^n is applied as two halves so that subnormal results and the edge of overflow
      * round once; NaN stays NaN, +inf gives +inf, -inf gives 0.
      */
@@ -205,7 +208,8 @@ final class PanamaKernels extends Kernels {
         FloatVector xc = min(max(x, -104f), 89f); // e^-104 rounds to 0 and e^89 overflows: same results
         FloatVector t = xc.fma(FloatVector.broadcast(S, LOG2_E), FloatVector.broadcast(S, MAGIC));
         FloatVector n = t.sub(MAGIC);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -0.693359375f), xc).add(n.mul(2.12194440e-4f)); // ln 2 in two parts
+        // r = x - n ln 2, with ln 2 in two parts so that n ln 2 is exact enough
+        FloatVector r = n.fma(FloatVector.broadcast(S, -0.693359375f), xc).add(n.mul(2.12194440e-4f));
         // the polynomial written out: C2 leaves a loop over a coefficient array rolled (measured 20 % slower)
         FloatVector p = FloatVector.broadcast(S, 1.9875691500e-4f).fma(r, FloatVector.broadcast(S, 1.3981999507e-3f))
                 .fma(r, FloatVector.broadcast(S, 8.3334519073e-3f)).fma(r, FloatVector.broadcast(S, 4.1665795894e-2f))
@@ -218,7 +222,7 @@ final class PanamaKernels extends Kernels {
         return p.mul(scale1).mul(scale2);
     }
 
-    /** e^x - 1 within 2 ulp, without {@code lanewise(EXPM1)}'s call (see {@link #exp}); a Taylor polynomial where |x| < 1/2. */
+    /** e^x - 1 within 2 ulp, without {@code lanewise(EXPM1)}'s call (see {@link #exp}); Taylor for |x| < 1/2. */
     static FloatVector expm1(FloatVector x) {
         if (!MODERN_JIT) {
             return x.lanewise(EXPM1);
@@ -285,10 +289,10 @@ final class PanamaKernels extends Kernels {
 
     /**
      * The softmax family. Its passes keep the JDK's {@code lanewise(EXP)}: measured on JDK 25 as fast
-     * as the inline {@link #exp} for softmax and twice as fast for log_softmax. One vector: a vector max, then a Kahan-compensated vector sum of
-     * exp(t - max) (so long vectors stay accurate), then the outputs. Along dim 0: the same three
-     * passes over the rows for L features at a time, all in registers; leftover features use the
-     * scalar form.
+     * as the inline {@link #exp} for softmax and twice as fast for log_softmax. One vector: a vector
+     * max, then a Kahan-compensated vector sum of exp(t - max) (so long vectors stay accurate), then
+     * the outputs. Along dim 0: the same three passes over the rows for L features at a time, all in
+     * registers; leftover features use the scalar form.
      */
     static final class Softmax extends SoftmaxKernel {
         Softmax(ActivationSpec spec) {
