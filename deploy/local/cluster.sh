@@ -210,9 +210,8 @@ tm_start() {
   jvm=$(sed -n 1p <<< "$params")
   dyn=$(sed -n 2p <<< "$params")
   # shellcheck disable=SC2086
-  # the kernels' compile option: see the README, Compute paths (each kernel loop compiled on its own)
-  nohup "$java_cmd" $jvm @"$work/jvm17.opts" --add-modules jdk.incubator.vector \
-    -XX:CompileCommand=quiet "-XX:CompileCommand=dontinline,io.flinkactivations.core.VectorElementwiseLoop*::apply" \
+  # the kernels' JVM options, shared with bin/activations (README, Compute paths)
+  nohup "$java_cmd" $jvm @"$work/jvm17.opts" @"$root/deploy/kernels.jvm.opts" \
     -Dlog.file="$work/logs/taskmanager-$id.log" -Dlog4j.configurationFile="file:$work/flink/conf/log4j.properties" \
     -cp "$work/lib/flink/*" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
     --configDir "$work/flink/conf" $dyn > "$work/logs/taskmanager-$id.out" 2>&1 &
