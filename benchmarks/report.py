@@ -46,7 +46,7 @@ def main(results, chart=None):
             assert unit == "us/op", unit
             operator[(p["window"], int(p["rows"]), int(p["cols"]))] = score
 
-    # the memory bound is the faster plain copy: JDK 25's arraycopy stub is slower than a vector loop at 1M
+    # the memory bound is the fastest plain copy: JDK 25's arraycopy stub is slower than a loop at 1M
     copy = {size: max(c.values()) for size, c in copies.items()}
     print("| op | size | vector Melem/s | scalar Melem/s | vector/scalar | of copy bound |"
           + (" PyTorch Melem/s | ours/PyTorch |" if torch else ""))
@@ -68,9 +68,10 @@ def main(results, chart=None):
             print(f"\nGeometric mean of ours/PyTorch at size {size}: "
                   f"{math.exp(sum(math.log(x) for x in rs) / len(rs)):.2f}x over {len(rs)} ops")
     if copy:
-        print("\nCopy bound, the faster of System.arraycopy and a vector copy loop (Melem/s): "
+        print("\nCopy bound, the fastest of System.arraycopy, a vector copy loop and a plain loop (Melem/s): "
               + ", ".join(f"{s}: {fmt(copy[s])} (arraycopy {fmt(copies[s].get('copy'))}, "
-                          f"vector loop {fmt(copies[s].get('vectorCopy'))})" for s in sorted(copy)))
+                          f"vector loop {fmt(copies[s].get('vectorCopy'))}, "
+                          f"plain loop {fmt(copies[s].get('loopCopy'))})" for s in sorted(copy)))
     if windows:
         print("\nWindow batch along dim 0 (ns per element flat across N = linear time):\n")
         print("| op | form | N x D | impl | Melem/s | ns per element |")
