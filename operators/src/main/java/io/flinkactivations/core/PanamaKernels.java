@@ -6,7 +6,6 @@ import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.EXPM1;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
-import static jdk.incubator.vector.VectorOperators.IS_NAN;
 import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.LOG;
 import static jdk.incubator.vector.VectorOperators.LOG1P;
@@ -144,15 +143,12 @@ final class PanamaKernels extends Kernels {
                 return x -> x.mul(min(max(x.add(3f), 0f), 6f)).div(6f);
             case HARDSHRINK: {
                 float lambd = spec.floatValue(0);
-                return x -> x.blend(0f, x.compare(GE, -lambd).and(x.compare(LE, lambd)));
+                return x -> x.blend(0f, x.lanewise(ABS).compare(LE, lambd)); // NaN compares false: kept
             }
             case SOFTSHRINK: {
                 float lambd = spec.floatValue(0);
-                return x -> {
-                    FloatVector r = x.sub(lambd).blend(0f, x.compare(LE, lambd));
-                    r = r.blend(x.add(lambd), x.compare(LT, -lambd));
-                    return r.blend(x, x.test(IS_NAN));
-                };
+                // x - clamp(x, -lambd, lambd): x -+ lambd outside, x - x = +0.0 inside, NaN stays NaN
+                return x -> x.sub(x.blend(-lambd, x.compare(LT, -lambd)).blend(lambd, x.compare(GT, lambd)));
             }
             case THRESHOLD: {
                 float threshold = spec.floatValue(0);
