@@ -21,7 +21,7 @@ def main(results, chart=None):
             torch = json.load(f)
 
     kernels = {}   # (op, size) -> {impl: Melem/s}
-    copies = {}    # size -> {method: Melem/s}: System.arraycopy and a Vector API copy loop
+    copies = {}    # size -> {method: Melem/s}: System.arraycopy, a Vector API copy loop, a plain loop
     windows = []   # rows of the window table
     operator = {}  # (window, rows, cols) -> microseconds per fired window
     json_costs = {}  # (method, dimension) -> microseconds per record

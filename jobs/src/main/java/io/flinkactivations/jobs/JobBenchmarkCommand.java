@@ -30,13 +30,13 @@ import picocli.CommandLine.Option;
  * JVM) on a local MiniCluster, next to the ceiling: a plain Kafka consumer-to-producer copy of the
  * same records (no Flink, no compute). Throughput at full load comes from the broker's append times
  * on the output topic, past the first fifth of the run, after one unreported warm-up run of the
- * ceiling and of the map job per format; latency (produce to read_committed consume) is measured at
+ * ceiling and of the map job per format (the ceiling: the median of three runs); latency (produce to read_committed consume) is measured at
  * half that load.
  */
 @Command(name = "bench-job", mixinStandardHelpOptions = true,
         description = {"Benchmarks the job end to end against a real local Kafka broker and prints a table.", ""})
 public final class JobBenchmarkCommand implements Callable<Integer> {
-    @Option(names = "--records", defaultValue = "100000", description = "Records per throughput run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--records", defaultValue = "200000", description = "Records per throughput run (default: ${DEFAULT-VALUE}).")
     int records;
 
     @Option(names = "--dimension", defaultValue = "64", description = "Features per record (default: ${DEFAULT-VALUE}).")
@@ -67,7 +67,11 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 // JVM otherwise pays for all of it (JSON map at-least-once measured 0.49x vs 0.64x)
                 ceiling(format);
                 throughput(format, "at-least-once", "leaky_relu(0.2)", null);
-                double ceiling = ceiling(format);
+                // the copy's rate swings most between runs (one thread, batch-granular append times):
+                // the median of three
+                double[] ceilings = {ceiling(format), ceiling(format), ceiling(format)};
+                Arrays.sort(ceilings);
+                double ceiling = ceilings[1];
                 rows.add(new Row("ceiling: consumer -> producer copy", format, "-", ceiling, ceiling, "-", "-"));
                 for (String delivery : quick ? List.of("at-least-once") : List.of("at-least-once", "exactly-once")) {
                     for (String[] op : quick ? List.<String[]>of(new String[] {"leaky_relu(0.2)", null})
