@@ -147,7 +147,7 @@ final class PanamaKernels extends Kernels {
             }
             case SOFTSHRINK: {
                 float lambd = spec.floatValue(0);
-                // x - clamp(x, -lambd, lambd): x -+ lambd outside, x - x = +0.0 inside, NaN stays NaN
+                // x - clamp(x, -lambd, lambd): x - lambd above, x + lambd below, x - x = +0.0 inside, NaN kept
                 return x -> x.sub(x.blend(-lambd, x.compare(LT, -lambd)).blend(lambd, x.compare(GT, lambd)));
             }
             case THRESHOLD: {
@@ -170,7 +170,7 @@ final class PanamaKernels extends Kernels {
      *   <li>clamps: a compare and a blend, one instruction each, run at the copy bound on JDK 25; on
      *       JDK 17 Java's min/max (about six instructions, to keep NaN and the sign of zero) are as fast;
      *   <li>exp: computed inline on JDK 25 (see {@link #exp}); on JDK 17 the inline form ran up to 5x
-     *       slower (ELU), so there it is the JDK's {@code lanewise(EXP)}.
+     *       slower (ELU), so there it is the JDK's {@code lanewise(EXP)}, except in GELU (see geluErf).
      * </ul>
      */
     private static final boolean MODERN_JIT = Runtime.version().feature() >= 21;
