@@ -197,9 +197,10 @@ class KernelAgreementTest {
 
     @Test
     void vectorExpAndExpm1StayWithinTheirUlpBoundsOnEveryFloatRange() {
-        // exp and expm1: the inline forms on JDK 21+, the JDK's on 17 (CI runs both); inlineExp (GELU's on
-        // every JDK) too. Evenly from -110 to 90 (subnormal results, the overflow edge), near zero on a log
-        // scale, and the special values
+        // exp and expm1: the inline forms on JDK 21+, the JDK's on 17 (CI runs both); inlineExp on every
+        // JDK too, and GELU's inlineExpInRange, which must give the same floats within |x| < 87. Evenly
+        // from -110 to 90 (subnormal results, the overflow edge), near zero on a log scale, and the
+        // special values
         var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
         float[] x = new float[1 << 21];
         int n = 0;
@@ -214,11 +215,13 @@ class KernelAgreementTest {
         n += SPECIALS.length;
         float[] exp = new float[x.length];
         float[] inlineExp = new float[x.length];
+        float[] inRange = new float[x.length];
         float[] expm1 = new float[x.length];
         for (int i = 0; i < x.length; i += species.length()) {
             var v = jdk.incubator.vector.FloatVector.fromArray(species, x, i);
             PanamaKernels.exp(v).intoArray(exp, i);
             PanamaKernels.inlineExp(v).intoArray(inlineExp, i);
+            PanamaKernels.inlineExpInRange(v).intoArray(inRange, i);
             PanamaKernels.expm1(v).intoArray(expm1, i);
         }
         double worstExp = 0;
@@ -227,6 +230,9 @@ class KernelAgreementTest {
         for (int i = 0; i < n; i++) {
             worstExp = Math.max(worstExp, ulps(exp[i], Math.exp(x[i]), x[i] + " exp"));
             worstInlineExp = Math.max(worstInlineExp, ulps(inlineExp[i], Math.exp(x[i]), x[i] + " inlineExp"));
+            if (Math.abs(x[i]) < 87) { // its range; outside it the caller discards the lanes
+                assertThat(inRange[i]).as(x[i] + " inlineExpInRange").isEqualTo(inlineExp[i]);
+            }
             worstExpm1 = Math.max(worstExpm1, ulps(expm1[i], Math.expm1(x[i]), x[i] + " expm1"));
         }
         assertThat(worstExp).as("exp, ulps").isLessThanOrEqualTo(1.0);
