@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
  * JVM) on a local MiniCluster, next to the ceiling: a plain Kafka consumer-to-producer copy of the
  * same records (no Flink, no compute). Throughput at full load comes from the broker's append times
  * on the output topic, past the first fifth of the run, after one unreported warm-up run of the
- * ceiling and of the map job per format (the ceiling: the median of three runs); latency (produce to read_committed consume) is measured at
- * half that load.
+ * ceiling and of the map job per format (the ceiling: the median of three runs); latency (produce to
+ * read_committed consume) is measured at half that load.
  */
 @Command(name = "bench-job", mixinStandardHelpOptions = true,
         description = {"Benchmarks the job end to end against a real local Kafka broker and prints a table.", ""})
@@ -64,7 +64,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
             for (String format : List.of("json", "f32le")) {
                 // warm-up, not reported: the JIT compiles Kafka's client, Flink's runtime and the format's
                 // code before the first measured run, as JMH's warm-up iterations do; the first run of a
-                // JVM otherwise pays for all of it (JSON map at-least-once measured 0.49x vs 0.64x)
+                // JVM otherwise pays for all of it (JSON map at-least-once: 0.49x of the ceiling cold, 0.60x warm)
                 ceiling(format);
                 throughput(format, "at-least-once", "leaky_relu(0.2)", null);
                 // the copy's rate swings most between runs (one thread, batch-granular append times):
