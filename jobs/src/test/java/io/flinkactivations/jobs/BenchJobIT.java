@@ -1,0 +1,54 @@
+package io.flinkactivations.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's job benchmark, {@code bin/activations bench-job}, as a user runs it, kept small: it
+ * runs to the end against its real broker and MiniCluster and prints a table whose numbers hang
+ * together (no speed is asserted: that is what the benchmark is for).
+ */
+class BenchJobIT {
+    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+    private static final Pattern ROW = Pattern.compile(
+            "^\\| (.+?) \\| (json|f32le) \\| (.+?) \\| ([0-9,]+) \\| ([0-9.]+) \\| (-|[0-9]+ ms) \\| (-|[0-9]+ ms) \\|$");
+
+    @Test
+    void quickRunPrintsTheCeilingAndTheMapJobPerFormat() throws Exception {
+        ActivationsScriptIT.Run r = ActivationsScriptIT.run(ROOT.resolve("bin/activations"), "",
+                "bench-job", "--quick", "--records", "5000", "--latency-seconds", "4");
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        List<Matcher> rows = r.out().lines().map(ROW::matcher).filter(Matcher::matches).toList();
+        assertThat(rows).as(r.out()).extracting(m -> m.group(1) + " " + m.group(2)).containsExactly(
+                "ceiling: consumer -> producer copy json", "map leaky_relu(0.2) json",
+                "ceiling: consumer -> producer copy f32le", "map leaky_relu(0.2) f32le");
+        for (int i = 0; i < rows.size(); i += 2) {
+            Matcher ceiling = rows.get(i);
+            Matcher job = rows.get(i + 1);
+            double ceilingRate = rate(ceiling);
+            double jobRate = rate(job);
+            assertThat(ceilingRate).as(r.out()).isPositive();
+            assertThat(jobRate).as(r.out()).isPositive();
+            assertThat(ceiling.group(5)).isEqualTo("1.00");
+            assertThat(Double.parseDouble(job.group(5))).as(r.out()).isCloseTo(jobRate / ceilingRate,
+                    org.assertj.core.data.Offset.offset(0.006));
+            assertThat(job.group(3)).isEqualTo("at-least-once");
+            // latency at half load after a 2 s warm-up: both percentiles measured, p50 <= p99
+            assertThat(job.group(6)).as(r.out()).endsWith(" ms");
+            assertThat(ms(job.group(6))).isLessThanOrEqualTo(ms(job.group(7)));
+        }
+    }
+
+    private static double rate(Matcher m) {
+        return Double.parseDouble(m.group(4).replace(",", ""));
+    }
+
+    private static int ms(String s) {
+        return Integer.parseInt(s.replace(" ms", ""));
+    }
+}
