@@ -210,8 +210,7 @@ tm_start() {
   jvm=$(sed -n 1p <<< "$params")
   dyn=$(sed -n 2p <<< "$params")
   # shellcheck disable=SC2086
-  # the kernels' JVM options, shared with bin/activations (README, Compute paths)
-  nohup "$java_cmd" $jvm @"$work/jvm17.opts" @"$root/deploy/kernels.jvm.opts" \
+  nohup "$java_cmd" $jvm @"$work/jvm17.opts" --add-modules jdk.incubator.vector \
     -Dlog.file="$work/logs/taskmanager-$id.log" -Dlog4j.configurationFile="file:$work/flink/conf/log4j.properties" \
     -cp "$work/lib/flink/*" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
     --configDir "$work/flink/conf" $dyn > "$work/logs/taskmanager-$id.out" 2>&1 &
