@@ -19,8 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The memory bound: a plain copy of the same floats, in to out, as the kernels read and write them,
  * by {@code System.arraycopy}, by a Vector API loop like the kernels' (no op, and without their
  * alignment peel for large arrays) and by a plain loop, which C2 vectorizes and starts on a vector
- * boundary of the real address (the kernels can only assume one). The report takes the fastest: which one wins depends on the JDK and the size (JDK 25's
- * arraycopy stub is the slowest at 1M here).
+ * boundary of the real address (the kernels can only assume one). The report takes the fastest:
+ * which one wins depends on the JDK and the size (JDK 25's arraycopy stub is the slowest at 1M here).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
