@@ -3,7 +3,6 @@ package io.flinkactivations.core;
 import static jdk.incubator.vector.VectorOperators.ABS;
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.EXP;
-import static jdk.incubator.vector.VectorOperators.EXPM1;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.LE;
@@ -40,7 +39,8 @@ final class PanamaKernels extends Kernels {
     @Override
     public String description() {
         return "vector (Java Vector API, " + S.vectorBitSize() + "-bit, " + L + " x float32, clamps by "
-                + (MODERN_JIT ? "compare and blend, exp inline" : "min/max, exp by the JDK") + " on JDK "
+                + (MODERN_JIT ? "compare and blend, exp inline" : "min/max, exp inline or by the JDK per op")
+                + " on JDK "
                 + Runtime.version().feature() + ")";
     }
 
@@ -115,7 +115,7 @@ final class PanamaKernels extends Kernels {
             case SIGMOID:
                 return x -> FloatVector.broadcast(S, 1f).div(exp(x.lanewise(NEG)).add(1f));
             case SILU:
-                return x -> x.div(exp(x.lanewise(NEG)).add(1f));
+                return x -> x.div(inlineExp(x.lanewise(NEG)).add(1f)); // x is live across exp
             case MISH:
                 return PanamaKernels::mish;
             case SOFTPLUS: {
@@ -169,11 +169,10 @@ final class PanamaKernels extends Kernels {
      * <ul>
      *   <li>clamps: a compare and a blend, one instruction each, run at the copy bound on JDK 25; on
      *       JDK 17 Java's min/max (about six instructions, to keep NaN and the sign of zero) are as fast;
-     *   <li>exp: computed inline on JDK 25 (see {@link #exp}); on JDK 17 the JDK's {@code lanewise(EXP)},
-     *       except in GELU (see geluErf). Re-measured on JDK 17 once the loops ran out of line (the
-     *       earlier "inline ELU 5x slower" was the caller-inlining trap): inline is 7-43 % faster for
-     *       ELU, SELU, CELU, Mish and SiLU, 24-27 % slower for sigmoid and LogSigmoid, which keep no
-     *       vector live across the call; choosing per op is left for a later change.
+     *   <li>exp: computed inline on JDK 25 (see {@link #exp}); on JDK 17 too in the ops that keep a vector
+     *       live across it (GELU, SiLU, Mish, the ELU family: 4-42 % faster there), and the JDK's
+     *       {@code lanewise(EXP)} in sigmoid, Softplus and LogSigmoid (24-63 % faster there: sigmoid keeps
+     *       nothing live, the other two call the JDK's log1p anyway).
      * </ul>
      */
     private static final boolean MODERN_JIT = Runtime.version().feature() >= 21;
@@ -204,7 +203,9 @@ final class PanamaKernels extends Kernels {
     private static final float LOG2_E = 1.44269504088896341f;
 
     /**
-     * e^x within 1 ulp, computed inline on JDK 21+ ({@link #MODERN_JIT}). Why not
+     * e^x within 1 ulp, for ops that keep no vector live across it or call the JDK's log1p anyway
+     * (sigmoid, Softplus, LogSigmoid): computed inline on JDK 21+ ({@link #MODERN_JIT}), the JDK's on
+     * JDK 17; the other ops call {@link #inlineExp} on every JDK. Why not
      * {@code lanewise(EXP)}: that is a call into the JDK's SVML stubs, which clobbers every vector
      * register, so any vector live across it (x, a running sum) is spilled to a stack slot that C2
      * aligns to 16 bytes only; when the slot straddles a cache line the reload stalls, and the whole
@@ -251,22 +252,22 @@ final class PanamaKernels extends Kernels {
                 .fma(r.mul(r), r).add(1f); // exp(r) = 1 + r + r^2 P(r) on |r| <= ln(2) / 2 (Cephes expf)
     }
 
-    /** e^x - 1 within 2 ulp, without {@code lanewise(EXPM1)}'s call (see {@link #exp}); Taylor for |x| < 1/2. */
+    /**
+     * e^x - 1 within 2 ulp, inline on every JDK: its users (the ELU family) keep x live across it, so
+     * {@code lanewise(EXPM1)}'s call would spill x (see {@link #exp}). Taylor for |x| < 1/2.
+     */
     static FloatVector expm1(FloatVector x) {
-        if (!MODERN_JIT) {
-            return x.lanewise(EXPM1);
-        }
         FloatVector small = FloatVector.broadcast(S, 1f / 40320).fma(x, FloatVector.broadcast(S, 1f / 5040))
                 .fma(x, FloatVector.broadcast(S, 1f / 720)).fma(x, FloatVector.broadcast(S, 1f / 120))
                 .fma(x, FloatVector.broadcast(S, 1f / 24)).fma(x, FloatVector.broadcast(S, 1f / 6))
                 .fma(x, FloatVector.broadcast(S, 1f / 2)).fma(x, FloatVector.broadcast(S, 1f))
                 .mul(x); // Taylor to x^8: the error is below x^9 / 9! < 6e-9 |x|
-        return exp(x).sub(1f).blend(small, x.lanewise(ABS).compare(LT, 0.5f));
+        return inlineExp(x).sub(1f).blend(small, x.lanewise(ABS).compare(LT, 0.5f));
     }
 
     /** x tanh(softplus(x)) with tanh(log1p(e)) = n / (n + 2), n = e (e + 2): one exp instead of three calls. */
     private static FloatVector mish(FloatVector x) {
-        FloatVector e = exp(x);
+        FloatVector e = inlineExp(x); // x is live across exp
         FloatVector n = e.mul(e.add(2f));
         FloatVector r = x.mul(n.div(n.add(2f)));
         return r.blend(x, x.compare(GT, 20f)); // tanh(softplus(x)) == 1f there; avoids inf / inf
