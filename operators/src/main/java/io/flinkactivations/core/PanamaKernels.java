@@ -13,6 +13,7 @@ import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.NEG;
 import static jdk.incubator.vector.VectorOperators.TANH;
+import static jdk.incubator.vector.VectorOperators.XOR;
 
 import java.util.EnumSet;
 import java.util.List;
@@ -29,6 +30,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class PanamaKernels extends Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    private static final VectorSpecies<Integer> I = S.withLanes(int.class);
 
     PanamaKernels() {
         if (L < 4) {
@@ -84,7 +86,7 @@ final class PanamaKernels extends Kernels {
             case RELU:
                 return x -> max(x, 0f);
             case RELU6:
-                return x -> min(max(x, 0f), 6f);
+                return x -> clamp(x, 0f, 6f);
             case LEAKY_RELU: {
                 float slope = spec.floatValue(0);
                 return x -> x.mul(slope).blend(x, x.compare(GT, 0f));
@@ -135,20 +137,20 @@ final class PanamaKernels extends Kernels {
             case HARDTANH: {
                 float lower = spec.floatValue(0);
                 float upper = spec.floatValue(1);
-                return x -> min(max(x, lower), upper);
+                return x -> clamp(x, lower, upper);
             }
             case HARDSIGMOID:
-                return x -> min(max(x.add(3f), 0f), 6f).div(6f);
+                return x -> clamp(x.add(3f), 0f, 6f).div(6f);
             case HARDSWISH:
-                return x -> x.mul(min(max(x.add(3f), 0f), 6f)).div(6f);
+                return x -> x.mul(clamp(x.add(3f), 0f, 6f)).div(6f);
             case HARDSHRINK: {
                 float lambd = spec.floatValue(0);
                 return x -> x.blend(0f, x.lanewise(ABS).compare(LE, lambd)); // NaN compares false: kept
             }
             case SOFTSHRINK: {
                 float lambd = spec.floatValue(0);
-                // x - clamp(x, -lambd, lambd): x - lambd above, x + lambd below, x - x = +0.0 inside, NaN kept
-                return x -> x.sub(x.blend(-lambd, x.compare(LT, -lambd)).blend(lambd, x.compare(GT, lambd)));
+                // x - lambd above, x + lambd below, x - x = +0.0 inside, NaN kept
+                return x -> x.sub(clamp(x, -lambd, lambd));
             }
             case THRESHOLD: {
                 float threshold = spec.floatValue(0);
@@ -164,11 +166,12 @@ final class PanamaKernels extends Kernels {
 
     /**
      * Whether this JDK's C2 compiles the Vector API's masks into mask registers (AVX-512's k registers,
-     * JEP 417, JDK 18) and its reinterpret casts into register moves: measured on JDK 25, not on 17.
-     * Two choices follow (JDK 18 to 20 are untested and take JDK 17's):
+     * JEP 417, JDK 18): measured on JDK 25, not on 17. Two choices follow (JDK 18 to 20 are untested
+     * and take JDK 17's):
      * <ul>
      *   <li>clamps: a compare and a blend, one instruction each, run at the copy bound on JDK 25; on
-     *       JDK 17 Java's min/max (about six instructions, to keep NaN and the sign of zero) are as fast;
+     *       JDK 17 integer min/max on the raw bits (see {@link #clamp}), else Java's min/max (about six
+     *       instructions each, to keep NaN and the sign of zero);
      *   <li>exp: computed inline on JDK 25 (see {@link #exp}); on JDK 17 too in the ops that keep a vector
      *       live across it (GELU, SiLU, Mish, the ELU family: 4-42 % faster there), and the JDK's
      *       {@code lanewise(EXP)} in sigmoid, Softplus and LogSigmoid (24-63 % faster there: sigmoid keeps
@@ -198,6 +201,32 @@ final class PanamaKernels extends Kernels {
                 : x.blend(bound, x.compare(GT, bound));
     }
 
+    /**
+     * min(max(x, lo), hi) per lane, bit for bit as {@link Math#max}/{@link Math#min} give it (NaN stays
+     * NaN, payloads aside), for bounds that are not NaN. On JDK 17, where each float min/max is about
+     * six instructions, it works on the raw bits when hi >= +0.0: as signed ints those keep the order
+     * of non-negative floats and put every negative float (and -0.0) below +0.0, and as unsigned ints
+     * they order negative floats by magnitude, so integer min/max do it, and NaN lanes get their input
+     * back. Measured on JDK 17 (D = 1024, million calls/s): ReLU6 7.1 -> 13.1, Hardtanh 7.0 -> 11.2,
+     * and ELU 1.40 -> 1.70 through exp's argument clamp; on JDK 25 the compare-and-blend form is as fast.
+     */
+    static FloatVector clamp(FloatVector x, float lo, float hi) {
+        int loBits = Float.floatToRawIntBits(lo);
+        int hiBits = Float.floatToRawIntBits(hi);
+        if (MODERN_JIT || hiBits < 0) {
+            return min(max(x, lo), hi);
+        }
+        IntVector b = x.reinterpretAsInts();
+        IntVector c = loBits >= 0
+                ? b.max(loBits).min(hiBits)
+                // lo < 0 <= hi: the signed min bounds the non-negative lanes, an unsigned min (a signed one
+                // with the sign bit flipped: no unsigned min on JDK 17) the magnitude of the negative ones
+                : b.min(hiBits).lanewise(XOR, Integer.MIN_VALUE).min(loBits ^ Integer.MIN_VALUE)
+                        .lanewise(XOR, Integer.MIN_VALUE);
+        IntVector nan = IntVector.broadcast(I, 0x7f800000).sub(b.and(0x7fffffff)).lanewise(ASHR, 31);
+        return c.bitwiseBlend(b, nan).reinterpretAsFloats(); // nan: all ones where |b| is above infinity's bits
+    }
+
     private static final float MAGIC = 0x1.8p23f; // adding it rounds |v| < 2^22 to an integer, kept in the low bits
     private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
     private static final float LOG2_E = 1.44269504088896341f;
@@ -220,7 +249,7 @@ final class PanamaKernels extends Kernels {
 
     /** The inline form of {@link #exp} on every JDK. */
     static FloatVector inlineExp(FloatVector x) {
-        FloatVector xc = min(max(x, -104f), 89f); // e^-104 rounds to 0 and e^89 overflows: same results
+        FloatVector xc = clamp(x, -104f, 89f); // e^-104 rounds to 0 and e^89 overflows: same results
         FloatVector t = xc.fma(FloatVector.broadcast(S, LOG2_E), FloatVector.broadcast(S, MAGIC));
         FloatVector p = expOfRemainder(xc, t);
         IntVector k = t.reinterpretAsInts().sub(MAGIC_BITS);

@@ -312,6 +312,31 @@ class KernelAgreementTest {
     }
 
     @Test
+    void vectorClampIsBitExactWithJavasMinOfMaxOnEverySpecialValue() {
+        // JDK 17 clamps on the raw bits when lo >= +0.0: zeros, NaN and infinities must come out as Java's
+        float[][] bounds = {{0f, 6f}, {-0f, 6f}, {0f, Float.POSITIVE_INFINITY}, {Float.MIN_VALUE, 1f}, {1f, 6f},
+            {-1f, 1f}, {-0f, 0f}, {0f, 0f}, {Float.NEGATIVE_INFINITY, -1f}, {-104f, 89f}, {2f, 1f}};
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        float[] x = java.util.Arrays.copyOf(SPECIALS, (SPECIALS.length + 40 * lanes) / lanes * lanes);
+        for (int i = SPECIALS.length; i < x.length; i++) {
+            x[i] = i % 3 == 0 ? Float.intBitsToFloat(rnd.nextInt()) : (float) (rnd.nextGaussian() * 8);
+        }
+        for (float[] b : bounds) {
+            float[] clamped = new float[x.length];
+            for (int i = 0; i < x.length; i += lanes) {
+                var v = jdk.incubator.vector.FloatVector.fromArray(
+                        jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i);
+                PanamaKernels.clamp(v, b[0], b[1]).intoArray(clamped, i);
+            }
+            for (int i = 0; i < x.length; i++) {
+                assertThat(Float.floatToIntBits(clamped[i])).as("clamp(%s, %s, %s)", x[i], b[0], b[1])
+                        .isEqualTo(Float.floatToIntBits(Math.min(Math.max(x[i], b[0]), b[1])));
+            }
+        }
+    }
+
+    @Test
     void forcedScalarAndDefaultPathsAreReported() {
         assertThat(Kernels.scalar().isVectorized()).isFalse();
         assertThat(Kernels.vector().isVectorized()).isTrue();
