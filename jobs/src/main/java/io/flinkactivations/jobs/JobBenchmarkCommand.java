@@ -15,8 +15,20 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -28,7 +40,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code bin/activations bench-job}: the job end to end against a real local broker (KRaft, in this
  * JVM) on a local MiniCluster, next to the ceiling: a plain Kafka consumer-to-producer copy of the
- * same records (no Flink, no compute). Throughput at full load comes from the broker's append times
+ * same records (no Flink, no compute), and the job's Kafka source and sink with nothing between them
+ * (Flink's own cost, without the format or the compute). Throughput at full load comes from the broker's append times
  * on the output topic, past the first fifth of the run, after one unreported warm-up run of the
  * ceiling and of the map job per format (the ceiling: the median of three runs); latency (produce to
  * read_committed consume) is measured at half that load.
@@ -36,7 +49,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-job", mixinStandardHelpOptions = true,
         description = {"Benchmarks the job end to end against a real local Kafka broker and prints a table.", ""})
 public final class JobBenchmarkCommand implements Callable<Integer> {
-    @Option(names = "--records", defaultValue = "200000", description = "Records per throughput run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--records", defaultValue = "200000",
+            description = "Records per JSON throughput run, 4x that for f32le (default: ${DEFAULT-VALUE}).")
     int records;
 
     @Option(names = "--dimension", defaultValue = "64", description = "Features per record (default: ${DEFAULT-VALUE}).")
@@ -45,7 +59,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--latency-seconds", defaultValue = "10", description = "Length of each latency run (default: ${DEFAULT-VALUE}).")
     int latencySeconds;
 
-    @Option(names = "--quick", description = "Only the map op at-least-once in both formats, and the ceiling.")
+    @Option(names = "--quick", description = "Only the map op at-least-once in both formats, the ceiling and the pass-through.")
     boolean quick;
 
     private final AtomicInteger topicIds = new AtomicInteger();
@@ -55,13 +69,13 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        System.out.printf("machine: %d cores, %s, %s; %s; %d records of %d features%n",
+        System.out.printf("machine: %d cores, %s, %s; %s; %d JSON / %d f32le records of %d features%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
-                "Java " + System.getProperty("java.version"), Kernels.get().description(), records, dimension);
+                "Java " + System.getProperty("java.version"), Kernels.get().description(), records, records(F32LE), dimension);
         List<Row> rows = new ArrayList<>();
         try (EmbeddedKafka k = EmbeddedKafka.start()) {
             kafka = k;
-            for (String format : List.of("json", "f32le")) {
+            for (String format : List.of("json", F32LE)) {
                 // warm-up, not reported: the JIT compiles Kafka's client, Flink's runtime and the format's
                 // code before the first measured run, as JMH's warm-up iterations do; the first run of a
                 // JVM otherwise pays for all of it (JSON map at-least-once: 0.49x of the ceiling cold, 0.60x warm)
@@ -73,6 +87,10 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 Arrays.sort(ceilings);
                 double ceiling = ceilings[1];
                 rows.add(new Row("ceiling: consumer -> producer copy", format, "-", ceiling, ceiling, "-", "-"));
+                double passThrough = flinkPassThrough(format);
+                rows.add(new Row("Flink pass-through: source -> sink, no parsing", format, "at-least-once",
+                        passThrough, ceiling, "-", "-"));
+                System.out.printf("[bench] Flink pass-through %s: %.0f records/s%n", format, passThrough);
                 for (String delivery : quick ? List.of("at-least-once") : List.of("at-least-once", "exactly-once")) {
                     for (String[] op : quick ? List.<String[]>of(new String[] {"leaky_relu(0.2)", null})
                             : List.of(new String[] {"leaky_relu(0.2)", null}, new String[] {"softmax", "count(100)"})) {
@@ -98,6 +116,17 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static final String F32LE = "f32le";
+
+    /**
+     * Records per throughput run: f32le runs 4x as many, as its records are about a quarter of JSON's
+     * bytes and go about 3x as fast; 200,000 of them took half a second, shorter than one checkpoint
+     * interval, and their rates swung from 0.67x to 1.04x of the ceiling between runs.
+     */
+    private int records(String format) {
+        return format.equals(F32LE) ? records * 4 : records;
+    }
+
     private static String ms(double v) {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f ms", v);
     }
@@ -107,7 +136,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         for (int i = 0; i < dimension; i++) {
             f[i] = (float) (rnd.nextGaussian() * 3);
         }
-        if (format.equals("f32le")) {
+        if (format.equals(F32LE)) {
             return F32le.write(f, 0, f.length);
         }
         StringBuilder sb = new StringBuilder("{\"id\":").append(id).append(",\"features\":[");
@@ -143,7 +172,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     private void fill(String topic, String format) throws Exception {
         byte[][] pool = pool(format);
         try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
-            for (long i = 0; i < records; i++) {
+            for (long i = 0, n = records(format); i < n; i++) {
                 p.send(new ProducerRecord<>(topic, key(i % 16), pool[(int) (i % pool.length)]));
             }
             p.flush();
@@ -172,7 +201,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
             c.subscribe(List.of(t[0]));
             int copied = 0;
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (copied < records && System.nanoTime() < deadline) {
+            while (copied < records(format) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
                     p.send(new ProducerRecord<>(t[1], r.key(), r.value()));
                     copied++;
@@ -180,7 +209,54 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
             }
             p.flush();
         }
-        return appendRate(t[1], records);
+        return appendRate(t[1], records(format));
+    }
+
+    /**
+     * The job's Kafka source and sink with the same settings (parallelism, checkpoints, object reuse,
+     * read_committed, at-least-once) and nothing between them: what Flink and its Kafka connector cost
+     * without the format's parsing and writing or the compute, between the ceiling and the map job.
+     */
+    private double flinkPassThrough(String format) throws Exception {
+        String[] t = topics("pass-through-" + format);
+        fill(t[0], format);
+        JobConfig c = config(t, format, "at-least-once", "relu", null, true);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(c.parallelism());
+        env.enableCheckpointing(c.checkpointInterval().toMillis(), CheckpointingMode.AT_LEAST_ONCE);
+        env.getConfig().enableObjectReuse();
+        KafkaSource<Tuple2<byte[], byte[]>> source = KafkaSource.<Tuple2<byte[], byte[]>>builder()
+                .setBootstrapServers(c.bootstrapServers())
+                .setTopics(c.inputTopics())
+                .setGroupId(c.groupId())
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setBounded(OffsetsInitializer.latest())
+                .setProperty("isolation.level", "read_committed")
+                .setDeserializer(new KeyAndValue())
+                .build();
+        String topic = c.outputTopic();
+        KafkaSink<Tuple2<byte[], byte[]>> sink = KafkaSink.<Tuple2<byte[], byte[]>>builder()
+                .setBootstrapServers(c.bootstrapServers())
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setRecordSerializer((KafkaRecordSerializationSchema<Tuple2<byte[], byte[]>>) (r, context, timestamp) ->
+                        new ProducerRecord<>(topic, r.f0, r.f1))
+                .build();
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + t[0]).sinkTo(sink);
+        env.execute("bench pass-through");
+        return appendRate(t[1], records(format));
+    }
+
+    /** A Kafka record's key and value bytes, as they are. */
+    private static final class KeyAndValue implements KafkaRecordDeserializationSchema<Tuple2<byte[], byte[]>> {
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<Tuple2<byte[], byte[]>> out) {
+            out.collect(Tuple2.of(r.key(), r.value()));
+        }
+
+        @Override
+        public TypeInformation<Tuple2<byte[], byte[]>> getProducedType() {
+            return Types.TUPLE(Types.PRIMITIVE_ARRAY(Types.BYTE), Types.PRIMITIVE_ARRAY(Types.BYTE));
+        }
     }
 
     private JobConfig config(String[] t, String format, String delivery, String activation, String window, boolean bounded) {
@@ -205,7 +281,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         ActivationPipeline.build(env, config(t, format, delivery, activation, window, true));
         env.execute("bench");
-        return appendRate(t[1], records);
+        return appendRate(t[1], records(format));
     }
 
     /** p50 and p99 of produce-to-consume latency (ms) at {@code rate} records/s, after a 2 s warm-up. */
