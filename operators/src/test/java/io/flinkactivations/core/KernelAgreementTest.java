@@ -315,7 +315,8 @@ class KernelAgreementTest {
     void vectorClampIsBitExactWithJavasMinOfMaxOnEverySpecialValue() {
         // JDK 17 clamps on the raw bits when lo >= +0.0: zeros, NaN and infinities must come out as Java's
         float[][] bounds = {{0f, 6f}, {-0f, 6f}, {0f, Float.POSITIVE_INFINITY}, {Float.MIN_VALUE, 1f}, {1f, 6f},
-            {-1f, 1f}, {-0f, 0f}, {0f, 0f}, {Float.NEGATIVE_INFINITY, -1f}, {-104f, 89f}, {2f, 1f}};
+            {-1f, 1f}, {-0.5f, 0.5f}, {-0f, 0f}, {0f, 0f}, {Float.NEGATIVE_INFINITY, -1f}, {-104f, 89f}, {2f, 1f},
+            {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY}};
         int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
         float[] x = java.util.Arrays.copyOf(SPECIALS, (SPECIALS.length + 40 * lanes) / lanes * lanes);
