@@ -1,6 +1,7 @@
 package io.flinkactivations.jobs;
 
 import io.flinkactivations.core.Kernels;
+import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.format.F32le;
 import io.flinkactivations.jobs.local.EmbeddedKafka;
 import java.nio.ByteBuffer;
@@ -59,7 +60,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--latency-seconds", defaultValue = "10", description = "Length of each latency run (default: ${DEFAULT-VALUE}).")
     int latencySeconds;
 
-    @Option(names = "--quick", description = "Only the map op at-least-once in both formats, the ceiling and the pass-through.")
+    @Option(names = "--quick", description = "At-least-once only (no exactly-once runs).")
     boolean quick;
 
     private final AtomicInteger topicIds = new AtomicInteger();
@@ -92,12 +93,9 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                         passThrough, ceiling, "-", "-"));
                 System.out.printf("[bench] Flink pass-through %s: %.0f records/s%n", format, passThrough);
                 for (String delivery : quick ? List.of("at-least-once") : List.of("at-least-once", "exactly-once")) {
-                    for (String[] op : quick ? List.<String[]>of(new String[] {"leaky_relu(0.2)", null})
-                            : List.of(new String[] {"leaky_relu(0.2)", null}, new String[] {"softmax", "count(100)"})) {
+                    for (String[] op : List.of(new String[] {"leaky_relu(0.2)", null}, new String[] {"softmax", "count(100)"})) {
                         double rate = throughput(format, delivery, op[0], op[1]);
-                        // a count window waits for 100 records of its key by design: latency only for the map op
-                        double[] lat = op[1] == null ? latency(format, delivery, op[0], rate / 2)
-                                : new double[] {Double.NaN, Double.NaN};
+                        double[] lat = latency(format, delivery, op[0], op[1], rate / 2);
                         String name = op[1] == null ? "map " + op[0] : op[0] + " over " + op[1];
                         rows.add(new Row(name, format, delivery, rate, ceiling, ms(lat[0]), ms(lat[1])));
                         System.out.printf("[bench] %s %s %s: %.0f records/s; p50 %s, p99 %s at %.0f records/s%n",
@@ -117,6 +115,8 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     }
 
     private static final String F32LE = "f32le";
+    /** Keys the records go round in the throughput runs and in a window's latency run. */
+    private static final int KEYS = 16;
 
     /**
      * Records per throughput run: f32le runs 4x as many, as its records are about a quarter of JSON's
@@ -173,7 +173,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         byte[][] pool = pool(format);
         try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
             for (long i = 0, n = records(format); i < n; i++) {
-                p.send(new ProducerRecord<>(topic, key(i % 16), pool[(int) (i % pool.length)]));
+                p.send(new ProducerRecord<>(topic, key(i % KEYS), pool[(int) (i % pool.length)]));
             }
             p.flush();
         }
@@ -284,23 +284,39 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         return appendRate(t[1], records(format));
     }
 
-    /** p50 and p99 of produce-to-consume latency (ms) at {@code rate} records/s, after a 2 s warm-up. */
-    private double[] latency(String format, String delivery, String activation, double rate) throws Exception {
+    /**
+     * p50 and p99 of produce-to-consume latency (ms) at {@code rate} records/s, after a 2 s warm-up. The
+     * map job gets a key per record, which tells the outputs apart; a window needs records that share a
+     * key, so there the records go round {@link #KEYS} keys, as in the throughput runs, and the k-th
+     * output of a key is its k-th input (Kafka keeps a key's order, and the window its records').
+     * A window's latency includes the wait for its last record.
+     */
+    private double[] latency(String format, String delivery, String activation, String window, double rate)
+            throws Exception {
         String[] t = topics("latency");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        ActivationPipeline.build(env, config(t, format, delivery, activation, null, false));
+        ActivationPipeline.build(env, config(t, format, delivery, activation, window, false));
         JobClient job = env.executeAsync("bench latency");
         int total = (int) Math.min(Integer.MAX_VALUE - 8, rate * latencySeconds);
+        int size = window == null ? 1 : (int) WindowSpec.parse(window).count(); // outputs come in whole windows
+        int expected = 0;
+        for (int key = 0; key < KEYS; key++) {
+            int perKey = window == null ? 0 : (total - key + KEYS - 1) / KEYS;
+            expected += perKey / size * size;
+        }
+        int outputs = window == null ? total : expected;
         long[] sent = new long[total];
         long[] received = new long[total];
+        int[] outputsPerKey = new int[KEYS];
         Thread reader = new Thread(() -> {
             try (KafkaConsumer<byte[], byte[]> c = kafka.consumer()) {
                 c.subscribe(List.of(t[1]));
                 int got = 0;
                 long deadline = System.nanoTime() + Duration.ofSeconds(latencySeconds + 60L).toNanos();
-                while (got < total && System.nanoTime() < deadline) {
+                while (got < outputs && System.nanoTime() < deadline) {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(20))) {
-                        int id = (int) ByteBuffer.wrap(r.key()).getLong();
+                        long key = ByteBuffer.wrap(r.key()).getLong();
+                        int id = window == null ? (int) key : outputsPerKey[(int) key]++ * KEYS + (int) key;
                         if (id < total && received[id] == 0) {
                             received[id] = System.nanoTime();
                             got++;
@@ -321,8 +337,8 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                     LockSupport.parkNanos(wait); // not a spin: the job needs both cores
                 }
                 sent[i] = System.nanoTime();
-                // the key carries the id (the job keeps keys), so f32le records can be matched too
-                p.send(new ProducerRecord<>(t[0], key(i), pool[i % pool.length]));
+                // the key carries the id or its round (the job keeps keys), so f32le records can be matched too
+                p.send(new ProducerRecord<>(t[0], key(window == null ? i : i % KEYS), pool[i % pool.length]));
             }
             p.flush();
         }
