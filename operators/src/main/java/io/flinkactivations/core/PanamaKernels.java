@@ -41,9 +41,9 @@ final class PanamaKernels extends Kernels {
     @Override
     public String description() {
         return "vector (Java Vector API, " + S.vectorBitSize() + "-bit, " + L + " x float32, clamps by "
-                + (MODERN_JIT ? "compare and blend, exp inline" : "min/max, exp inline or by the JDK per op")
-                + " on JDK "
-                + Runtime.version().feature() + ")";
+                + (MODERN_JIT ? "compare and blend, exp inline"
+                        : "integer min/max on the float bits, exp inline or by the JDK per op")
+                + " on JDK " + Runtime.version().feature() + ")";
     }
 
     @Override
