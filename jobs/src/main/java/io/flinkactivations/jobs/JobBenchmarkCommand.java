@@ -42,9 +42,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code bin/activations bench-job}: the job end to end against a real local broker (KRaft, in this
  * JVM) on a local MiniCluster, next to the ceiling: plain Kafka consumer-to-producer copies of the
- * same records, one per partition as the job's parallelism (no Flink, no compute), and the job's Kafka source and sink with nothing between them
- * (Flink's own cost, without the format or the compute). Throughput at full load comes from the broker's append times
- * on the output topic, past the first fifth of the run, after one unreported warm-up run of the
+ * same records, one per partition as the job's parallelism (no Flink, no compute), and a
+ * pass-through: the job's Kafka source and sink with nothing between them (Flink's own cost, without
+ * the format or the compute). Throughput at full load comes from the broker's append times on the
+ * output topic, past the first fifth of the run, after one unreported warm-up run of the
  * ceiling and of the map job per format (the ceiling: the median of three runs); latency (produce to
  * read_committed consume) is measured at half that load.
  */
@@ -73,7 +74,8 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         System.out.printf("machine: %d cores, %s, %s; %s; %d JSON / %d f32le records of %d features%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
-                "Java " + System.getProperty("java.version"), Kernels.get().description(), records, records(F32LE), dimension);
+                "Java " + System.getProperty("java.version"), Kernels.get().description(), records, records(F32LE),
+                dimension);
         List<Row> rows = new ArrayList<>();
         try (EmbeddedKafka k = EmbeddedKafka.start()) {
             kafka = k;
@@ -94,7 +96,8 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                         passThrough, ceiling, "-", "-"));
                 System.out.printf("[bench] Flink pass-through %s: %.0f records/s%n", format, passThrough);
                 for (String delivery : quick ? List.of("at-least-once") : List.of("at-least-once", "exactly-once")) {
-                    for (String[] op : List.of(new String[] {"leaky_relu(0.2)", null}, new String[] {"softmax", "count(100)"})) {
+                    for (String[] op : List.of(new String[] {"leaky_relu(0.2)", null},
+                            new String[] {"softmax", "count(100)"})) {
                         double rate = throughput(format, delivery, op[0], op[1]);
                         double[] lat = latency(format, delivery, op[0], op[1], rate / 2);
                         String name = op[1] == null ? "map " + op[0] : op[0] + " over " + op[1];
@@ -212,7 +215,8 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         for (int partition = 0; partition < PARALLELISM; partition++) {
             TopicPartition in = new TopicPartition(t[0], partition);
             Thread copy = new Thread(() -> {
-                try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(); KafkaProducer<byte[], byte[]> p = kafka.producer()) {
+                try (KafkaConsumer<byte[], byte[]> c = kafka.consumer();
+                        KafkaProducer<byte[], byte[]> p = kafka.producer()) {
                     c.assign(List.of(in));
                     c.seekToBeginning(List.of(in));
                     while (copied.get() < n && System.nanoTime() < deadline) {
@@ -283,7 +287,8 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     private JobConfig config(String[] t, String format, String delivery, String activation, String window, boolean bounded) {
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--input-topic", t[0],
                 "--output-topic", t[1], "--activation", activation, "--format", format, "--delivery", delivery,
-                "--starting-offsets", "earliest", "--checkpoint-interval", "1s", "--parallelism", String.valueOf(PARALLELISM),
+                "--starting-offsets", "earliest", "--checkpoint-interval", "1s",
+                "--parallelism", String.valueOf(PARALLELISM),
                 "--group-id", t[0]));
         if (window != null) {
             args.addAll(List.of("--window", window));
