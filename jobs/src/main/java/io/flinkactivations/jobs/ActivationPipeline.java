@@ -11,10 +11,12 @@ import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -42,24 +44,9 @@ public final class ActivationPipeline {
      */
     static void build(StreamExecutionEnvironment env, JobConfig c, String uidPrefix,
                       UnaryOperator<DataStream<FeatureVector>> beforeActivation) {
-        if (c.parallelism() != null) {
-            env.setParallelism(c.parallelism());
-        }
-        env.enableCheckpointing(c.checkpointInterval().toMillis(),
-                c.exactlyOnce() ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
-        env.getConfig().enableObjectReuse(); // our functions never keep or mutate their inputs
-
-        KafkaSourceBuilder<FeatureVector> source = KafkaSource.<FeatureVector>builder()
-                .setBootstrapServers(c.bootstrapServers())
-                .setTopics(c.inputTopics())
-                .setGroupId(c.groupId())
-                .setStartingOffsets(startingOffsets(c.startingOffsets()))
-                .setDeserializer(new FeatureVectorDeserializationSchema(c.format(), c.maxRecordBytes()))
-                .setProperties(c.kafkaProperties())
-                .setProperty("isolation.level", "read_committed");
-        if (c.bounded()) {
-            source.setBounded(OffsetsInitializer.latest());
-        }
+        configure(env, c);
+        KafkaSourceBuilder<FeatureVector> source =
+                source(c, new FeatureVectorDeserializationSchema(c.format(), c.maxRecordBytes()));
         WatermarkStrategy<FeatureVector> watermarks = c.window() != null && c.window().isTimeBased()
                 ? WatermarkStrategy.<FeatureVector>forBoundedOutOfOrderness(c.maxOutOfOrderness())
                         .withTimestampAssigner((v, t) -> v.timestamp())
@@ -87,12 +74,38 @@ public final class ActivationPipeline {
                 .uid(uidPrefix + "kafka-dlq-sink");
     }
 
-    private static KafkaSink<FeatureVector> sink(JobConfig c,
-            org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<FeatureVector> schema, String suffix) {
+    /** The job's parallelism, checkpointing and object reuse. */
+    static void configure(StreamExecutionEnvironment env, JobConfig c) {
+        if (c.parallelism() != null) {
+            env.setParallelism(c.parallelism());
+        }
+        env.enableCheckpointing(c.checkpointInterval().toMillis(),
+                c.exactlyOnce() ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
+        env.getConfig().enableObjectReuse(); // our functions never keep or mutate their inputs
+    }
+
+    /** The job's Kafka source with {@code deserializer}: topics, group, offsets, read_committed, bounds. */
+    static <T> KafkaSourceBuilder<T> source(JobConfig c, KafkaRecordDeserializationSchema<T> deserializer) {
+        KafkaSourceBuilder<T> source = KafkaSource.<T>builder()
+                .setBootstrapServers(c.bootstrapServers())
+                .setTopics(c.inputTopics())
+                .setGroupId(c.groupId())
+                .setStartingOffsets(startingOffsets(c.startingOffsets()))
+                .setDeserializer(deserializer)
+                .setProperties(c.kafkaProperties())
+                .setProperty("isolation.level", "read_committed");
+        if (c.bounded()) {
+            source.setBounded(OffsetsInitializer.latest());
+        }
+        return source;
+    }
+
+    /** The job's Kafka sink with {@code schema}: delivery guarantee, producer settings, transactional ids. */
+    static <T> KafkaSink<T> sink(JobConfig c, KafkaRecordSerializationSchema<T> schema, String suffix) {
         Properties props = new Properties();
         props.putAll(c.kafkaProperties());
         props.putIfAbsent("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
-        return KafkaSink.<FeatureVector>builder()
+        return KafkaSink.<T>builder()
                 .setBootstrapServers(c.bootstrapServers())
                 .setKafkaProducerConfig(props)
                 .setRecordSerializer(schema)

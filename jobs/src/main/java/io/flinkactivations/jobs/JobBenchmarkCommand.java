@@ -15,19 +15,15 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -212,6 +208,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         AtomicInteger copied = new AtomicInteger();
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         List<Thread> copies = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int partition = 0; partition < PARALLELISM; partition++) {
             TopicPartition in = new TopicPartition(t[0], partition);
             Thread copy = new Thread(() -> {
@@ -226,6 +223,8 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                         }
                     }
                     p.flush();
+                } catch (RuntimeException | Error e) {
+                    failure.compareAndSet(null, e);
                 }
             }, "ceiling-copy-" + partition);
             copy.start();
@@ -234,39 +233,30 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         for (Thread copy : copies) {
             copy.join();
         }
+        if (failure.get() != null) {
+            throw new IllegalStateException("the ceiling's copy failed", failure.get());
+        }
         return appendRate(t[1], n);
     }
 
     /**
-     * The job's Kafka source and sink with the same settings (parallelism, checkpoints, object reuse,
-     * read_committed, at-least-once) and nothing between them: what Flink and its Kafka connector cost
-     * without the format's parsing and writing or the compute, between the ceiling and the map job.
+     * The job's Kafka source and sink, built by the job's own {@link ActivationPipeline} methods (so with
+     * its parallelism, checkpoints, object reuse, read_committed, at-least-once), with nothing between
+     * them: what Flink and its Kafka connector cost without the format's parsing and writing or the
+     * compute, between the ceiling and the map job.
      */
     private double flinkPassThrough(String format) throws Exception {
         String[] t = topics("pass-through-" + format);
         fill(t[0], format);
         JobConfig c = config(t, format, "at-least-once", "relu", null, true);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(c.parallelism());
-        env.enableCheckpointing(c.checkpointInterval().toMillis(), CheckpointingMode.AT_LEAST_ONCE);
-        env.getConfig().enableObjectReuse();
-        KafkaSource<Tuple2<byte[], byte[]>> source = KafkaSource.<Tuple2<byte[], byte[]>>builder()
-                .setBootstrapServers(c.bootstrapServers())
-                .setTopics(c.inputTopics())
-                .setGroupId(c.groupId())
-                .setStartingOffsets(OffsetsInitializer.earliest())
-                .setBounded(OffsetsInitializer.latest())
-                .setProperty("isolation.level", "read_committed")
-                .setDeserializer(new KeyAndValue())
-                .build();
+        ActivationPipeline.configure(env, c);
         String topic = c.outputTopic();
-        KafkaSink<Tuple2<byte[], byte[]>> sink = KafkaSink.<Tuple2<byte[], byte[]>>builder()
-                .setBootstrapServers(c.bootstrapServers())
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setRecordSerializer((KafkaRecordSerializationSchema<Tuple2<byte[], byte[]>>) (r, context, timestamp) ->
-                        new ProducerRecord<>(topic, r.f0, r.f1))
-                .build();
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + t[0]).sinkTo(sink);
+        KafkaRecordSerializationSchema<Tuple2<byte[], byte[]>> copy =
+                (r, context, timestamp) -> new ProducerRecord<>(topic, r.f0, r.f1);
+        env.fromSource(ActivationPipeline.source(c, new KeyAndValue()).build(), WatermarkStrategy.noWatermarks(),
+                        "kafka " + t[0])
+                .sinkTo(ActivationPipeline.sink(c, copy, "out"));
         env.execute("bench pass-through");
         return appendRate(t[1], records(format));
     }
