@@ -261,6 +261,16 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         return appendRate(t[1], records(format));
     }
 
+    /** Outputs of {@code total} records round {@link #KEYS} keys in count windows (a key's unfilled last one has none). */
+    private static int windowOutputs(int total, long count) {
+        int outputs = 0;
+        for (int key = 0; key < KEYS; key++) {
+            int perKey = (total - key + KEYS - 1) / KEYS;
+            outputs += (int) (perKey / count * count);
+        }
+        return outputs;
+    }
+
     /** A Kafka record's key and value bytes, as they are. */
     private static final class KeyAndValue implements KafkaRecordDeserializationSchema<Tuple2<byte[], byte[]>> {
         @Override
@@ -314,13 +324,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         ActivationPipeline.build(env, config(t, format, delivery, activation, window, false));
         JobClient job = env.executeAsync("bench latency");
         int total = (int) Math.min(Integer.MAX_VALUE - 8, rate * latencySeconds);
-        int size = window == null ? 1 : (int) WindowSpec.parse(window).count(); // outputs come in whole windows
-        int expected = 0;
-        for (int key = 0; key < KEYS; key++) {
-            int perKey = window == null ? 0 : (total - key + KEYS - 1) / KEYS;
-            expected += perKey / size * size;
-        }
-        int outputs = window == null ? total : expected;
+        int outputs = window == null ? total : windowOutputs(total, WindowSpec.parse(window).count());
         long[] sent = new long[total];
         long[] received = new long[total];
         int[] outputsPerKey = new int[KEYS];
