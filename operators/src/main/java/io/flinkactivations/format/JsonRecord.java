@@ -6,12 +6,14 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +29,9 @@ import java.util.Arrays;
  * objects, extra fields appended before the closing brace; non-finite values are written as the
  * strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}, so the output is strict JSON.
  * Parsing streams over the bytes once and records where the array sits, so the record is never
- * parsed twice or rebuilt as a tree.
+ * parsed twice or rebuilt as a tree: Jackson reads the object around the array, {@link JsonFloats}
+ * the array's numbers (and hands anything unusual in it back to Jackson, which reports what is
+ * wrong).
  */
 public final class JsonRecord {
     public static final String FEATURES = "features";
@@ -51,27 +55,28 @@ public final class JsonRecord {
     /** Parses one record of {@code len} bytes at {@code off}. */
     public static Layout parse(byte[] bytes, int off, int len) throws BadRecordException {
         checkUtf8(bytes, off, len);
+        int limit = off + len;
         try (JsonParser p = FACTORY.createParser(bytes, off, len)) {
             JsonToken first = p.nextToken();
-            Layout layout;
             if (first == JsonToken.START_ARRAY) {
                 int start = (int) p.currentTokenLocation().getByteOffset() - off;
-                float[] features = readFeatures(p);
+                int[] arrayEnd = new int[1];
+                float[] features = JsonFloats.readArray(bytes, off + start, limit, arrayEnd);
+                if (features != null && JsonFloats.skipWhitespace(bytes, arrayEnd[0], limit) == limit) {
+                    return new Layout(features, 0, false, start, arrayEnd[0] - off, -1);
+                }
+                features = readFeatures(p); // Jackson reads what the fast reader did not, and says what is wrong
                 int end = (int) p.currentLocation().getByteOffset() - off;
-                layout = new Layout(features, 0, false, start, end, -1);
+                checkNothingAfter(p, off);
+                return new Layout(features, 0, false, start, end, -1);
             } else if (first == JsonToken.START_OBJECT) {
-                layout = readObject(p, off);
+                return readObject(p, bytes, off, limit);
             } else if (first == null) {
                 throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "empty value");
             } else {
                 throw new BadRecordException(BadRecordReason.WRONG_TYPE,
                         "expected a JSON object with a \"features\" array, or a bare array; got " + describe(p));
             }
-            if (p.nextToken() != null) {
-                throw new BadRecordException(BadRecordReason.MALFORMED_JSON,
-                        "unexpected content after the JSON value at byte " + (p.currentTokenLocation().getByteOffset()));
-            }
-            return layout;
         } catch (JsonParseException | StreamConstraintsException e) {
             throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -79,46 +84,86 @@ public final class JsonRecord {
         }
     }
 
-    private static Layout readObject(JsonParser p, int off) throws IOException, BadRecordException {
+    /** Fails if the parser has anything after the value it read; {@code shift} maps its offsets to the record's. */
+    private static void checkNothingAfter(JsonParser p, int shift) throws IOException, BadRecordException {
+        if (p.nextToken() != null) {
+            throw new BadRecordException(BadRecordReason.MALFORMED_JSON,
+                    "unexpected content after the JSON value at byte " + (p.currentTokenLocation().getByteOffset() + shift));
+        }
+    }
+
+    /**
+     * The fields after a fast-read features array are read by Jackson from a copy of them behind
+     * this placeholder field (a parser cannot start in the middle of an object).
+     */
+    private static final byte[] REST_PREFIX = "{\"\":0".getBytes(StandardCharsets.US_ASCII);
+
+    private static Layout readObject(JsonParser p, byte[] bytes, int off, int limit) throws IOException, BadRecordException {
         float[] features = null;
         int start = -1;
         int end = -1;
         long ts = 0;
         boolean hasTs = false;
-        JsonToken t;
-        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken v = p.nextToken();
-            if (FEATURES.equals(name)) {
-                if (features != null) {
-                    throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "\"features\" appears twice");
+        JsonParser in = p; // p, or the parser of the fields after the features
+        int shift = -off; // the record's offset of a location of `in`, minus that location
+        try {
+            JsonToken t;
+            while ((t = in.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = in.currentName();
+                JsonToken v = in.nextToken();
+                if (FEATURES.equals(name)) {
+                    if (features != null) {
+                        throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "\"features\" appears twice");
+                    }
+                    if (v != JsonToken.START_ARRAY) {
+                        throw new BadRecordException(BadRecordReason.WRONG_TYPE,
+                                "\"features\" is " + describe(in) + ", not an array");
+                    }
+                    start = (int) in.currentTokenLocation().getByteOffset() + shift;
+                    int[] arrayEnd = new int[1];
+                    float[] fast = JsonFloats.readArray(bytes, off + start, limit, arrayEnd);
+                    if (fast == null) {
+                        features = readFeatures(in);
+                        end = (int) in.currentLocation().getByteOffset() + shift;
+                        continue;
+                    }
+                    features = fast;
+                    end = arrayEnd[0] - off;
+                    int close = JsonFloats.skipWhitespace(bytes, arrayEnd[0], limit);
+                    if (close < limit && bytes[close] == '}' && JsonFloats.skipWhitespace(bytes, close + 1, limit) == limit) {
+                        return new Layout(features, ts, hasTs, start, end, close - off); // the usual: features last
+                    }
+                    byte[] rest = new byte[REST_PREFIX.length + limit - arrayEnd[0]];
+                    System.arraycopy(REST_PREFIX, 0, rest, 0, REST_PREFIX.length);
+                    System.arraycopy(bytes, arrayEnd[0], rest, REST_PREFIX.length, limit - arrayEnd[0]);
+                    in = FACTORY.createParser(rest);
+                    in.nextToken(); // START_OBJECT; the placeholder field is skipped as any other
+                    shift = end - REST_PREFIX.length;
+                } else if (TIMESTAMP.equals(name)) {
+                    if (v != JsonToken.VALUE_NUMBER_INT) {
+                        throw new BadRecordException(BadRecordReason.WRONG_TYPE,
+                                "\"ts\" is " + describe(in) + "; it must be epoch milliseconds (a whole number)");
+                    }
+                    ts = in.getLongValue();
+                    hasTs = true;
+                } else {
+                    in.skipChildren();
                 }
-                if (v != JsonToken.START_ARRAY) {
-                    throw new BadRecordException(BadRecordReason.WRONG_TYPE,
-                            "\"features\" is " + describe(p) + ", not an array");
-                }
-                start = (int) p.currentTokenLocation().getByteOffset() - off;
-                features = readFeatures(p);
-                end = (int) p.currentLocation().getByteOffset() - off;
-            } else if (TIMESTAMP.equals(name)) {
-                if (v != JsonToken.VALUE_NUMBER_INT) {
-                    throw new BadRecordException(BadRecordReason.WRONG_TYPE,
-                            "\"ts\" is " + describe(p) + "; it must be epoch milliseconds (a whole number)");
-                }
-                ts = p.getLongValue();
-                hasTs = true;
-            } else {
-                p.skipChildren();
+            }
+            if (t != JsonToken.END_OBJECT) {
+                throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "unterminated object");
+            }
+            int objectEnd = (int) in.currentTokenLocation().getByteOffset() + shift;
+            if (features == null) {
+                throw new BadRecordException(BadRecordReason.MISSING_FEATURES, "the object has no \"features\" field");
+            }
+            checkNothingAfter(in, shift + off);
+            return new Layout(features, ts, hasTs, start, end, objectEnd);
+        } finally {
+            if (in != p) {
+                in.close();
             }
         }
-        if (t != JsonToken.END_OBJECT) {
-            throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "unterminated object");
-        }
-        int objectEnd = (int) p.currentTokenLocation().getByteOffset() - off;
-        if (features == null) {
-            throw new BadRecordException(BadRecordReason.MISSING_FEATURES, "the object has no \"features\" field");
-        }
-        return new Layout(features, ts, hasTs, start, end, objectEnd);
     }
 
     private static float[] readFeatures(JsonParser p) throws IOException, BadRecordException {
@@ -184,21 +229,28 @@ public final class JsonRecord {
 
     /** Fails on bytes that are not UTF-8; ASCII, the common case, is one quick pass. */
     static void checkUtf8(byte[] bytes, int off, int len) throws BadRecordException {
-        for (int i = off; i < off + len; i++) {
-            if (bytes[i] < 0) {
-                try {
-                    StandardCharsets.UTF_8.newDecoder()
-                            .onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT)
-                            .decode(ByteBuffer.wrap(bytes, off, len));
-                } catch (CharacterCodingException e) {
-                    throw new BadRecordException(BadRecordReason.INVALID_UTF8,
-                            "the value is not valid UTF-8 (" + e.getMessage() + ")");
-                }
-                return;
+        long highBits = 0; // of 8 bytes at a time: ASCII has none
+        int i = off;
+        for (; i <= off + len - 8; i += 8) {
+            highBits |= (long) LONG_LE.get(bytes, i);
+        }
+        for (; i < off + len; i++) {
+            highBits |= bytes[i];
+        }
+        if ((highBits & 0x8080808080808080L) != 0) {
+            try {
+                StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes, off, len));
+            } catch (CharacterCodingException e) {
+                throw new BadRecordException(BadRecordReason.INVALID_UTF8,
+                        "the value is not valid UTF-8 (" + e.getMessage() + ")");
             }
         }
     }
+
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /**
      * Writes the record with its features replaced by {@code values[off, off + len)}: the original
@@ -208,7 +260,7 @@ public final class JsonRecord {
     public static byte[] write(byte[] original, Layout layout, float[] values, int off, int len, String extraFields) {
         byte[] extra = extraFields.isEmpty() || layout.isBareArray() ? null : extraFields.getBytes(StandardCharsets.UTF_8);
         int around = original.length - (layout.featuresEnd() - layout.featuresStart());
-        byte[] buf = new byte[around + maxArrayLength(len) + (extra == null ? 0 : extra.length + 1)];
+        byte[] buf = scratch(around + maxArrayLength(len) + (extra == null ? 0 : extra.length + 1));
         System.arraycopy(original, 0, buf, 0, layout.featuresStart());
         int pos = writeArray(buf, layout.featuresStart(), values, off, len);
         if (extra == null) {
@@ -229,9 +281,24 @@ public final class JsonRecord {
         return Arrays.copyOf(buf, pos);
     }
 
-    /** The most bytes {@link #writeArray} writes for {@code len} values (a float is at most 15 chars). */
+    /** Room to write a record in before copying it out at its size: no zeroed worst-case array per record. */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[4096]);
+    private static final int MAX_SCRATCH = 1 << 16;
+
+    private static byte[] scratch(int size) {
+        byte[] buf = SCRATCH.get();
+        if (buf.length < size) {
+            buf = new byte[size];
+            if (size <= MAX_SCRATCH) {
+                SCRATCH.set(buf);
+            }
+        }
+        return buf;
+    }
+
+    /** The most bytes {@link #writeArray} writes for {@code len} values (a float is at most JsonFloats.MAX_CHARS). */
     public static int maxArrayLength(int len) {
-        return 2 + len * 16;
+        return 2 + len * (JsonFloats.MAX_CHARS + 1);
     }
 
     /** A JSON array of the values; non-finite ones as strings. */
@@ -242,9 +309,9 @@ public final class JsonRecord {
 
     /**
      * Writes a JSON array of the values at {@code pos} (room: {@link #maxArrayLength}); returns the
-     * position after it. Numbers are the shortest decimals that read back to the same float32
-     * (Jackson's Schubfach writer, as JDK 19+'s Float.toString; JDK 17's is slower and not always
-     * shortest); non-finite values are the strings "NaN", "Infinity", "-Infinity".
+     * position after it. Numbers are the shortest decimals that read back to the same float32, as
+     * JDK 19+'s Float.toString writes them ({@link JsonFloats}); non-finite values are the strings
+     * "NaN", "Infinity", "-Infinity".
      */
     public static int writeArray(byte[] buf, int pos, float[] values, int off, int len) {
         buf[pos++] = '[';
@@ -254,10 +321,7 @@ public final class JsonRecord {
             }
             float v = values[i];
             if (Float.isFinite(v)) {
-                String s = NumberOutput.toString(v, true);
-                for (int k = 0; k < s.length(); k++) {
-                    buf[pos++] = (byte) s.charAt(k); // ASCII
-                }
+                pos = JsonFloats.write(v, buf, pos);
             } else {
                 byte[] s = Float.isNaN(v) ? NAN : v > 0 ? INFINITY : MINUS_INFINITY;
                 System.arraycopy(s, 0, buf, pos, s.length);

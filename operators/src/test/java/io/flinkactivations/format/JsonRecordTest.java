@@ -30,6 +30,39 @@ class JsonRecordTest {
     }
 
     @Test
+    void readsFieldsAfterTheFeaturesWhicheverReaderTookTheArray() throws Exception {
+        // JsonFloats reads a plain array and Jackson the fields after it, from a copy; an escaped
+        // string in the array sends the whole array to Jackson: both give the same record
+        for (String array : new String[] {"[1, NaN ,2]", "[1,\"N\\u0061N\",2]"}) {
+            String in = "{\"id\":\"a\", \"features\":" + array + " , \"ts\": 7, \"x\": [\"]\"] }  ";
+            byte[] b = utf8(in);
+            JsonRecord.Layout l = JsonRecord.parse(b, 0, b.length);
+            assertThat(l.features()).as(in).containsExactly(1f, Float.NaN, 2f);
+            assertThat(l.timestamp()).isEqualTo(7);
+            assertThat(l.featuresStart()).isEqualTo(in.indexOf('['));
+            assertThat(l.featuresEnd()).isEqualTo(in.indexOf(array) + array.length());
+            assertThat(l.objectEnd()).isEqualTo(in.lastIndexOf('}'));
+            assertThat(rewrite(in, new float[] {3, 4}, "\"y\":1"))
+                    .isEqualTo("{\"id\":\"a\", \"features\":[3.0,4.0] , \"ts\": 7, \"x\": [\"]\"] ,\"y\":1}  ");
+        }
+        assertThat(rewrite("{\"features\":[1] }", new float[] {2}, "\"y\":1")).isEqualTo("{\"features\":[2.0] ,\"y\":1}");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            {"features": [1]} 2            | 18
+            {"features": [1], "a": 2}  [   | 27
+            [1, 2]  3                      | 8
+            """)
+    void contentAfterTheRecordIsReportedWhereItIs(String json, int at) {
+        byte[] b = utf8(json);
+        assertThatThrownBy(() -> JsonRecord.parse(b, 0, b.length))
+                .isInstanceOfSatisfying(BadRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(BadRecordReason.MALFORMED_JSON))
+                .hasMessageContaining("at byte " + at);
+    }
+
+    @Test
     void readsTimestampsAndNonFiniteNumbers() throws Exception {
         byte[] b = utf8("{\"ts\": 1700000000123, \"features\": [NaN, \"Infinity\", -Infinity, \"-Infinity\", 1e39]}");
         JsonRecord.Layout l = JsonRecord.parse(b, 0, b.length);
@@ -57,6 +90,13 @@ class JsonRecordTest {
             []                                   | EMPTY_VECTOR
             {"features": []}                     | EMPTY_VECTOR
             {"features": [1], "features": [2]}   | MALFORMED_JSON
+            {"features": [1], "a": }             | MALFORMED_JSON
+            {"features": [1],}                   | MALFORMED_JSON
+            {"features": [1]                     | MALFORMED_JSON
+            {"features": [1, 2, }                | MALFORMED_JSON
+            {"features": [01]}                   | MALFORMED_JSON
+            {"features": [1, "x"]}               | WRONG_TYPE
+            {"features": [1], "ts": [1]}         | WRONG_TYPE
             """)
     void badRecordsHaveAReason(String json, BadRecordReason reason) {
         byte[] b = utf8(json);
