@@ -24,7 +24,7 @@ def main(results, chart=None):
     copies = {}    # size -> {method: Melem/s}: System.arraycopy, a Vector API copy loop, a plain loop
     windows = []   # rows of the window table
     operator = {}  # (window, rows, cols) -> microseconds per fired window
-    json_costs = {}  # (method, dimension) -> microseconds per record
+    json_costs = {}  # (method, dimension, numbers) -> microseconds per record
     for run in runs:
         name = run["benchmark"].rsplit(".", 2)
         cls, method = name[-2], name[-1]
@@ -40,7 +40,7 @@ def main(results, chart=None):
             n, d = int(p["rows"]), int(p["cols"])
             windows.append((p["op"], method, n, d, p["impl"], score * n * d / 1e6))
         elif cls == "JsonRecordBenchmark":
-            json_costs[(method, int(p["dimension"]))] = score
+            json_costs[(method, int(p["dimension"]), p.get("numbers", "float"))] = score
         elif cls == "WindowOperatorBenchmark":
             unit = run["primaryMetric"]["scoreUnit"]
             assert unit == "us/op", unit
@@ -88,10 +88,12 @@ def main(results, chart=None):
                   f"{'-' if t is None else f'{t * 1e3 / n:.0f}'} | {'-' if sl is None else f'{sl * 1e3 / n:.0f}'} |")
     if json_costs:
         print("\nJSON record format, one record (what the JSON job does that a copy does not):\n")
-        print("| D | parse us/record | write us/record |")
-        print("| ---: | ---: | ---: |")
-        for d in sorted({k[1] for k in json_costs}):
-            print(f"| {d} | {json_costs.get(('parse', d), 0):.2f} | {json_costs.get(('write', d), 0):.2f} |")
+        print("| D | numbers in | parse us/record | write us/record |")
+        print("| ---: | --- | ---: | ---: |")
+        for d, numbers in sorted({k[1:] for k in json_costs}, key=lambda k: (k[0], k[1] != "float")):
+            label = "up to 9 digits (Float.toString)" if numbers == "float" else "up to 17 digits (Python's json.dumps)"
+            print(f"| {d} | {label} | {json_costs.get(('parse', d, numbers), 0):.2f} | "
+                  f"{json_costs.get(('write', d, numbers), 0):.2f} |")
     state_path = os.path.join(results, "state.md")
     if os.path.exists(state_path):
         print("\nWindow state per buffered record (checkpoint size, heap backend):\n")

@@ -32,6 +32,13 @@ public class JsonRecordBenchmark {
     @Param({"64"})
     public int dimension;
 
+    /**
+     * How the input's numbers are written: {@code float}, as Java's Float.toString (up to 9 digits);
+     * {@code double}, as Python's json.dumps writes a float32 it got as a Python float (up to 17).
+     */
+    @Param({"float", "double"})
+    public String numbers;
+
     private byte[][] records;
     private JsonRecord.Layout[] layouts;
     private int next;
@@ -44,7 +51,8 @@ public class JsonRecordBenchmark {
         for (int i = 0; i < records.length; i++) {
             StringBuilder sb = new StringBuilder("{\"id\":\"r-" + i + "\",\"ts\":1700000000000,\"features\":[");
             for (int j = 0; j < dimension; j++) {
-                sb.append(j == 0 ? "" : ",").append((float) (rnd.nextGaussian() * 3));
+                float v = (float) (rnd.nextGaussian() * 3);
+                sb.append(j == 0 ? "" : ",").append(numbers.equals("double") ? Double.toString(v) : Float.toString(v));
             }
             records[i] = sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
             layouts[i] = JsonRecord.parse(records[i], 0, records[i].length);

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,7 +49,10 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-job", mixinStandardHelpOptions = true,
         description = {"Benchmarks the job end to end against a real local Kafka broker and prints a table.", ""})
 public final class JobBenchmarkCommand implements Callable<Integer> {
-    @Option(names = "--records", defaultValue = "200000",
+    // 1,000,000: runs of 200,000 JSON records lasted 1-2 s, mostly job start-up and JIT, and their
+    // rates were not steady state (the same build: JSON pass-through 1.20x of the ceiling at 200,000,
+    // 0.92x at 1,000,000; f32le ceiling 350k records/s at 800,000, 469k at 4,000,000)
+    @Option(names = "--records", defaultValue = "1000000",
             description = "Records per JSON throughput run, 4x that for f32le (default: ${DEFAULT-VALUE}).")
     int records;
 
@@ -61,6 +65,14 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "At-least-once only (no exactly-once runs).")
     boolean quick;
 
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+            description = "A Kafka client property for the job's and the ceiling's clients alike (e.g. batch.size=262144); repeatable.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(names = "--formats", split = ",", defaultValue = "json,f32le",
+            description = "Record formats to run, of json and f32le (default: ${DEFAULT-VALUE}).")
+    List<String> formats;
+
     private final AtomicInteger topicIds = new AtomicInteger();
     private EmbeddedKafka kafka;
 
@@ -68,6 +80,12 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        for (String format : formats) {
+            if (!format.equals("json") && !format.equals(F32LE)) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--formats: unknown format '" + format + "' (use json, f32le or json,f32le)");
+            }
+        }
         System.out.printf("machine: %d cores, %s, %s; %s; %d JSON / %d f32le records of %d features%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
                 "Java " + System.getProperty("java.version"), Kernels.get().description(), records, records(F32LE),
@@ -75,7 +93,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         List<Row> rows = new ArrayList<>();
         try (EmbeddedKafka k = EmbeddedKafka.start()) {
             kafka = k;
-            for (String format : List.of("json", F32LE)) {
+            for (String format : formats) {
                 // warm-up, not reported: the JIT compiles Kafka's client, Flink's runtime and the format's
                 // code before the first measured run, as JMH's warm-up iterations do; the first run of a
                 // JVM otherwise pays for all of it (JSON map at-least-once: 0.49x of the ceiling cold, 0.60x warm)
@@ -212,8 +230,8 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         for (int partition = 0; partition < PARALLELISM; partition++) {
             TopicPartition in = new TopicPartition(t[0], partition);
             Thread copy = new Thread(() -> {
-                try (KafkaConsumer<byte[], byte[]> c = kafka.consumer();
-                        KafkaProducer<byte[], byte[]> p = kafka.producer()) {
+                try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(kafkaProperties);
+                        KafkaProducer<byte[], byte[]> p = kafka.producer(kafkaProperties)) {
                     c.assign(List.of(in));
                     c.seekToBeginning(List.of(in));
                     while (copied.get() < n && System.nanoTime() < deadline) {
@@ -293,6 +311,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         if (window != null) {
             args.addAll(List.of("--window", window));
         }
+        kafkaProperties.forEach((key, value) -> args.addAll(List.of("--kafka-property", key + "=" + value)));
         if (bounded) {
             args.add("--bounded");
         }

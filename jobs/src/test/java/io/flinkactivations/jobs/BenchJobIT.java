@@ -52,6 +52,15 @@ class BenchJobIT {
         }
     }
 
+    @Test
+    void anUnknownFormatStopsBeforeAnythingRuns() throws Exception {
+        ActivationsScriptIT.Run r = ActivationsScriptIT.run(ROOT.resolve("bin/activations"), "",
+                "bench-job", "--formats", "json,csv");
+        assertThat(r.exitCode()).as(r.out() + r.err()).isNotZero();
+        assertThat(r.err()).contains("--formats: unknown format 'csv' (use json, f32le or json,f32le)");
+        assertThat(r.out()).doesNotContain("[bench]");
+    }
+
     private static double rate(Matcher m) {
         return Double.parseDouble(m.group(4).replace(",", ""));
     }

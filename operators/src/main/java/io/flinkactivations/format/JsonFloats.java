@@ -20,14 +20,14 @@ import java.util.Arrays;
  * float's 64-bit powers of ten, computed exactly at class load.
  *
  * <p>{@link #readArray}: a JSON array of numbers (and the non-finite forms the format allows),
- * correctly rounded: up to 18 significant digits times a power of ten up to 10^22 is one or two
- * double roundings, and the float rounding of that double is the right one unless it sits within a
- * few double ulps of a float midpoint; those, and every longer or larger number, go to Jackson's
- * parser. Anything that is not a plain array of numbers returns null, and the caller's Jackson path
+ * correctly rounded: up to 18 digits (a long) times or over a power of ten up to 10^22 is one or
+ * two double roundings, and the float rounding of that double is the right one unless it sits
+ * within a few double ulps of a float midpoint; those, and every longer or larger number, go to
+ * Jackson's parser. Anything that is not a plain array of numbers returns null, and the caller's Jackson path
  * reads it and reports what is wrong: this reader never has to produce an error.
  */
 final class JsonFloats {
-    /** Longest {@link #write} output: {@code -1.2345678E-38}. */
+    /** Longest {@link #write} output, as {@code -1.23456789E-12}. */
     static final int MAX_CHARS = 15;
 
     private JsonFloats() {}
@@ -391,7 +391,7 @@ final class JsonFloats {
         for (int d; p < limit && (d = bytes[p] - '0') >= 0 && d <= 9; p++) { // usually one digit
             mantissa = mantissa * 10 + d;
         }
-        boolean overflow = p - integer > 18; // more digits than a long holds: Jackson's parser takes the number
+        boolean overflow = p - integer > 18; // more than 18 digits may not fit a long: Jackson's parser takes them
         if (bytes[integer] == '0' && p - integer > 1) {
             return NOT_READ; // a leading zero
         }
@@ -401,7 +401,7 @@ final class JsonFloats {
                 mantissa = mantissa * 10 + d;
             }
             exp10 = fraction - p;
-            overflow |= p - integer > 19;
+            overflow |= p - integer > 19; // digits on both sides of the point
             if (p == fraction) {
                 return NOT_READ;
             }
@@ -438,48 +438,6 @@ final class JsonFloats {
             v = slowParse(bytes, start, p);
         }
         return packed(p, integer > start ? -v : v);
-    }
-
-    private static final long[] POW10_LONG = new long[9];
-    /** The largest mantissa that can take n more digits without overflowing. */
-    private static final long[] MAX_BEFORE_APPEND = new long[9];
-
-    static {
-        for (int n = 0; n <= 8; n++) {
-            POW10_LONG[n] = n == 0 ? 1 : POW10_LONG[n - 1] * 10;
-            MAX_BEFORE_APPEND[n] = (Long.MAX_VALUE - 99_999_999) / POW10_LONG[n];
-        }
-    }
-
-    /**
-     * The run of up to 8 decimal digits at p, as (value << 4) | count: eight bytes at a time where
-     * there are eight (SWAR: a number's digits in a few multiplications instead of a loop per digit).
-     */
-    private static long digitRun(byte[] bytes, int p, int limit) {
-        if (limit - p >= 8) {
-            long x = (long) LONG_LE.get(bytes, p);
-            // a byte is a digit iff its high nibble is 3 before and after adding 6; a carry out of a
-            // byte >= 0xfa only reaches bytes after a non-digit, which the run does not use
-            long nonDigit = (x & 0xf0f0f0f0f0f0f0f0L ^ 0x3030303030303030L)
-                    | ((x + 0x0606060606060606L) & 0xf0f0f0f0f0f0f0f0L ^ 0x3030303030303030L);
-            int n = Long.numberOfTrailingZeros(nonDigit) >>> 3;
-            if (n == 0) {
-                return 0;
-            }
-            // the n digits to the top bytes, zeros below them: an 8-digit number with leading zeros
-            long digits = (x & 0x0f0f0f0f0f0f0f0fL) << (64 - 8 * n);
-            digits = (digits * 2561) >>> 8; // pairs: 10 a + b
-            digits = ((digits & 0x00ff00ff00ff00ffL) * 6553601) >>> 16; // quads: 100 ab + cd
-            digits = ((digits & 0x0000ffff0000ffffL) * 42949672960001L) >>> 32; // 10000 abcd + efgh
-            return digits << 4 | n;
-        }
-        long value = 0;
-        int n = 0;
-        while (n < 8 && p + n < limit && isDigit(bytes[p + n])) {
-            value = value * 10 + (bytes[p + n] - '0');
-            n++;
-        }
-        return value << 4 | n;
     }
 
     /** Jackson's parser (FastDoubleParser), correctly rounded, for what the fast path does not take. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
@@ -102,9 +103,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** A producer of raw bytes, acks=all, idempotent. */
     public KafkaProducer<byte[], byte[]> producer() {
+        return producer(Map.of());
+    }
+
+    /** A producer of raw bytes, acks=all, idempotent, with {@code extra} client properties on top. */
+    public KafkaProducer<byte[], byte[]> producer(Map<String, String> extra) {
         Properties p = clientProperties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.putAll(extra);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -123,11 +130,17 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** A read_committed consumer of raw bytes in a fresh group, from the earliest offsets. */
     public KafkaConsumer<byte[], byte[]> consumer() {
+        return consumer(Map.of());
+    }
+
+    /** A read_committed consumer as {@link #consumer()}, with {@code extra} client properties on top. */
+    public KafkaConsumer<byte[], byte[]> consumer(Map<String, String> extra) {
         Properties p = clientProperties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.putAll(extra);
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
