@@ -3,6 +3,7 @@ package io.flinkactivations.jobs;
 import io.flinkactivations.core.Kernels;
 import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.format.F32le;
+import io.flinkactivations.format.RecordFormat;
 import io.flinkactivations.jobs.local.EmbeddedKafka;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -80,10 +81,12 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        List<String> runFormats = new ArrayList<>();
         for (String format : formats) {
-            if (!format.equals("json") && !format.equals(F32LE)) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
-                        "--formats: unknown format '" + format + "' (use json, f32le or json,f32le)");
+            try {
+                runFormats.add(RecordFormat.parse(format).toString()); // the job's own --format parser
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--formats: " + e.getMessage());
             }
         }
         System.out.printf("machine: %d cores, %s, %s; %s; %d JSON / %d f32le records of %d features%n",
@@ -93,7 +96,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         List<Row> rows = new ArrayList<>();
         try (EmbeddedKafka k = EmbeddedKafka.start()) {
             kafka = k;
-            for (String format : formats) {
+            for (String format : runFormats) {
                 // warm-up, not reported: the JIT compiles Kafka's client, Flink's runtime and the format's
                 // code before the first measured run, as JMH's warm-up iterations do; the first run of a
                 // JVM otherwise pays for all of it (JSON map at-least-once: 0.49x of the ceiling cold, 0.60x warm)

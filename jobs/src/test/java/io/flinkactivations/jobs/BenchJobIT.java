@@ -57,7 +57,7 @@ class BenchJobIT {
         ActivationsScriptIT.Run r = ActivationsScriptIT.run(ROOT.resolve("bin/activations"), "",
                 "bench-job", "--formats", "json,csv");
         assertThat(r.exitCode()).as(r.out() + r.err()).isNotZero();
-        assertThat(r.err()).contains("--formats: unknown format 'csv' (use json, f32le or json,f32le)");
+        assertThat(r.err()).contains("--formats: Unknown format 'csv'; valid formats: json, f32le");
         assertThat(r.out()).doesNotContain("[bench]");
     }
 

@@ -47,7 +47,6 @@ final class JsonFloats {
     private static final long[] G1 = new long[K_MAX - K_MIN + 1]; // upper 63 bits of 10^-k, as in the paper
     private static final int[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000,
             100_000_000, 1_000_000_000};
-    private static final byte[] DIGIT_PAIRS = new byte[200];
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
@@ -75,10 +74,6 @@ final class JsonFloats {
             }
             G1[k - K_MIN] = g.add(BigInteger.ONE).shiftRight(63).longValueExact();
         }
-        for (int i = 0; i < 100; i++) {
-            DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
-            DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
-        }
     }
 
     /** floor(log10(num / den)), exactly. */
@@ -100,10 +95,16 @@ final class JsonFloats {
     }
 
     /**
-     * Writes finite {@code v} at {@code buf[pos]} (room: {@link #MAX_CHARS}); returns the position
-     * after it.
+     * Writes {@code v} at {@code buf[pos]} (room: {@link #MAX_CHARS}); returns the position after it.
+     * Non-finite values are the strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}, so
+     * the output is strict JSON.
      */
     static int write(float v, byte[] buf, int pos) {
+        if (!Float.isFinite(v)) {
+            byte[] s = Float.isNaN(v) ? QUOTED_NAN : v > 0 ? QUOTED_INFINITY : QUOTED_MINUS_INFINITY;
+            System.arraycopy(s, 0, buf, pos, s.length);
+            return pos + s.length;
+        }
         int bits = Float.floatToRawIntBits(v);
         buf[pos] = '-';
         pos += bits >>> 31; // kept for negative values only; no branch on a sign as random as the data's
@@ -211,8 +212,8 @@ final class JsonFloats {
             exp = -exp;
         }
         if (exp >= 10) {
-            buf[pos] = DIGIT_PAIRS[2 * exp];
-            buf[pos + 1] = DIGIT_PAIRS[2 * exp + 1];
+            buf[pos] = (byte) ('0' + exp / 10);
+            buf[pos + 1] = (byte) ('0' + exp % 10);
             return pos + 2;
         }
         buf[pos] = (byte) ('0' + exp);
@@ -337,46 +338,52 @@ final class JsonFloats {
             return readNumber(bytes, p, first, limit);
         }
         if (b == '"') {
-            for (byte[] word : QUOTED_NON_FINITE) {
-                if (startsWith(bytes, p, limit, word)) {
-                    return packed(p + word.length, word[1] == 'N' ? Float.NaN
-                            : word[1] == '-' ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY);
+            for (int i = 0; i < NON_FINITE.length; i++) {
+                if (startsWith(bytes, p, limit, QUOTED_NON_FINITE[i])) {
+                    return packed(p + QUOTED_NON_FINITE[i].length, NON_FINITE_VALUES[i]);
                 }
             }
             return NOT_READ;
         }
-        if (b == 'N') {
-            return startsWith(bytes, p, limit, NAN) ? packed(p + NAN.length, Float.NaN) : NOT_READ;
-        }
-        if (b == 'I') {
-            return startsWith(bytes, p, limit, INFINITY) ? packed(p + INFINITY.length, Float.POSITIVE_INFINITY) : NOT_READ;
-        }
-        if (b == '-') {
-            return startsWith(bytes, p + 1, limit, INFINITY)
-                    ? packed(p + 1 + INFINITY.length, Float.NEGATIVE_INFINITY) : NOT_READ;
+        for (int i = 0; i < NON_FINITE.length; i++) { // bare +Infinity is left to Jackson
+            if (i != PLUS_INFINITY && startsWith(bytes, p, limit, BARE_NON_FINITE[i])) {
+                return packed(p + BARE_NON_FINITE[i].length, NON_FINITE_VALUES[i]);
+            }
         }
         return NOT_READ;
     }
 
-    private static final byte[] NAN = ascii("NaN");
-    private static final byte[] INFINITY = ascii("Infinity");
-    private static final byte[][] QUOTED_NON_FINITE = {
-            ascii("\"NaN\""), ascii("\"Infinity\""), ascii("\"+Infinity\""), ascii("\"-Infinity\"")};
+    /** The format's spellings of non-finite values (read bare or as strings, written as strings). */
+    private static final String[] NON_FINITE = {"NaN", "Infinity", "+Infinity", "-Infinity"};
+    private static final float[] NON_FINITE_VALUES = {Float.NaN, Float.POSITIVE_INFINITY,
+            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+    private static final int PLUS_INFINITY = 2;
+    private static final byte[][] BARE_NON_FINITE = new byte[NON_FINITE.length][];
+    private static final byte[][] QUOTED_NON_FINITE = new byte[NON_FINITE.length][];
 
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
+    static {
+        for (int i = 0; i < NON_FINITE.length; i++) {
+            BARE_NON_FINITE[i] = NON_FINITE[i].getBytes(StandardCharsets.US_ASCII);
+            QUOTED_NON_FINITE[i] = ('"' + NON_FINITE[i] + '"').getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    private static final byte[] QUOTED_NAN = QUOTED_NON_FINITE[0];
+    private static final byte[] QUOTED_INFINITY = QUOTED_NON_FINITE[1];
+    private static final byte[] QUOTED_MINUS_INFINITY = QUOTED_NON_FINITE[3];
+
+    /** The value a JSON string spells, if it is one of the non-finite spellings; else null. */
+    static Float nonFinite(String s) {
+        for (int i = 0; i < NON_FINITE.length; i++) {
+            if (NON_FINITE[i].equals(s)) {
+                return NON_FINITE_VALUES[i];
+            }
+        }
+        return null;
     }
 
     private static boolean startsWith(byte[] bytes, int p, int limit, byte[] word) {
-        if (limit - p < word.length) {
-            return false;
-        }
-        for (int i = 0; i < word.length; i++) {
-            if (bytes[p + i] != word[i]) {
-                return false;
-            }
-        }
-        return true;
+        return limit - p >= word.length && Arrays.equals(bytes, p, p + word.length, word, 0, word.length);
     }
 
     private static long packed(int end, float v) {

@@ -172,10 +172,11 @@ public final class JsonRecord {
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             float v;
+            Float spelled = t == JsonToken.VALUE_STRING ? JsonFloats.nonFinite(p.getText()) : null;
             if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
                 v = p.getFloatValue();
-            } else if (t == JsonToken.VALUE_STRING && nonFinite(p.getText()) != 0) {
-                v = nonFiniteValue(p.getText());
+            } else if (spelled != null) {
+                v = spelled;
             } else if (t == null) {
                 throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "unterminated array");
             } else {
@@ -191,21 +192,6 @@ public final class JsonRecord {
             throw new BadRecordException(BadRecordReason.EMPTY_VECTOR, "the feature vector is empty");
         }
         return n == values.length ? values : Arrays.copyOf(values, n);
-    }
-
-    private static int nonFinite(String s) {
-        return switch (s) {
-            case "NaN", "Infinity", "+Infinity", "-Infinity" -> 1;
-            default -> 0;
-        };
-    }
-
-    private static float nonFiniteValue(String s) {
-        return switch (s) {
-            case "NaN" -> Float.NaN;
-            case "-Infinity" -> Float.NEGATIVE_INFINITY;
-            default -> Float.POSITIVE_INFINITY;
-        };
     }
 
     private static String describe(JsonParser p) throws IOException {
@@ -319,22 +305,11 @@ public final class JsonRecord {
             if (i > off) {
                 buf[pos++] = ',';
             }
-            float v = values[i];
-            if (Float.isFinite(v)) {
-                pos = JsonFloats.write(v, buf, pos);
-            } else {
-                byte[] s = Float.isNaN(v) ? NAN : v > 0 ? INFINITY : MINUS_INFINITY;
-                System.arraycopy(s, 0, buf, pos, s.length);
-                pos += s.length;
-            }
+            pos = JsonFloats.write(values[i], buf, pos);
         }
         buf[pos++] = ']';
         return pos;
     }
-
-    private static final byte[] NAN = "\"NaN\"".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] INFINITY = "\"Infinity\"".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] MINUS_INFINITY = "\"-Infinity\"".getBytes(StandardCharsets.US_ASCII);
 
     /** A JSON string literal (quoted and escaped). */
     public static String quote(String s) {
