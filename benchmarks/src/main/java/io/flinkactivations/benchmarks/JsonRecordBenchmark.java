@@ -65,10 +65,12 @@ public class JsonRecordBenchmark {
         return JsonRecord.parse(r, 0, r.length);
     }
 
+    private static final byte[] ACTIVATION_FIELD = "\"activation\":\"leaky_relu(negative_slope=0.2)\"".getBytes(StandardCharsets.UTF_8);
+
     @Benchmark
     public byte[] write() {
         int i = next++ & 255;
         JsonRecord.Layout l = layouts[i];
-        return JsonRecord.write(records[i], l, l.features(), 0, dimension, "\"activation\":\"leaky_relu(negative_slope=0.2)\"");
+        return JsonRecord.write(records[i], l, l.features(), 0, dimension, ACTIVATION_FIELD);
     }
 }

@@ -56,6 +56,8 @@ import picocli.CommandLine.Spec;
             "  printf '[1, 2]\\n[3, 4]\\n' | bin/activations apply --activation softmax --window 'count(2)'",
         })
 public final class ApplyCommand implements Callable<Integer> {
+    /** Output lines are the input lines with their features replaced, nothing added. */
+    private static final byte[] NO_EXTRA_FIELDS = new byte[0];
 
     @Spec
     CommandSpec spec;
@@ -214,7 +216,7 @@ public final class ApplyCommand implements Callable<Integer> {
                 kernel.applyAlongDim0(buffer, 0, buffer, 0, rows, cols);
             }
             for (int r = 0; r < rows; r++) {
-                out.write(JsonRecord.write(lines.get(r), batch.get(r), buffer, r * cols, cols, ""));
+                out.write(JsonRecord.write(lines.get(r), batch.get(r), buffer, r * cols, cols, NO_EXTRA_FIELDS));
                 out.write('\n');
             }
             lines.clear();

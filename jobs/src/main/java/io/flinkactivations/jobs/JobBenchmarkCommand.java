@@ -80,33 +80,32 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     private final AtomicInteger topicIds = new AtomicInteger();
     private EmbeddedKafka kafka;
 
-    record Row(String what, String format, String delivery, double recordsPerSecond, double ceiling, String p50, String p99) {}
+    record Row(String what, RecordFormat format, String delivery, double recordsPerSecond, double ceiling, String p50, String p99) {}
 
     @Override
     public Integer call() throws Exception {
-        List<String> runFormats = new ArrayList<>();
+        List<RecordFormat> runFormats = new ArrayList<>();
         for (String format : formats) {
             try {
-                runFormats.add(RecordFormat.parse(format).toString()); // the job's own --format parser
+                runFormats.add(RecordFormat.parse(format)); // the job's own --format parser
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--formats: " + e.getMessage());
             }
         }
         System.out.printf("machine: %d cores, %s, %s; %s; %d JSON / %d f32le records of %d features%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
-                "Java " + System.getProperty("java.version"), Kernels.get().description(), records, records(F32LE),
+                "Java " + System.getProperty("java.version"), Kernels.get().description(), records, records(RecordFormat.F32LE),
                 dimension);
         List<Row> rows = new ArrayList<>();
         try (EmbeddedKafka k = EmbeddedKafka.start()) {
             kafka = k;
-            for (String format : runFormats) {
+            for (RecordFormat format : runFormats) {
                 // warm-up, not reported: the JIT compiles Kafka's client, Flink's runtime and the format's
                 // code before the first measured run, as JMH's warm-up iterations do; the first run of a
                 // JVM otherwise pays for all of it (JSON map at-least-once: 0.49x of the ceiling cold, 0.60x warm)
                 ceiling(format);
                 throughput(format, "at-least-once", "leaky_relu(0.2)", null);
-                // the copy's rate swings most between runs (one thread, batch-granular append times):
-                // the median of three
+                // the copy's rate swings most between runs (batch-granular append times): the median of three
                 double[] ceilings = {ceiling(format), ceiling(format), ceiling(format)};
                 Arrays.sort(ceilings);
                 double ceiling = ceilings[1];
@@ -138,7 +137,6 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static final String F32LE = "f32le";
     /** The job's parallelism, the ceiling's copy threads and the input topics' partitions. */
     private static final int PARALLELISM = 2;
     /** Keys the records go round in the throughput runs and in a window's latency run. */
@@ -149,20 +147,20 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
      * bytes and go about 3x as fast; 200,000 of them took half a second, shorter than one checkpoint
      * interval, and their rates swung from 0.67x to 1.04x of the ceiling between runs.
      */
-    private int records(String format) {
-        return format.equals(F32LE) ? records * 4 : records;
+    private int records(RecordFormat format) {
+        return format == RecordFormat.F32LE ? records * 4 : records;
     }
 
     private static String ms(double v) {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f ms", v);
     }
 
-    private byte[] value(String format, long id, SplittableRandom rnd) {
+    private byte[] value(RecordFormat format, long id, SplittableRandom rnd) {
         float[] f = new float[dimension];
         for (int i = 0; i < dimension; i++) {
             f[i] = (float) (rnd.nextGaussian() * 3);
         }
-        if (format.equals(F32LE)) {
+        if (format == RecordFormat.F32LE) {
             return F32le.write(f, 0, f.length);
         }
         StringBuilder sb = new StringBuilder("{\"id\":").append(id).append(",\"features\":[");
@@ -192,7 +190,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     }
 
     /** 1,024 distinct values, made once: the load generator should not compete with the job for CPU. */
-    private byte[][] pool(String format) {
+    private byte[][] pool(RecordFormat format) {
         SplittableRandom rnd = new SplittableRandom(1);
         byte[][] pool = new byte[1024][];
         for (int i = 0; i < pool.length; i++) {
@@ -201,7 +199,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         return pool;
     }
 
-    private void fill(String topic, String format) throws Exception {
+    private void fill(String topic, RecordFormat format) throws Exception {
         byte[][] pool = pool(format);
         try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
             for (long i = 0, n = records(format); i < n; i++) {
@@ -233,7 +231,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     }
 
     /**
-     * Deletes a run's topics once measured. A full run writes about 20 GB to the broker's logs; kept,
+     * Deletes a run's topics once measured. A full run writes tens of GB to the broker's logs (JSON ~18 GB, f32le more); kept,
      * it filled the page cache with dirty pages that the kernel wrote back during later runs (a
      * later run's broker waits on that), so each run now starts from the same empty broker.
      */
@@ -249,7 +247,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
      * logs, the job's pass-through ran at 1.22x of it on JSON and 1.39x on f32le; polls and sends
      * took turns where Flink overlaps them. Before that, one copy thread for both partitions: 1.43x.)
      */
-    private double ceiling(String format) throws Exception {
+    private double ceiling(RecordFormat format) throws Exception {
         String[] t = topics("ceiling-" + format);
         fill(t[0], format);
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -335,7 +333,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
      * them: what Flink and its Kafka connector cost without the format's parsing and writing or the
      * compute, between the ceiling and the map job.
      */
-    private double flinkPassThrough(String format) throws Exception {
+    private double flinkPassThrough(RecordFormat format) throws Exception {
         String[] t = topics("pass-through-" + format);
         fill(t[0], format);
         JobConfig c = config(t, format, "at-least-once", "relu", null, true);
@@ -374,9 +372,9 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         }
     }
 
-    private JobConfig config(String[] t, String format, String delivery, String activation, String window, boolean bounded) {
+    private JobConfig config(String[] t, RecordFormat format, String delivery, String activation, String window, boolean bounded) {
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--input-topic", t[0],
-                "--output-topic", t[1], "--activation", activation, "--format", format, "--delivery", delivery,
+                "--output-topic", t[1], "--activation", activation, "--format", format.toString(), "--delivery", delivery,
                 "--starting-offsets", "earliest", "--checkpoint-interval", "1s",
                 "--parallelism", String.valueOf(PARALLELISM),
                 "--group-id", t[0]));
@@ -392,7 +390,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         return o.validate();
     }
 
-    private double throughput(String format, String delivery, String activation, String window) throws Exception {
+    private double throughput(RecordFormat format, String delivery, String activation, String window) throws Exception {
         String[] t = topics("run");
         fill(t[0], format);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -408,7 +406,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
      * output of a key is its k-th input (Kafka keeps a key's order, and the window its records').
      * A window's latency includes the wait for its last record.
      */
-    private double[] latency(String format, String delivery, String activation, String window, double rate)
+    private double[] latency(RecordFormat format, String delivery, String activation, String window, double rate)
             throws Exception {
         String[] t = topics("latency");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

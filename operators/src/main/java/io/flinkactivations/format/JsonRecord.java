@@ -240,11 +240,12 @@ public final class JsonRecord {
 
     /**
      * Writes the record with its features replaced by {@code values[off, off + len)}: the original
-     * bytes around the array are kept; for an object, {@code extraFields} (already JSON, like
-     * {@code "activation":"relu"}, may be empty) are appended before the closing brace.
+     * bytes around the array are kept; for an object, {@code extraFields} (UTF-8 JSON, like
+     * {@code "activation":"relu"}, may be empty) are appended before the closing brace. The extra
+     * fields come as bytes so that a writer encodes its constant fields once, not once per record.
      */
-    public static byte[] write(byte[] original, Layout layout, float[] values, int off, int len, String extraFields) {
-        byte[] extra = extraFields.isEmpty() || layout.isBareArray() ? null : extraFields.getBytes(StandardCharsets.UTF_8);
+    public static byte[] write(byte[] original, Layout layout, float[] values, int off, int len, byte[] extraFields) {
+        byte[] extra = extraFields.length == 0 || layout.isBareArray() ? null : extraFields;
         int around = original.length - (layout.featuresEnd() - layout.featuresStart());
         byte[] buf = scratch(around + maxArrayLength(len) + (extra == null ? 0 : extra.length + 1));
         System.arraycopy(original, 0, buf, 0, layout.featuresStart());

@@ -6,6 +6,7 @@ import io.flinkactivations.format.JsonRecord;
 import io.flinkactivations.format.RecordFormat;
 import io.flinkactivations.stream.FeatureVector;
 import io.flinkactivations.stream.FeatureVectors;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,11 +23,14 @@ public final class FeatureVectorSerializationSchema implements KafkaRecordSerial
     private final String topic;
     private final RecordFormat format;
     private final String activationField;
+    /** The activation field in UTF-8, encoded once: most outputs carry nothing else. */
+    private final byte[] activationFieldBytes;
 
     public FeatureVectorSerializationSchema(String topic, RecordFormat format, ActivationSpec activation) {
         this.topic = Objects.requireNonNull(topic, "topic");
         this.format = Objects.requireNonNull(format, "format");
         this.activationField = "\"activation\":" + JsonRecord.quote(activation.canonical());
+        this.activationFieldBytes = activationField.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -35,10 +39,10 @@ public final class FeatureVectorSerializationSchema implements KafkaRecordSerial
         if (format == RecordFormat.F32LE) {
             value = F32le.write(v.features(), 0, v.dimension());
         } else {
-            String extra = activationField;
+            byte[] extra = activationFieldBytes;
             if (v.isWindowOutput()) {
-                extra += ",\"window\":{\"start\":" + v.windowStart() + ",\"end\":" + v.windowEnd()
-                        + ",\"count\":" + v.windowCount() + "}";
+                extra = (activationField + ",\"window\":{\"start\":" + v.windowStart() + ",\"end\":" + v.windowEnd()
+                        + ",\"count\":" + v.windowCount() + "}").getBytes(StandardCharsets.UTF_8);
             }
             value = FeatureVectors.jsonValue(v, extra);
         }

@@ -54,20 +54,23 @@ public final class FeatureVectors {
 
     /**
      * The output value in {@code json} form: the original object with its features replaced plus
-     * {@code extraFields}; a record that did not come as JSON becomes {@code {"features": [...], ...}}.
+     * {@code extraFields} (UTF-8 JSON fields, may be empty); a record that did not come as JSON
+     * becomes {@code {"features": [...], ...}}.
      */
-    public static byte[] jsonValue(FeatureVector v, String extraFields) {
+    private static final byte[] FEATURES_FIELD = "{\"features\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    public static byte[] jsonValue(FeatureVector v, byte[] extraFields) {
         if (v.value != null && v.featuresStart >= 0) {
             JsonRecord.Layout layout = new JsonRecord.Layout(v.features, v.timestamp, true,
                     v.featuresStart, v.featuresEnd, v.objectEnd);
             return JsonRecord.write(v.value, layout, v.features, 0, v.features.length, extraFields);
         }
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(16 + v.features.length * 12);
-        out.writeBytes("{\"features\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.writeBytes(FEATURES_FIELD);
         JsonRecord.writeArray(out, v.features, 0, v.features.length);
-        if (!extraFields.isEmpty()) {
+        if (extraFields.length > 0) {
             out.write(',');
-            out.writeBytes(extraFields.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.writeBytes(extraFields);
         }
         out.write('}');
         return out.toByteArray();

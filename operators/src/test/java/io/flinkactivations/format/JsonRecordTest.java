@@ -17,7 +17,7 @@ class JsonRecordTest {
     private static String rewrite(String in, float[] out, String extra) throws BadRecordException {
         byte[] bytes = utf8(in);
         JsonRecord.Layout layout = JsonRecord.parse(bytes, 0, bytes.length);
-        return new String(JsonRecord.write(bytes, layout, out, 0, out.length, extra), StandardCharsets.UTF_8);
+        return new String(JsonRecord.write(bytes, layout, out, 0, out.length, utf8(extra)), StandardCharsets.UTF_8);
     }
 
     @Test

@@ -165,7 +165,7 @@ abstract class WindowOperatorSemantics {
             h.processElement(b, 6);
             List<FeatureVector> out = h.extractOutputValues();
             assertThat(out).hasSize(2);
-            String written = new String(FeatureVectors.jsonValue(out.get(0), "\"x\":1"), StandardCharsets.UTF_8);
+            String written = new String(FeatureVectors.jsonValue(out.get(0), "\"x\":1".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
             assertThat(written).startsWith("{\"id\":\"r-1\",\"ts\":5,\"features\":[0.11920292,0.880797").endsWith(",\"x\":1}");
             assertThat(out.get(0).key()).isEqualTo("k".getBytes(StandardCharsets.UTF_8));
             assertThat(out.get(1).windowStart()).isEqualTo(5);
