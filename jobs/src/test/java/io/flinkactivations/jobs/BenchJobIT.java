@@ -18,6 +18,13 @@ class BenchJobIT {
     private static final Pattern ROW = Pattern.compile(
             "^\\| (.+?) \\| (json|f32le) \\| (.+?) \\| ([0-9,]+) \\| ([0-9.]+) \\| (-|[0-9]+ ms) \\| (-|[0-9]+ ms) \\|$");
 
+    private static final Pattern ROUND = Pattern.compile(
+            "^\\[bench] round ([0-9]) (json|f32le): ceiling ([0-9]+), map at-least-once ([0-9]+) records/s$");
+
+    private static double median(List<Matcher> rounds, int group) {
+        return rounds.stream().mapToDouble(m -> Double.parseDouble(m.group(group))).sorted().toArray()[rounds.size() / 2];
+    }
+
     @Test
     void quickRunPrintsTheCeilingThePassThroughTheMapAndTheWindowPerFormat() throws Exception {
         ActivationsScriptIT.Run r = ActivationsScriptIT.run(ROOT.resolve("bin/activations"), "",
@@ -42,6 +49,13 @@ class BenchJobIT {
                         org.assertj.core.data.Offset.offset(0.006));
                 assertThat(flink.group(3)).isEqualTo("at-least-once");
             }
+            // the ceiling and the map (the target row) are each the median of three rounds taken in turns
+            String format = ceiling.group(2);
+            List<Matcher> rounds = r.out().lines().map(ROUND::matcher).filter(m -> m.matches() && m.group(2).equals(format))
+                    .toList();
+            assertThat(rounds).as(r.out()).extracting(m -> m.group(1)).containsExactly("1", "2", "3");
+            assertThat(ceilingRate).as(r.out()).isEqualTo(median(rounds, 3));
+            assertThat(rate(rows.get(i + 2))).as(r.out()).isEqualTo(median(rounds, 4));
             assertThat(passThrough.group(6)).isEqualTo("-");
             // latency at half load after a 2 s warm-up, for the map and the window (its outputs matched
             // to their inputs by key and order): both percentiles measured, p50 <= p99
