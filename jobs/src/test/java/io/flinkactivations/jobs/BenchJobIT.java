@@ -30,6 +30,8 @@ class BenchJobIT {
         ActivationsScriptIT.Run r = ActivationsScriptIT.run(ROOT.resolve("bin/activations"), "",
                 "bench-job", "--quick", "--records", "5000", "--latency-seconds", "4");
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        // the launcher runs bench-job on G1 with a fixed heap, and the first line says so
+        assertThat(r.out()).as(r.out()).containsPattern("(?m)^machine: .*, heap 4096 MB \\(G1 Young Generation, ");
         List<Matcher> rows = r.out().lines().map(ROW::matcher).filter(Matcher::matches).toList();
         assertThat(rows).as(r.out()).extracting(m -> m.group(1) + " " + m.group(2)).containsExactly(
                 "ceiling: consumer -> producer copy json", "Flink pass-through: source -> sink, no parsing json",
