@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.LongStream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -254,28 +255,17 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     }
 
     /**
-     * The append times of the first {@code expected} records of {@code topic}, and only those: the
+     * The append times of {@code topic}'s records (at least {@code expected}), and only those: the
      * records themselves (up to 4,000,000, about 2 GB with their objects) kept until read through
      * survived into the old generation, and the full collections that freed them stopped later runs.
      */
     private long[] appendTimes(String topic, int expected, Duration timeout) {
-        long[] times = new long[expected];
-        int n = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = kafka.consumer()) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (n < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (n < expected) {
-                        times[n++] = r.timestamp();
-                    }
-                }
-            }
-        }
+        LongStream.Builder times = LongStream.builder();
+        int n = kafka.read(topic, expected, timeout, Duration.ZERO, r -> times.add(r.timestamp()));
         if (n < expected) {
             throw new IllegalStateException(topic + ": " + n + " of " + expected + " records");
         }
-        return times;
+        return times.build().toArray();
     }
 
     /**

@@ -3,6 +3,8 @@ package io.flinkactivations.stream;
 import io.flinkactivations.format.BadRecordReason;
 import io.flinkactivations.format.F32le;
 import io.flinkactivations.format.JsonRecord;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 
 /** Makes and writes {@link FeatureVector}s for the Kafka formats (kept here for field access). */
 public final class FeatureVectors {
@@ -57,7 +59,7 @@ public final class FeatureVectors {
      * {@code extraFields} (UTF-8 JSON fields, may be empty); a record that did not come as JSON
      * becomes {@code {"features": [...], ...}}.
      */
-    private static final byte[] FEATURES_FIELD = "{\"features\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] FEATURES_FIELD = "{\"features\":".getBytes(StandardCharsets.US_ASCII);
 
     public static byte[] jsonValue(FeatureVector v, byte[] extraFields) {
         if (v.value != null && v.featuresStart >= 0) {
@@ -65,7 +67,7 @@ public final class FeatureVectors {
                     v.featuresStart, v.featuresEnd, v.objectEnd);
             return JsonRecord.write(v.value, layout, v.features, 0, v.features.length, extraFields);
         }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(16 + v.features.length * 12);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + v.features.length * 12);
         out.writeBytes(FEATURES_FIELD);
         JsonRecord.writeArray(out, v.features, 0, v.features.length);
         if (extraFields.length > 0) {

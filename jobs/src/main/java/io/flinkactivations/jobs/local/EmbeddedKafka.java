@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -159,18 +161,34 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public List<ConsumerRecord<byte[], byte[]>> read(String topic, int expected, Duration timeout, Duration quiet) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        read(topic, expected, timeout, quiet, out::add);
+        return out;
+    }
+
+    /**
+     * Reads as {@link #read(String, int, Duration, Duration)} does, handing each record to {@code each}
+     * instead of keeping it (a benchmark reads millions); returns how many it read.
+     */
+    public int read(String topic, int expected, Duration timeout, Duration quiet,
+                    Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        int n = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (out.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            while (n < expected && System.nanoTime() < deadline) {
+                n += handEach(consumer.poll(Duration.ofMillis(200)), each);
             }
             long quietEnd = System.nanoTime() + quiet.toNanos();
             while (System.nanoTime() < quietEnd) {
-                consumer.poll(Duration.ofMillis(100)).forEach(out::add);
+                n += handEach(consumer.poll(Duration.ofMillis(100)), each);
             }
         }
-        return out;
+        return n;
+    }
+
+    private static int handEach(ConsumerRecords<byte[], byte[]> records, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        records.forEach(each);
+        return records.count();
     }
 
     @Override
