@@ -83,6 +83,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
 
     private final AtomicInteger topicIds = new AtomicInteger();
     private EmbeddedKafka kafka;
+    private ThreadCpuAccount cpu;
 
     record Row(String what, RecordFormat format, String delivery, double recordsPerSecond, double ceiling, String p50, String p99) {}
 
@@ -101,8 +102,10 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 "Java " + System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20, collectors(),
                 Kernels.get().description(), records, records(RecordFormat.F32LE), dimension);
         List<Row> rows = new ArrayList<>();
+        Map<RecordFormat, ThreadCpuAccount.Usage[]> cpuPerFormat = new LinkedHashMap<>();
         try (EmbeddedKafka k = EmbeddedKafka.start()) {
             kafka = k;
+            cpu = new ThreadCpuAccount(); // the threads alive now are the broker's
             for (RecordFormat format : runFormats) {
                 // warm-up, not reported: the JIT compiles Kafka's client, Flink's runtime and the format's
                 // code before the first measured run, as JMH's warm-up iterations do; the first run of a
@@ -114,9 +117,15 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 // a slow spell of the machine falls on both
                 double[] ceilings = new double[3];
                 double[] maps = new double[3];
+                ThreadCpuAccount.Usage[] cpuOf = {ThreadCpuAccount.Usage.none(), ThreadCpuAccount.Usage.none()};
+                cpuPerFormat.put(format, cpuOf);
                 for (int i = 0; i < 3; i++) {
-                    ceilings[i] = ceiling(format);
-                    maps[i] = throughput(format, "at-least-once", MAP_OP, null);
+                    Run ceilingRun = ceiling(format);
+                    Run mapRun = throughput(format, "at-least-once", MAP_OP, null);
+                    ceilings[i] = ceilingRun.rate();
+                    maps[i] = mapRun.rate();
+                    cpuOf[0] = cpuOf[0].plus(ceilingRun.cpu());
+                    cpuOf[1] = cpuOf[1].plus(mapRun.cpu());
                     System.out.printf("[bench] round %d %s: ceiling %.0f, map at-least-once %.0f records/s%n",
                             i + 1, format, ceilings[i], maps[i]);
                 }
@@ -129,7 +138,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 for (String delivery : quick ? List.of("at-least-once") : List.of("at-least-once", "exactly-once")) {
                     for (String[] op : List.of(new String[] {MAP_OP, null}, new String[] {"softmax", "count(100)"})) {
                         boolean target = op[1] == null && delivery.equals("at-least-once");
-                        double rate = target ? median(maps) : throughput(format, delivery, op[0], op[1]);
+                        double rate = target ? median(maps) : throughput(format, delivery, op[0], op[1]).rate();
                         double[] lat = latency(format, delivery, op[0], op[1], rate / 2);
                         String name = op[1] == null ? "map " + op[0] : op[0] + " over " + op[1];
                         rows.add(new Row(name, format, delivery, rate, ceiling, ms(lat[0]), ms(lat[1])));
@@ -146,8 +155,30 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "| %s | %s | %s | %,.0f | %.2f | %s | %s |%n", r.what(), r.format(), r.delivery(),
                     r.recordsPerSecond(), r.recordsPerSecond() / r.ceiling(), r.p50(), r.p99());
         }
+        cpuPerFormat.forEach(this::printCpu);
         return 0;
     }
+
+    /**
+     * Where the CPU went per record in the ceiling's and the target row's three measured runs (whole
+     * runs, job start included): the gap between the two is what the job costs beyond moving records.
+     */
+    private void printCpu(RecordFormat format, ThreadCpuAccount.Usage[] usage) {
+        double records = 3.0 * records(format);
+        System.out.println();
+        System.out.printf("CPU time per record, %s, in microseconds over all threads (the three measured runs of each):%n", format);
+        System.out.println();
+        System.out.println("| threads | ceiling | map " + MAP_OP + " at-least-once |");
+        System.out.println("| --- | ---: | ---: |");
+        for (ThreadCpuAccount.Part part : ThreadCpuAccount.Part.values()) {
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f |%n", part.description,
+                    usage[0].nanos().get(part) / 1e3 / records, usage[1].nanos().get(part) / 1e3 / records);
+        }
+        System.out.printf(Locale.ROOT, "| total | %.2f | %.2f |%n", usage[0].total() / 1e3 / records, usage[1].total() / 1e3 / records);
+    }
+
+    /** A throughput run's rate and the CPU time it took. */
+    record Run(double rate, ThreadCpuAccount.Usage cpu) {}
 
     /** The JVM's garbage collectors, as it names them (the heap's sizing moved the rows: see bin/activations). */
     private static String collectors() {
@@ -285,11 +316,23 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
      * logs, the job's pass-through ran at 1.22x of it on JSON and 1.39x on f32le; polls and sends
      * took turns where Flink overlaps them. Before that, one copy thread for both partitions: 1.43x.)
      */
-    private double ceiling(RecordFormat format) throws Exception {
+    private Run ceiling(RecordFormat format) throws Exception {
         String[] t = topics("ceiling-" + format);
         fill(t[0], format);
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        ThreadCpuAccount.Usage used = cpu.measure(() -> {
+            copy(t, deadline, failure);
+            return null;
+        }).usage();
+        if (failure.get() != null) {
+            throw new IllegalStateException("the ceiling's copy failed", failure.get());
+        }
+        return new Run(appendRate(t, records(format)), used);
+    }
+
+    /** The ceiling's copy threads, per input partition a fetch and a copy thread; returns when they are done. */
+    private void copy(String[] t, long deadline, AtomicReference<Throwable> failure) throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
         for (int partition = 0; partition < PARALLELISM; partition++) {
             TopicPartition in = new TopicPartition(t[0], partition);
@@ -310,7 +353,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 }
             }));
             threads.add(start("ceiling-copy-" + partition, failure, () -> {
-                try (KafkaProducer<byte[], byte[]> p = kafka.producer(kafkaProperties)) {
+                try (KafkaProducer<byte[], byte[]> p = kafka.producer(ceilingProducerProperties())) {
                     while (failure.get() == null) {
                         List<ConsumerRecord<byte[], byte[]>> batch = batches.poll(100, TimeUnit.MILLISECONDS);
                         if (batch == null) {
@@ -330,10 +373,13 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         for (Thread thread : threads) {
             thread.join();
         }
-        if (failure.get() != null) {
-            throw new IllegalStateException("the ceiling's copy failed", failure.get());
-        }
-        return appendRate(t, records(format));
+    }
+
+    /** The job's producer defaults (its sinks' batch size) and --kafka-property over them, as the job's sinks get. */
+    private Map<String, String> ceilingProducerProperties() {
+        Map<String, String> props = new LinkedHashMap<>(ActivationPipeline.PRODUCER_DEFAULTS);
+        props.putAll(kafkaProperties);
+        return props;
     }
 
     /** Puts {@code batch} on {@code batches}, waiting for room unless the other thread failed; false if it did. */
@@ -428,13 +474,13 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         return o.validate();
     }
 
-    private double throughput(RecordFormat format, String delivery, String activation, String window) throws Exception {
+    private Run throughput(RecordFormat format, String delivery, String activation, String window) throws Exception {
         String[] t = topics("run");
         fill(t[0], format);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         ActivationPipeline.build(env, config(t, format, delivery, activation, window, true));
-        env.execute("bench");
-        return appendRate(t, records(format));
+        ThreadCpuAccount.Usage used = cpu.measure(() -> env.execute("bench")).usage();
+        return new Run(appendRate(t, records(format)), used);
     }
 
     /**

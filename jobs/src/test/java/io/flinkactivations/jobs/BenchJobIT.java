@@ -3,9 +3,12 @@ package io.flinkactivations.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,7 +51,7 @@ class BenchJobIT {
                 double flinkRate = rate(flink);
                 assertThat(flinkRate).as(r.out()).isPositive();
                 assertThat(Double.parseDouble(flink.group(5))).as(r.out()).isCloseTo(flinkRate / ceilingRate,
-                        org.assertj.core.data.Offset.offset(0.006));
+                        Offset.offset(0.006));
                 assertThat(flink.group(3)).isEqualTo("at-least-once");
             }
             // the ceiling and the map (the target row) are each the median of three rounds taken in turns
@@ -64,6 +67,38 @@ class BenchJobIT {
             for (Matcher job : rows.subList(i + 2, i + 4)) {
                 assertThat(job.group(6)).as(r.out()).endsWith(" ms");
                 assertThat(ms(job.group(6))).as(r.out()).isLessThanOrEqualTo(ms(job.group(7)));
+            }
+            cpuTableAddsUp(r.out(), format);
+        }
+    }
+
+    private static final Pattern CPU_ROW = Pattern.compile("^\\| (.+?) \\| ([0-9]+\\.[0-9]{2}) \\| ([0-9]+\\.[0-9]{2}) \\|$");
+
+    /**
+     * Per format, a table of CPU time per record of the ceiling's and the map's measured runs, by the
+     * threads' parts, and their total: every part in order, the total their sum; the broker, the
+     * pipeline and the producers' network threads busy on both sides.
+     */
+    private static void cpuTableAddsUp(String out, String format) {
+        String heading = "CPU time per record, " + format + ",";
+        assertThat(out).as(out).contains(heading);
+        List<Matcher> cpu = out.substring(out.indexOf(heading)).lines().skip(1)
+                .dropWhile(line -> !line.startsWith("| threads |")).skip(2)
+                .takeWhile(line -> line.startsWith("| ")).map(CPU_ROW::matcher).toList();
+        assertThat(cpu).as(out).allMatch(Matcher::matches);
+        assertThat(cpu).as(out).extracting(m -> m.group(1)).containsExactly(
+                Stream.concat(Arrays.stream(ThreadCpuAccount.Part.values()).map(p -> p.description),
+                        Stream.of("total")).toArray(String[]::new));
+        for (int column = 2; column <= 3; column++) {
+            double sum = 0;
+            for (Matcher m : cpu.subList(0, cpu.size() - 1)) {
+                sum += Double.parseDouble(m.group(column));
+            }
+            assertThat(Double.parseDouble(cpu.get(cpu.size() - 1).group(column))).as(out)
+                    .isCloseTo(sum, Offset.offset(0.03)).isPositive();
+            for (ThreadCpuAccount.Part busy : List.of(ThreadCpuAccount.Part.BROKER, ThreadCpuAccount.Part.PIPELINE,
+                    ThreadCpuAccount.Part.PRODUCER_NETWORK)) {
+                assertThat(Double.parseDouble(cpu.get(busy.ordinal()).group(column))).as(out + busy).isPositive();
             }
         }
     }
