@@ -22,7 +22,8 @@ class BenchJobIT {
             "^\\| (.+?) \\| (json|f32le) \\| (.+?) \\| ([0-9,]+) \\| ([0-9.]+) \\| (-|[0-9]+ ms) \\| (-|[0-9]+ ms) \\|$");
 
     private static final Pattern ROUND = Pattern.compile(
-            "^\\[bench] round ([0-9]) (json|f32le): ceiling ([0-9]+), map at-least-once ([0-9]+) records/s$");
+            "^\\[bench] round ([0-9]) (json|f32le): ceiling ([0-9]+), map at-least-once ([0-9]+) records/s;"
+                    + " CPU per record: ceiling ([0-9.]+) us \\(broker ([0-9.]+)\\), map ([0-9.]+) us \\(broker ([0-9.]+)\\)$");
 
     private static double median(List<Matcher> rounds, int group) {
         return rounds.stream().mapToDouble(m -> Double.parseDouble(m.group(group))).sorted().toArray()[rounds.size() / 2];
@@ -61,6 +62,12 @@ class BenchJobIT {
             assertThat(rounds).as(r.out()).extracting(m -> m.group(1)).containsExactly("1", "2", "3");
             assertThat(ceilingRate).as(r.out()).isEqualTo(median(rounds, 3));
             assertThat(rate(rows.get(i + 2))).as(r.out()).isEqualTo(median(rounds, 4));
+            for (Matcher round : rounds) { // each side's CPU per record, and the broker's share of it
+                for (int g = 5; g <= 7; g += 2) {
+                    assertThat(Double.parseDouble(round.group(g + 1))).as(r.out())
+                            .isPositive().isLessThan(Double.parseDouble(round.group(g)));
+                }
+            }
             assertThat(passThrough.group(6)).isEqualTo("-");
             // latency at half load after a 2 s warm-up, for the map and the window (its outputs matched
             // to their inputs by key and order): both percentiles measured, p50 <= p99
