@@ -2,6 +2,7 @@ package io.flinkactivations.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -36,6 +37,9 @@ class BenchJobIT {
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         // the launcher runs bench-job on G1 with a fixed heap, and the first line says so
         assertThat(r.out()).as(r.out()).containsPattern("(?m)^machine: .*, heap 4096 MB \\(G1 Young Generation, ");
+        // the broker's logs in memory where there is room (a run here needs a few MB), else on disk
+        assertThat(r.out()).as(r.out()).containsPattern(
+                Files.isWritable(Path.of("/dev/shm")) ? "(?m)^machine: .*; broker logs in /dev/shm$" : "(?m)^machine: .*; broker logs in ");
         List<Matcher> rows = r.out().lines().map(ROW::matcher).filter(Matcher::matches).toList();
         assertThat(rows).as(r.out()).extracting(m -> m.group(1) + " " + m.group(2)).containsExactly(
                 "ceiling: consumer -> producer copy json", "Flink pass-through: source -> sink, no parsing json",
@@ -116,6 +120,15 @@ class BenchJobIT {
                 "bench-job", "--formats", "json,csv");
         assertThat(r.exitCode()).as(r.out() + r.err()).isNotZero();
         assertThat(r.err()).contains("--formats: Unknown format 'csv'; valid formats: json, f32le");
+        assertThat(r.out()).doesNotContain("[bench]");
+    }
+
+    @Test
+    void aBrokerDirThatIsNoWritableDirectoryStopsBeforeAnythingRuns() throws Exception {
+        ActivationsScriptIT.Run r = ActivationsScriptIT.run(ROOT.resolve("bin/activations"), "",
+                "bench-job", "--broker-dir", "/no/such/dir");
+        assertThat(r.exitCode()).as(r.out() + r.err()).isNotZero();
+        assertThat(r.err()).contains("--broker-dir: /no/such/dir is not a writable directory");
         assertThat(r.out()).doesNotContain("[bench]");
     }
 

@@ -1,5 +1,7 @@
 package io.flinkactivations.jobs.local;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,13 +36,24 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    /** Formats and starts a broker; returns when it accepts clients (about 3 s). */
+    /** Formats and starts a broker with its logs in a new temporary directory; returns when it accepts clients (about 3 s). */
     public static EmbeddedKafka start() throws Exception {
-        TestKitNodes nodes = new TestKitNodes.Builder()
+        return start(null);
+    }
+
+    /**
+     * As {@link #start()}, with the broker's logs in a new directory under {@code parent} (null: the
+     * system's temporary directory), deleted on {@link #close}.
+     */
+    public static EmbeddedKafka start(Path parent) throws Exception {
+        TestKitNodes.Builder builder = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
-                .setNumControllerNodes(1)
-                .build();
+                .setNumControllerNodes(1);
+        if (parent != null) {
+            builder.setBaseDirectory(Files.createTempDirectory(parent, "kafka-"));
+        }
+        TestKitNodes nodes = builder.build();
         KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("offsets.topic.num.partitions", "1")
