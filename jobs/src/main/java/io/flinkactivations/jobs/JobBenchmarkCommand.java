@@ -55,7 +55,8 @@ import picocli.CommandLine.Option;
  * output topic, past the first fifth of the run, after one unreported warm-up run of the
  * ceiling and of the map job per format; the ceiling and the map at at-least-once (the target) are
  * each the median of three runs taken in turns, the other rows one run; latency (produce to
- * read_committed consume) is measured at half that load.
+ * read_committed consume) is measured at half that load. Per format, a table follows of where the
+ * CPU went per record in the ceiling's and the map's measured runs ({@link ThreadCpuAccount}).
  */
 @Command(name = "bench-job", mixinStandardHelpOptions = true,
         description = {"Benchmarks the job end to end against a real local Kafka broker and prints a table.", ""})
@@ -198,10 +199,9 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     /**
      * Where the broker keeps its logs: --broker-dir, or /dev/shm if it has room for a run's input and
      * output topics (deleted after each run) and a GB to spare, or null for the temporary directory.
-     * In memory, the machine's disk is not part of the benchmark: on disk, a run's gigabytes of logs
-     * were written back by the kernel while later runs went on (100-700 MB/s in vmstat), and with
-     * 2,000,000 records per run the JSON map ran at 148-157k records/s where runs of 1,000,000,
-     * written back less, ran at 176-204k.
+     * In memory, the machine's disk is not part of the benchmark: on disk, the kernel wrote a run's
+     * gigabytes of logs back while the runs went on (100-700 MB/s out in vmstat), and the JSON map's
+     * rounds ran at 148-185k records/s in two JDK 17 runs of the same build, 203-216k in memory.
      */
     private Path brokerLogs() throws IOException {
         if (brokerDir != null) {
