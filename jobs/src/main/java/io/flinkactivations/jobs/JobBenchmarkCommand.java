@@ -138,7 +138,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                     maps[i] = mapRun.rate();
                     cpuOf[0] = cpuOf[0].plus(ceilingRun.cpu());
                     cpuOf[1] = cpuOf[1].plus(mapRun.cpu());
-                    double n = records(format) * 1e3;
+                    double n = records(format) * 1e3; // ns / n = us per record
                     System.out.printf(Locale.ROOT, "[bench] round %d %s: ceiling %.0f, map at-least-once %.0f records/s;"
                                     + " CPU per record: ceiling %.2f us (broker %.2f), map %.2f us (broker %.2f)%n",
                             i + 1, format, ceilings[i], maps[i], ceilingRun.cpu().total() / n,
