@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * and its clients: each Java thread's CPU time over the run, summed by what the thread does, and the
  * rest of the process's CPU time (JIT compilers, GC, the JVM's own threads; they are no Java threads
  * to {@link ThreadMXBean}). The broker's threads are those alive when the account is opened, right
- * after the broker started and before any run.
+ * after the broker started and before any run (with the JVM's own few Java threads, which idle).
  *
  * <p>Threads are sampled every {@link #SAMPLE_MILLIS} ms while the run goes on, so a thread that
  * ends during it (Flink's task threads at the end of a bounded job) is counted up to its last
