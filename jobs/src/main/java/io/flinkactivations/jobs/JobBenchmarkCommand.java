@@ -138,12 +138,12 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                     maps[i] = mapRun.rate();
                     cpuOf[0] = cpuOf[0].plus(ceilingRun.cpu());
                     cpuOf[1] = cpuOf[1].plus(mapRun.cpu());
-                    double n = records(format) * 1e3; // ns / n = us per record
+                    int n = records(format);
                     System.out.printf(Locale.ROOT, "[bench] round %d %s: ceiling %.0f, map at-least-once %.0f records/s;"
                                     + " CPU per record: ceiling %.2f us (broker %.2f), map %.2f us (broker %.2f)%n",
-                            i + 1, format, ceilings[i], maps[i], ceilingRun.cpu().total() / n,
-                            ceilingRun.cpu().nanos().get(ThreadCpuAccount.Part.BROKER) / n, mapRun.cpu().total() / n,
-                            mapRun.cpu().nanos().get(ThreadCpuAccount.Part.BROKER) / n);
+                            i + 1, format, ceilings[i], maps[i], ceilingRun.cpu().totalMicrosPerRecord(n),
+                            ceilingRun.cpu().microsPerRecord(ThreadCpuAccount.Part.BROKER, n),
+                            mapRun.cpu().totalMicrosPerRecord(n), mapRun.cpu().microsPerRecord(ThreadCpuAccount.Part.BROKER, n));
                 }
                 double ceiling = median(ceilings);
                 rows.add(new Row("ceiling: consumer -> producer copy", format, "-", ceiling, ceiling, "-", "-"));
@@ -188,9 +188,10 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         System.out.println("| --- | ---: | ---: |");
         for (ThreadCpuAccount.Part part : ThreadCpuAccount.Part.values()) {
             System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f |%n", part.description,
-                    usage[0].nanos().get(part) / 1e3 / records, usage[1].nanos().get(part) / 1e3 / records);
+                    usage[0].microsPerRecord(part, records), usage[1].microsPerRecord(part, records));
         }
-        System.out.printf(Locale.ROOT, "| total | %.2f | %.2f |%n", usage[0].total() / 1e3 / records, usage[1].total() / 1e3 / records);
+        System.out.printf(Locale.ROOT, "| total | %.2f | %.2f |%n",
+                usage[0].totalMicrosPerRecord(records), usage[1].totalMicrosPerRecord(records));
     }
 
     /** A throughput run's rate and the CPU time it took. */

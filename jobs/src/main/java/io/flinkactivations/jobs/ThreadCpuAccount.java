@@ -82,6 +82,16 @@ final class ThreadCpuAccount {
         long total() {
             return nanos.values().stream().mapToLong(Long::longValue).sum();
         }
+
+        /** Microseconds of {@code part} per record, over {@code records}. */
+        double microsPerRecord(Part part, double records) {
+            return nanos.get(part) / 1e3 / records;
+        }
+
+        /** Microseconds of all parts per record, over {@code records}. */
+        double totalMicrosPerRecord(double records) {
+            return total() / 1e3 / records;
+        }
     }
 
     /** A run's result and the CPU time it took. */
@@ -89,10 +99,11 @@ final class ThreadCpuAccount {
 
     /** Runs {@code run} and accounts for the process's CPU time while it ran. */
     <T> Measured<T> measure(Callable<T> run) throws Exception {
-        Map<Long, Long> before = cpuTimes();
+        Map<Long, Long> before = new HashMap<>();
+        Map<Long, String> names = new HashMap<>();
+        sample(before, names);
         long processBefore = os.getProcessCpuTime();
         Map<Long, Long> last = new HashMap<>(before);
-        Map<Long, String> names = new HashMap<>();
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 sample(last, names);
@@ -125,19 +136,8 @@ final class ThreadCpuAccount {
         return new Measured<>(result, new Usage(nanos));
     }
 
-    private Map<Long, Long> cpuTimes() {
-        Map<Long, Long> times = new HashMap<>();
-        for (long id : threads.getAllThreadIds()) {
-            long t = threads.getThreadCpuTime(id);
-            if (t >= 0) {
-                times.put(id, t);
-            }
-        }
-        return times;
-    }
-
     /** Updates each live thread's CPU time, and learns the names of threads new since the last sample. */
-    private synchronized void sample(Map<Long, Long> last, Map<Long, String> names) {
+    private void sample(Map<Long, Long> last, Map<Long, String> names) {
         long[] ids = threads.getAllThreadIds();
         long[] unnamed = Arrays.stream(ids).filter(id -> !names.containsKey(id)).toArray();
         for (ThreadInfo info : threads.getThreadInfo(unnamed, 0)) {

@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The README's job benchmark, {@code bin/activations bench-job}, as a user runs it, kept small: it
@@ -114,21 +116,14 @@ class BenchJobIT {
         }
     }
 
-    @Test
-    void anUnknownFormatStopsBeforeAnythingRuns() throws Exception {
-        ActivationsScriptIT.Run r = ActivationsScriptIT.run(ROOT.resolve("bin/activations"), "",
-                "bench-job", "--formats", "json,csv");
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--formats    | json,csv     | --formats: Unknown format 'csv'; valid formats: json, f32le",
+        "--broker-dir | /no/such/dir | --broker-dir: /no/such/dir is not a writable directory"})
+    void aBadArgumentStopsBeforeAnythingRuns(String flag, String value, String message) throws Exception {
+        ActivationsScriptIT.Run r = ActivationsScriptIT.run(ROOT.resolve("bin/activations"), "", "bench-job", flag, value);
         assertThat(r.exitCode()).as(r.out() + r.err()).isNotZero();
-        assertThat(r.err()).contains("--formats: Unknown format 'csv'; valid formats: json, f32le");
-        assertThat(r.out()).doesNotContain("[bench]");
-    }
-
-    @Test
-    void aBrokerDirThatIsNoWritableDirectoryStopsBeforeAnythingRuns() throws Exception {
-        ActivationsScriptIT.Run r = ActivationsScriptIT.run(ROOT.resolve("bin/activations"), "",
-                "bench-job", "--broker-dir", "/no/such/dir");
-        assertThat(r.exitCode()).as(r.out() + r.err()).isNotZero();
-        assertThat(r.err()).contains("--broker-dir: /no/such/dir is not a writable directory");
+        assertThat(r.err()).contains(message);
         assertThat(r.out()).doesNotContain("[bench]");
     }
 

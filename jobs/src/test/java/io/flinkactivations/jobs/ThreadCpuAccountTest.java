@@ -86,5 +86,7 @@ class ThreadCpuAccountTest {
         assertThat(twice.nanos().get(Part.BROKER)).isEqualTo(10);
         assertThat(twice.nanos().get(Part.JVM)).isEqualTo(14);
         assertThat(twice.total()).isEqualTo(24);
+        assertThat(twice.microsPerRecord(Part.JVM, 2)).isEqualTo(0.007);
+        assertThat(twice.totalMicrosPerRecord(4)).isEqualTo(0.006);
     }
 }
