@@ -23,6 +23,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -74,6 +75,10 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--latency-seconds", defaultValue = "10", description = "Length of each latency run (default: ${DEFAULT-VALUE}).")
     int latencySeconds;
 
+    @Option(names = "--latency-load", defaultValue = "0.5",
+            description = "The latency runs' load, as a fraction of the full-load rate of the same row (default: ${DEFAULT-VALUE}, half).")
+    double latencyLoad;
+
     @Option(names = "--quick", description = "At-least-once only (no exactly-once runs).")
     boolean quick;
 
@@ -106,6 +111,11 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--formats: " + e.getMessage());
             }
         }
+        requireThat(records >= 1_000, "--records: " + records + " is too few to measure; give at least 1000");
+        requireThat(dimension >= 1, "--dimension: " + dimension + "; give at least 1 feature");
+        requireThat(latencySeconds >= 1, "--latency-seconds: " + latencySeconds + "; give at least 1");
+        requireThat(latencyLoad > 0 && latencyLoad <= 1,
+                "--latency-load: " + latencyLoad + "; give a fraction of the full load, above 0 and at most 1");
         Path logs = brokerLogs();
         System.out.printf("machine: %d cores, %s, %s, heap %d MB (%s); %s; %d JSON / %d f32le records of %d features;"
                         + " broker logs in %s%n",
@@ -155,17 +165,18 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                     for (String[] op : List.of(new String[] {MAP_OP, null}, new String[] {"softmax", "count(100)"})) {
                         boolean target = op[1] == null && delivery.equals("at-least-once");
                         double rate = target ? median(maps) : throughput(format, delivery, op[0], op[1]).rate();
-                        double[] lat = latency(format, delivery, op[0], op[1], rate / 2);
+                        double[] lat = latency(format, delivery, op[0], op[1], rate * latencyLoad);
                         String name = op[1] == null ? "map " + op[0] : op[0] + " over " + op[1];
                         rows.add(new Row(name, format, delivery, rate, ceiling, ms(lat[0]), ms(lat[1])));
                         System.out.printf("[bench] %s %s %s: %.0f records/s; p50 %s, p99 %s at %.0f records/s%n",
-                                name, format, delivery, rate, ms(lat[0]), ms(lat[1]), rate / 2);
+                                name, format, delivery, rate, ms(lat[0]), ms(lat[1]), rate * latencyLoad);
                     }
                 }
             }
         }
         System.out.println();
-        System.out.println("| pipeline | format | delivery | records/s (full load) | of ceiling | p50 latency | p99 latency (half load) |");
+        String load = latencyLoad == 0.5 ? "half load" : String.format(Locale.ROOT, "%.2f of full load", latencyLoad);
+        System.out.println("| pipeline | format | delivery | records/s (full load) | of ceiling | p50 latency | p99 latency (" + load + ") |");
         System.out.println("| --- | --- | --- | ---: | ---: | ---: | ---: |");
         for (Row r : rows) {
             System.out.printf(Locale.ROOT, "| %s | %s | %s | %,.0f | %.2f | %s | %s |%n", r.what(), r.format(), r.delivery(),
@@ -197,6 +208,12 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     /** A throughput run's rate and the CPU time it took. */
     record Run(double rate, ThreadCpuAccount.Usage cpu) {}
 
+    private void requireThat(boolean valid, String message) {
+        if (!valid) {
+            throw new CommandLine.ParameterException(new CommandLine(this), message);
+        }
+    }
+
     /**
      * Where the broker keeps its logs: --broker-dir, or /dev/shm if it has room for a run's input and
      * output topics (deleted after each run) and a GB to spare, or null for the temporary directory.
@@ -206,10 +223,8 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
      */
     private Path brokerLogs() throws IOException {
         if (brokerDir != null) {
-            if (!Files.isDirectory(brokerDir) || !Files.isWritable(brokerDir)) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
-                        "--broker-dir: " + brokerDir + " is not a writable directory");
-            }
+            requireThat(Files.isDirectory(brokerDir) && Files.isWritable(brokerDir),
+                    "--broker-dir: " + brokerDir + " is not a writable directory");
             return brokerDir;
         }
         Path shm = Path.of("/dev/shm");
@@ -392,7 +407,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 }
             }));
             threads.add(start("ceiling-copy-" + partition, failure, () -> {
-                try (KafkaProducer<byte[], byte[]> p = kafka.producer(ceilingProducerProperties())) {
+                try (KafkaProducer<byte[], byte[]> p = kafka.producer(jobProducerProperties())) {
                     while (failure.get() == null) {
                         List<ConsumerRecord<byte[], byte[]>> batch = batches.poll(100, TimeUnit.MILLISECONDS);
                         if (batch == null) {
@@ -414,8 +429,11 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         }
     }
 
-    /** The job's producer defaults (its sinks' batch size) and --kafka-property over them, as the job's sinks get. */
-    private Map<String, String> ceilingProducerProperties() {
+    /**
+     * The job's producer defaults (its sinks' batch size) and --kafka-property over them, as the job's
+     * sinks get: for the ceiling's producers and the latency runs' load generator.
+     */
+    private Map<String, String> jobProducerProperties() {
         Map<String, String> props = new LinkedHashMap<>(ActivationPipeline.PRODUCER_DEFAULTS);
         props.putAll(kafkaProperties);
         return props;
@@ -522,12 +540,22 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         return new Run(appendRate(t, records(format)), used);
     }
 
+    /** The load generator sends in bursts of what is due within this time. */
+    private static final long PACING_NANOS = 1_000_000;
+
+    /** The latency runs' warm-up load, not measured: the job starts, is JIT-compiled and catches up. */
+    private static final int LATENCY_WARMUP_SECONDS = 5;
+
     /**
-     * p50 and p99 of produce-to-consume latency (ms) at {@code rate} records/s, after a 2 s warm-up. The
-     * map job gets a key per record, which tells the outputs apart; a window needs records that share a
-     * key, so there the records go round {@link #KEYS} keys, as in the throughput runs, and the k-th
-     * output of a key is its k-th input (Kafka keeps a key's order, and the window its records').
-     * A window's latency includes the wait for its last record.
+     * p50 and p99 of produce-to-consume latency (ms) at {@code rate} records/s, from a settled start:
+     * {@link #LATENCY_WARMUP_SECONDS} of the same load first, not measured, and then, once every output
+     * of it has been read (the job is up and has caught up with its start), {@code --latency-seconds}
+     * of load that is. (Measured from the job's submission, the backlog of its start-up, drained with
+     * what the job has to spare at half load, was most of the percentiles: the JSON map's p50 was
+     * 458-533 ms.) The map job gets a key per record, which tells the outputs apart; a window needs
+     * records that share a key, so there the records go round {@link #KEYS} keys, as in the throughput
+     * runs, and the k-th output of a key is its k-th input (Kafka keeps a key's order, and the window
+     * its records'). A window's latency includes the wait for its last record.
      */
     private double[] latency(RecordFormat format, String delivery, String activation, String window, double rate)
             throws Exception {
@@ -535,16 +563,22 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         ActivationPipeline.build(env, config(t, format, delivery, activation, window, false));
         JobClient job = env.executeAsync("bench latency");
-        int total = (int) Math.min(Integer.MAX_VALUE - 8, rate * latencySeconds);
+        // whole windows in the warm-up, so that each of its records has an output before the measured ones
+        long warmupUnit = window == null ? 1 : KEYS * WindowSpec.parse(window).count();
+        int warmup = (int) Math.min(Integer.MAX_VALUE / 2,
+                Math.max(1, Math.round(rate * LATENCY_WARMUP_SECONDS / warmupUnit)) * warmupUnit);
+        int total = (int) Math.min(Integer.MAX_VALUE - 8, warmup + rate * latencySeconds);
         int outputs = window == null ? total : windowOutputs(total, WindowSpec.parse(window).count());
         long[] sent = new long[total];
         long[] received = new long[total];
         int[] outputsPerKey = new int[KEYS];
-        Thread reader = new Thread(() -> {
+        CountDownLatch warmupRead = new CountDownLatch(warmup);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread reader = start("latency-reader", failure, () -> {
             try (KafkaConsumer<byte[], byte[]> c = kafka.consumer()) {
                 c.subscribe(List.of(t[1]));
                 int got = 0;
-                long deadline = System.nanoTime() + Duration.ofSeconds(latencySeconds + 60L).toNanos();
+                long deadline = System.nanoTime() + Duration.ofSeconds(LATENCY_WARMUP_SECONDS + latencySeconds + 120L).toNanos();
                 while (got < outputs && System.nanoTime() < deadline) {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(20))) {
                         long key = ByteBuffer.wrap(r.key()).getLong();
@@ -552,35 +586,35 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                         if (id < total && received[id] == 0) {
                             received[id] = System.nanoTime();
                             got++;
+                            if (id < warmup) {
+                                warmupRead.countDown();
+                            }
                         }
                     }
                 }
             }
         });
-        reader.start();
-        Thread.sleep(3000); // let the job start and the consumer join before timing begins
         byte[][] pool = pool(format);
-        try (KafkaProducer<byte[], byte[]> p = kafka.producer()) {
-            long start = System.nanoTime();
-            for (int i = 0; i < total; i++) {
-                long due = start + (long) (i * 1e9 / rate);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait); // not a spin: the job needs both cores
-                }
-                sent[i] = System.nanoTime();
-                // the key carries the id or its round (the job keeps keys), so f32le records can be matched too
-                p.send(input(t[0], window == null ? i : i % KEYS, pool[i % pool.length]));
+        // the job's producer settings: on Kafka's 16 KB batches the broker spent about twice the CPU per record
+        try (KafkaProducer<byte[], byte[]> p = kafka.producer(jobProducerProperties())) {
+            // the warm-up's records wait in the input topic until the job's source reads them
+            produceAt(p, t[0], window == null, pool, sent, 0, warmup, rate);
+            if (!warmupRead.await(120, TimeUnit.SECONDS)) {
+                System.out.printf(Locale.ROOT, "[bench] latency run %s %s: the job had not caught up with %d s of warm-up"
+                        + " load after 120 s; measuring anyway%n", format, delivery, LATENCY_WARMUP_SECONDS);
             }
+            produceAt(p, t[0], window == null, pool, sent, warmup, total, rate);
             p.flush();
         }
         reader.join();
         job.cancel().get();
         delete(t);
-        int warm = (int) Math.min(total, rate * 2);
-        double[] lat = new double[total - warm];
+        if (failure.get() != null) {
+            throw new IllegalStateException("the latency run's reader failed", failure.get());
+        }
+        double[] lat = new double[total - warmup];
         int n = 0;
-        for (int i = warm; i < total; i++) {
+        for (int i = warmup; i < total; i++) {
             if (received[i] != 0) {
                 lat[n++] = (received[i] - sent[i]) / 1e6;
             }
@@ -591,5 +625,25 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         double[] l = Arrays.copyOf(lat, n);
         Arrays.sort(l);
         return new double[] {l[n / 2], l[Math.min(n - 1, (int) (n * 0.99))]};
+    }
+
+    /**
+     * Sends records {@code from} to {@code to} at {@code rate} records/s from now, noting when each was
+     * sent. The key carries the record's id or its round of the keys (the job keeps keys), so that
+     * f32le records can be matched too.
+     */
+    private static void produceAt(KafkaProducer<byte[], byte[]> p, String topic, boolean keyPerRecord, byte[][] pool,
+                                  long[] sent, int from, int to, double rate) {
+        long start = System.nanoTime();
+        for (int i = from; i < to; i++) {
+            long wait = start + (long) ((i - from) * 1e9 / rate) - System.nanoTime();
+            // what is due within a millisecond goes now: a park per record (every 11 us at 90k records/s)
+            // is a system call and a timer each, CPU the job needs; a spin would take a whole core
+            if (wait > PACING_NANOS) {
+                LockSupport.parkNanos(wait);
+            }
+            sent[i] = System.nanoTime();
+            p.send(input(topic, keyPerRecord ? i : i % KEYS, pool[i % pool.length]));
+        }
     }
 }
