@@ -165,11 +165,13 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                     for (String[] op : List.of(new String[] {MAP_OP, null}, new String[] {"softmax", "count(100)"})) {
                         boolean target = op[1] == null && delivery.equals("at-least-once");
                         double rate = target ? median(maps) : throughput(format, delivery, op[0], op[1]).rate();
-                        double[] lat = latency(format, delivery, op[0], op[1], rate * latencyLoad);
+                        Latency lat = latency(format, delivery, op[0], op[1], rate * latencyLoad);
                         String name = op[1] == null ? "map " + op[0] : op[0] + " over " + op[1];
-                        rows.add(new Row(name, format, delivery, rate, ceiling, ms(lat[0]), ms(lat[1])));
-                        System.out.printf("[bench] %s %s %s: %.0f records/s; p50 %s, p99 %s at %.0f records/s%n",
-                                name, format, delivery, rate, ms(lat[0]), ms(lat[1]), rate * latencyLoad);
+                        rows.add(new Row(name, format, delivery, rate, ceiling, ms(lat.p50()), ms(lat.p99())));
+                        System.out.printf(Locale.ROOT, "[bench] %s %s %s: %.0f records/s; p50 %s, p99 %s at %.0f records/s"
+                                        + " (p50 of the first second's records %s, of the last second's %s)%n",
+                                name, format, delivery, rate, ms(lat.p50()), ms(lat.p99()), rate * latencyLoad,
+                                ms(lat.firstSecondP50()), ms(lat.lastSecondP50()));
                     }
                 }
             }
@@ -557,7 +559,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
      * runs, and the k-th output of a key is its k-th input (Kafka keeps a key's order, and the window
      * its records'). A window's latency includes the wait for its last record.
      */
-    private double[] latency(RecordFormat format, String delivery, String activation, String window, double rate)
+    private Latency latency(RecordFormat format, String delivery, String activation, String window, double rate)
             throws Exception {
         String[] t = topics("latency");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -612,19 +614,36 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         if (failure.get() != null) {
             throw new IllegalStateException("the latency run's reader failed", failure.get());
         }
-        double[] lat = new double[total - warmup];
+        double[] all = latencies(sent, received, warmup, total);
+        int second = (int) Math.min(total - warmup, Math.max(1, Math.round(rate)));
+        return new Latency(percentile(all, 0.5), percentile(all, 0.99),
+                percentile(latencies(sent, received, warmup, warmup + second), 0.5),
+                percentile(latencies(sent, received, total - second, total), 0.5));
+    }
+
+    /**
+     * A latency run's percentiles (ms), and the medians of its first and last second's records: a last
+     * second far above the first says the job fell behind the load (a backlog grew), not that each
+     * record took that long.
+     */
+    record Latency(double p50, double p99, double firstSecondP50, double lastSecondP50) {}
+
+    /** The produce-to-consume latencies (ms, sorted) of records {@code from} to {@code to} that were read. */
+    private static double[] latencies(long[] sent, long[] received, int from, int to) {
+        double[] lat = new double[to - from];
         int n = 0;
-        for (int i = warmup; i < total; i++) {
+        for (int i = from; i < to; i++) {
             if (received[i] != 0) {
                 lat[n++] = (received[i] - sent[i]) / 1e6;
             }
         }
-        if (n == 0) {
-            return new double[] {Double.NaN, Double.NaN};
-        }
-        double[] l = Arrays.copyOf(lat, n);
-        Arrays.sort(l);
-        return new double[] {l[n / 2], l[Math.min(n - 1, (int) (n * 0.99))]};
+        double[] sorted = Arrays.copyOf(lat, n);
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
+    private static double percentile(double[] sorted, double p) {
+        return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) (sorted.length * p))];
     }
 
     /**

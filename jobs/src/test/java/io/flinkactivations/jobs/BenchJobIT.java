@@ -81,6 +81,10 @@ class BenchJobIT {
             for (Matcher job : rows.subList(i + 2, i + 4)) {
                 assertThat(job.group(6)).as(r.out()).endsWith(" ms");
                 assertThat(ms(job.group(6))).as(r.out()).isLessThanOrEqualTo(ms(job.group(7)));
+                // and the line for the row says whether a backlog grew: the first and last second's medians
+                assertThat(r.out()).as(r.out()).containsPattern("(?m)^\\[bench] " + Pattern.quote(job.group(1) + " " + format
+                        + " at-least-once: ") + ".* p50 " + job.group(6) + ", p99 " + job.group(7)
+                        + " at [0-9]+ records/s \\(p50 of the first second's records [0-9]+ ms, of the last second's [0-9]+ ms\\)$");
             }
             cpuTableAddsUp(r.out(), format);
         }
