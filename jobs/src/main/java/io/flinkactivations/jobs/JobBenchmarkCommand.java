@@ -55,7 +55,7 @@ import picocli.CommandLine.Option;
  * the format or the compute). Throughput at full load comes from the broker's append times on the
  * output topic, past the first fifth of the run, after one unreported warm-up run of the
  * ceiling and of the map job per format; the ceiling and the map at at-least-once (the target) are
- * each the median of three runs taken in turns, the other rows one run; latency (produce to
+ * each the median of {@code --rounds} runs taken in turns, the other rows one run; latency (produce to
  * read_committed consume) is measured at half that load. Per format, a table follows of where the
  * CPU went per record in the ceiling's and the map's measured runs ({@link ThreadCpuAccount}).
  */
@@ -78,6 +78,12 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--latency-load", defaultValue = "0.5",
             description = "The latency runs' load, as a fraction of the full-load rate of the same row (default: ${DEFAULT-VALUE}, half).")
     double latencyLoad;
+
+    // 5: in two JDK 17 runs of one build an hour apart, the f32le map read 0.86x and 0.64x of the
+    // ceiling with medians of three; a single slow or fast spell moves a median of five less
+    @Option(names = "--rounds", defaultValue = "5",
+            description = "Runs of the ceiling and of the map at at-least-once, taken in turns; each row is their median (default: ${DEFAULT-VALUE}).")
+    int rounds;
 
     @Option(names = "--quick", description = "At-least-once only (no exactly-once runs).")
     boolean quick;
@@ -113,6 +119,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         }
         requireThat(records >= 1_000, "--records: " + records + " is too few to measure; give at least 1000");
         requireThat(dimension >= 1, "--dimension: " + dimension + "; give at least 1 feature");
+        requireThat(rounds >= 1 && rounds % 2 == 1, "--rounds: " + rounds + "; give an odd number, so that the median is a run");
         requireThat(latencySeconds >= 1, "--latency-seconds: " + latencySeconds + "; give at least 1");
         requireThat(latencyLoad > 0 && latencyLoad <= 1,
                 "--latency-load: " + latencyLoad + "; give a fraction of the full load, above 0 and at most 1");
@@ -135,13 +142,13 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 ceiling(format);
                 throughput(format, "at-least-once", MAP_OP, null);
                 // rates swing 10-30 % between runs on a shared machine: the ceiling and the target row
-                // (the map at at-least-once) are each the median of three runs, taken in turns so that
+                // (the map at at-least-once) are each the median of --rounds runs, taken in turns so that
                 // a slow spell of the machine falls on both
-                double[] ceilings = new double[3];
-                double[] maps = new double[3];
+                double[] ceilings = new double[rounds];
+                double[] maps = new double[rounds];
                 ThreadCpuAccount.Usage[] cpuOf = {ThreadCpuAccount.Usage.none(), ThreadCpuAccount.Usage.none()};
                 cpuPerFormat.put(format, cpuOf);
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i < rounds; i++) {
                     Run ceilingRun = ceiling(format);
                     Run mapRun = throughput(format, "at-least-once", MAP_OP, null);
                     ceilings[i] = ceilingRun.rate();
@@ -189,13 +196,13 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     }
 
     /**
-     * Where the CPU went per record in the ceiling's and the target row's three measured runs (whole
+     * Where the CPU went per record in the ceiling's and the target row's measured runs (whole
      * runs, job start included): the gap between the two is what the job costs beyond moving records.
      */
     private void printCpu(RecordFormat format, ThreadCpuAccount.Usage[] usage) {
-        double records = 3.0 * records(format);
+        double records = (double) rounds * records(format);
         System.out.println();
-        System.out.printf("CPU time per record, %s, in microseconds over all threads (the three measured runs of each):%n", format);
+        System.out.printf("CPU time per record, %s, in microseconds over all threads (the %d measured runs of each):%n", format, rounds);
         System.out.println();
         System.out.println("| threads | ceiling | map " + MAP_OP + " at-least-once |");
         System.out.println("| --- | ---: | ---: |");
