@@ -56,7 +56,7 @@ import picocli.CommandLine.Option;
  * output topic, past the first fifth of the run, after one unreported warm-up run of the
  * ceiling and of the map job per format; the ceiling and the map at at-least-once (the target) are
  * each the median of {@code --rounds} runs taken in turns, the other rows one run; latency (produce to
- * read_committed consume) is measured at half that load. Per format, a table follows of where the
+ * read_committed consume) at {@code --latency-load} (half) of that load, from a settled start. Per format, a table follows of where the
  * CPU went per record in the ceiling's and the map's measured runs ({@link ThreadCpuAccount}).
  */
 @Command(name = "bench-job", mixinStandardHelpOptions = true,
@@ -179,6 +179,10 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                                         + " (p50 of the first second's records %s, of the last second's %s)%n",
                                 name, format, delivery, rate, ms(lat.p50()), ms(lat.p99()), rate * latencyLoad,
                                 ms(lat.firstSecondP50()), ms(lat.lastSecondP50()));
+                        if (lat.unread() > 0) {
+                            System.out.printf("[bench] %s %s %s: %d measured records had no output read by the deadline,"
+                                    + " left out of the percentiles%n", name, format, delivery, lat.unread());
+                        }
                     }
                 }
             }
@@ -559,9 +563,9 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
      * p50 and p99 of produce-to-consume latency (ms) at {@code rate} records/s, from a settled start:
      * {@link #LATENCY_WARMUP_SECONDS} of the same load first, not measured, and then, once every output
      * of it has been read (the job is up and has caught up with its start), {@code --latency-seconds}
-     * of load that is. (Measured from the job's submission, the backlog of its start-up, drained with
-     * what the job has to spare at half load, was most of the percentiles: the JSON map's p50 was
-     * 458-533 ms.) The map job gets a key per record, which tells the outputs apart; a window needs
+     * of load that is. (Timed from the job's submission, with the load generator parking once per
+     * record, the JSON map's p50 at half load was 458-533 ms: the backlog of the job's start-up and
+     * the generator's CPU, which the job needed to drain it.) The map job gets a key per record, which tells the outputs apart; a window needs
      * records that share a key, so there the records go round {@link #KEYS} keys, as in the throughput
      * runs, and the k-th output of a key is its k-th input (Kafka keeps a key's order, and the window
      * its records'). A window's latency includes the wait for its last record.
@@ -608,11 +612,17 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         try (KafkaProducer<byte[], byte[]> p = kafka.producer(jobProducerProperties())) {
             // the warm-up's records wait in the input topic until the job's source reads them
             produceAt(p, t[0], window == null, pool, sent, 0, warmup, rate);
-            if (!warmupRead.await(120, TimeUnit.SECONDS)) {
-                System.out.printf(Locale.ROOT, "[bench] latency run %s %s: the job had not caught up with %d s of warm-up"
-                        + " load after 120 s; measuring anyway%n", format, delivery, LATENCY_WARMUP_SECONDS);
+            long caughtUpBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!warmupRead.await(100, TimeUnit.MILLISECONDS) && failure.get() == null) {
+                if (System.nanoTime() > caughtUpBy) {
+                    System.out.printf(Locale.ROOT, "[bench] latency run %s %s: the job had not caught up with %d s of"
+                            + " warm-up load after 120 s; measuring anyway%n", format, delivery, LATENCY_WARMUP_SECONDS);
+                    break;
+                }
             }
-            produceAt(p, t[0], window == null, pool, sent, warmup, total, rate);
+            if (failure.get() == null) { // else the reader is gone: stop, and say why below
+                produceAt(p, t[0], window == null, pool, sent, warmup, total, rate);
+            }
             p.flush();
         }
         reader.join();
@@ -625,15 +635,16 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         int second = (int) Math.min(total - warmup, Math.max(1, Math.round(rate)));
         return new Latency(percentile(all, 0.5), percentile(all, 0.99),
                 percentile(latencies(sent, received, warmup, warmup + second), 0.5),
-                percentile(latencies(sent, received, total - second, total), 0.5));
+                percentile(latencies(sent, received, total - second, total), 0.5), total - warmup - all.length);
     }
 
     /**
      * A latency run's percentiles (ms), and the medians of its first and last second's records: a last
      * second far above the first says the job fell behind the load (a backlog grew), not that each
-     * record took that long.
+     * record took that long. {@code unread}: measured records whose output was not read by the
+     * reader's deadline, left out of the percentiles (and said on the run's line).
      */
-    record Latency(double p50, double p99, double firstSecondP50, double lastSecondP50) {}
+    record Latency(double p50, double p99, double firstSecondP50, double lastSecondP50, int unread) {}
 
     /** The produce-to-consume latencies (ms, sorted) of records {@code from} to {@code to} that were read. */
     private static double[] latencies(long[] sent, long[] received, int from, int to) {
