@@ -7,6 +7,7 @@ import io.flinkactivations.stream.ActivationResult;
 import io.flinkactivations.stream.Activations;
 import io.flinkactivations.stream.FeatureVector;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
@@ -114,19 +115,23 @@ public final class ActivationPipeline {
             "batch.size", String.valueOf(128 * 1024),
             "transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
 
-    /** The sinks' producer properties: the user's, then {@link #PRODUCER_DEFAULTS} for what they leave unset. */
-    static Properties producerProperties(JobConfig c) {
-        Properties props = new Properties();
-        props.putAll(c.kafkaProperties());
-        PRODUCER_DEFAULTS.forEach(props::putIfAbsent);
+    /**
+     * The sinks' producer properties: {@link #PRODUCER_DEFAULTS} with the user's Kafka properties over
+     * them (bench-job gives its ceiling's producers and load generator the same).
+     */
+    static Map<String, String> producerProperties(Map<?, ?> user) {
+        Map<String, String> props = new LinkedHashMap<>(PRODUCER_DEFAULTS);
+        user.forEach((key, value) -> props.put(String.valueOf(key), String.valueOf(value)));
         return props;
     }
 
     /** The job's Kafka sink with {@code schema}: delivery guarantee, producer settings, transactional ids. */
     static <T> KafkaSink<T> sink(JobConfig c, KafkaRecordSerializationSchema<T> schema, String suffix) {
+        Properties props = new Properties();
+        props.putAll(producerProperties(c.kafkaProperties()));
         return KafkaSink.<T>builder()
                 .setBootstrapServers(c.bootstrapServers())
-                .setKafkaProducerConfig(producerProperties(c))
+                .setKafkaProducerConfig(props)
                 .setRecordSerializer(schema)
                 .setDeliveryGuarantee(c.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
                 .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-" + suffix)

@@ -55,9 +55,10 @@ import picocli.CommandLine.Option;
  * the format or the compute). Throughput at full load comes from the broker's append times on the
  * output topic, past the first fifth of the run, after one unreported warm-up run of the
  * ceiling and of the map job per format; the ceiling and the map at at-least-once (the target) are
- * each the median of {@code --rounds} runs taken in turns, the other rows one run; latency (produce to
- * read_committed consume) at {@code --latency-load} (half) of that load, from a settled start. Per format, a table follows of where the
- * CPU went per record in the ceiling's and the map's measured runs ({@link ThreadCpuAccount}).
+ * each the median of {@code --rounds} runs taken in turns, the other rows one run; latency (produce
+ * to read_committed consume) at {@code --latency-load} (half) of that load, from a settled start.
+ * Per format, a table follows of where the CPU went per record in the ceiling's and the map's
+ * measured runs ({@link ThreadCpuAccount}).
  */
 @Command(name = "bench-job", mixinStandardHelpOptions = true,
         description = {"Benchmarks the job end to end against a real local Kafka broker and prints a table.", ""})
@@ -420,7 +421,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 }
             }));
             threads.add(start("ceiling-copy-" + partition, failure, () -> {
-                try (KafkaProducer<byte[], byte[]> p = kafka.producer(jobProducerProperties())) {
+                try (KafkaProducer<byte[], byte[]> p = kafka.producer(ActivationPipeline.producerProperties(kafkaProperties))) {
                     while (failure.get() == null) {
                         List<ConsumerRecord<byte[], byte[]>> batch = batches.poll(100, TimeUnit.MILLISECONDS);
                         if (batch == null) {
@@ -440,16 +441,6 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         for (Thread thread : threads) {
             thread.join();
         }
-    }
-
-    /**
-     * The job's producer defaults (its sinks' batch size) and --kafka-property over them, as the job's
-     * sinks get: for the ceiling's producers and the latency runs' load generator.
-     */
-    private Map<String, String> jobProducerProperties() {
-        Map<String, String> props = new LinkedHashMap<>(ActivationPipeline.PRODUCER_DEFAULTS);
-        props.putAll(kafkaProperties);
-        return props;
     }
 
     /** Puts {@code batch} on {@code batches}, waiting for room unless the other thread failed; false if it did. */
@@ -501,16 +492,6 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 .sinkTo(ActivationPipeline.sink(c, copy, "out"));
         env.execute("bench pass-through");
         return appendRate(t, records(format));
-    }
-
-    /** Outputs of {@code total} records round {@link #KEYS} keys in count windows (a key's unfilled last one has none). */
-    private static int windowOutputs(int total, long count) {
-        int outputs = 0;
-        for (int key = 0; key < KEYS; key++) {
-            int perKey = (total - key + KEYS - 1) / KEYS;
-            outputs += (int) (perKey / count * count);
-        }
-        return outputs;
     }
 
     /** A Kafka record's key and value bytes, as they are. */
@@ -565,10 +546,11 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
      * of it has been read (the job is up and has caught up with its start), {@code --latency-seconds}
      * of load that is. (Timed from the job's submission, with the load generator parking once per
      * record, the JSON map's p50 at half load was 458-533 ms: the backlog of the job's start-up and
-     * the generator's CPU, which the job needed to drain it.) The map job gets a key per record, which tells the outputs apart; a window needs
-     * records that share a key, so there the records go round {@link #KEYS} keys, as in the throughput
-     * runs, and the k-th output of a key is its k-th input (Kafka keeps a key's order, and the window
-     * its records'). A window's latency includes the wait for its last record.
+     * the generator's CPU, which the job needed to drain it.) The map job gets a key per record, which
+     * tells the outputs apart; a window needs records that share a key, so there the records go round
+     * {@link #KEYS} keys, as in the throughput runs, and the k-th output of a key is its k-th input
+     * (Kafka keeps a key's order, and the window its records'). A window's latency includes the wait
+     * for its last record.
      */
     private Latency latency(RecordFormat format, String delivery, String activation, String window, double rate)
             throws Exception {
@@ -576,12 +558,11 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         ActivationPipeline.build(env, config(t, format, delivery, activation, window, false));
         JobClient job = env.executeAsync("bench latency");
-        // whole windows in the warm-up, so that each of its records has an output before the measured ones
-        long warmupUnit = window == null ? 1 : KEYS * WindowSpec.parse(window).count();
-        int warmup = (int) Math.min(Integer.MAX_VALUE / 2,
-                Math.max(1, Math.round(rate * LATENCY_WARMUP_SECONDS / warmupUnit)) * warmupUnit);
-        int total = (int) Math.min(Integer.MAX_VALUE - 8, warmup + rate * latencySeconds);
-        int outputs = window == null ? total : windowOutputs(total, WindowSpec.parse(window).count());
+        // whole windows of every key, in the warm-up and in the measured load: every record has an
+        // output, and the warm-up's all come before the measured ones
+        long unit = window == null ? 1 : KEYS * WindowSpec.parse(window).count();
+        int warmup = (int) Math.min(Integer.MAX_VALUE / 4, Math.max(1, Math.round(rate * LATENCY_WARMUP_SECONDS / unit)) * unit);
+        int total = warmup + (int) Math.min(Integer.MAX_VALUE / 4, Math.max(1, Math.round(rate * latencySeconds / unit)) * unit);
         long[] sent = new long[total];
         long[] received = new long[total];
         int[] outputsPerKey = new int[KEYS];
@@ -592,7 +573,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 c.subscribe(List.of(t[1]));
                 int got = 0;
                 long deadline = System.nanoTime() + Duration.ofSeconds(LATENCY_WARMUP_SECONDS + latencySeconds + 120L).toNanos();
-                while (got < outputs && System.nanoTime() < deadline) {
+                while (got < total && System.nanoTime() < deadline) {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(20))) {
                         long key = ByteBuffer.wrap(r.key()).getLong();
                         int id = window == null ? (int) key : outputsPerKey[(int) key]++ * KEYS + (int) key;
@@ -609,7 +590,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         });
         byte[][] pool = pool(format);
         // the job's producer settings: on Kafka's 16 KB batches the broker spent about twice the CPU per record
-        try (KafkaProducer<byte[], byte[]> p = kafka.producer(jobProducerProperties())) {
+        try (KafkaProducer<byte[], byte[]> p = kafka.producer(ActivationPipeline.producerProperties(kafkaProperties))) {
             // the warm-up's records wait in the input topic until the job's source reads them
             produceAt(p, t[0], window == null, pool, sent, 0, warmup, rate);
             long caughtUpBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);

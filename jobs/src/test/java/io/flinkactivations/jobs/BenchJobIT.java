@@ -43,6 +43,8 @@ class BenchJobIT {
         assertThat(r.out()).as(r.out()).containsPattern(
                 Files.isWritable(Path.of("/dev/shm")) ? "(?m)^machine: .*; broker logs in /dev/shm$" : "(?m)^machine: .*; broker logs in ");
         assertThat(r.out()).as(r.out()).contains("| p50 latency | p99 latency (0.25 of full load) |");
+        // every measured record of every latency run had its output read: none left out of the percentiles
+        assertThat(r.out()).as(r.out()).doesNotContain("had no output read");
         List<Matcher> rows = r.out().lines().map(ROW::matcher).filter(Matcher::matches).toList();
         assertThat(rows).as(r.out()).extracting(m -> m.group(1) + " " + m.group(2)).containsExactly(
                 "ceiling: consumer -> producer copy json", "Flink pass-through: source -> sink, no parsing json",

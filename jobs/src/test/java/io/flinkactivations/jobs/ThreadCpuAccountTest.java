@@ -71,8 +71,6 @@ class ThreadCpuAccountTest {
         assertThat(usage.nanos().get(Part.PIPELINE)).isBetween(3 * spin, 3 * spin + slack);
         assertThat(usage.nanos().get(Part.PRODUCER_NETWORK)).isBetween(spin, spin + slack);
         assertThat(usage.nanos().get(Part.OTHER)).isBetween(2 * spin, 2 * spin + 3 * slack);
-        assertThat(usage.nanos().get(Part.JVM)).isNotNegative();
-        assertThat(usage.total()).isEqualTo(usage.nanos().values().stream().mapToLong(Long::longValue).sum());
     }
 
     @Test
