@@ -13,8 +13,11 @@ import java.util.Objects;
  * every record, and a feature that is -inf in every record is NaN.
  */
 public final class OnlineSoftmax {
-    /** Rows are taken in chunks of at most this many floats (256 KiB). */
-    static final int CACHED_FLOATS = 64 * 1024;
+    /**
+     * Rows are taken in chunks of at most this many floats (256 KiB, within a core's L2 cache); window
+     * operators hand rows over in chunks of this size too.
+     */
+    public static final int CACHED_FLOATS = 64 * 1024;
     private final SoftmaxKernel kernel;
     private final float[] max;
     private final double[] sum;

@@ -1,8 +1,6 @@
 package io.flinkactivations.stream;
 
-import io.flinkactivations.core.ActivationKernel;
 import io.flinkactivations.core.ActivationSpec;
-import io.flinkactivations.core.Kernels;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
@@ -17,7 +15,6 @@ final class SoftmaxWindowFunction extends ProcessWindowFunction<FeatureVector, F
     private static final long serialVersionUID = 1L;
 
     private final ActivationSpec spec;
-    private transient ActivationKernel kernel;
     private transient ActivationMetrics metrics;
     private transient WindowBatch batch;
 
@@ -27,9 +24,8 @@ final class SoftmaxWindowFunction extends ProcessWindowFunction<FeatureVector, F
 
     @Override
     public void open(OpenContext openContext) {
-        kernel = Kernels.get().kernel(spec);
         metrics = new ActivationMetrics(getRuntimeContext().getMetricGroup());
-        batch = new WindowBatch();
+        batch = new WindowBatch(spec);
     }
 
     @Override
@@ -39,7 +35,6 @@ final class SoftmaxWindowFunction extends ProcessWindowFunction<FeatureVector, F
         if (batch.rows() == 0) {
             return;
         }
-        kernel.applyAlongDim0(batch.values(), 0, batch.values(), 0, batch.rows(), batch.dimension());
-        batch.emit(RecordKey.bytes(key), ctx.window().getStart(), ctx.window().getEnd(), metrics, out);
+        batch.normalizeAndEmit(RecordKey.bytes(key), ctx.window().getStart(), ctx.window().getEnd(), metrics, out);
     }
 }

@@ -1,8 +1,6 @@
 package io.flinkactivations.stream;
 
-import io.flinkactivations.core.ActivationKernel;
 import io.flinkactivations.core.ActivationSpec;
-import io.flinkactivations.core.Kernels;
 import io.flinkactivations.core.OnlineSoftmax;
 import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.format.BadRecordReason;
@@ -47,8 +45,9 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
         implements OneInputStreamOperator<FeatureVector, FeatureVector>, Triggerable<String, Long> {
     private static final long serialVersionUID = 1L;
     /**
-     * Below this many records per slice on average, a window is normalised as one batch: statistics
-     * per slice cost about one batch pass over each column, and merging them an exp per column.
+     * Below this many records per slice on average, a sliding window is normalised as one batch:
+     * statistics per slice cost about one batch pass over each column, and merging them an exp per
+     * column. (A tumbling window is one slice: its statistics would never be reused.)
      */
     private static final int MIN_ROWS_PER_SLICE = 8;
     /** The namespace of a count window's records (count windows have no slices). */
@@ -63,7 +62,6 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
     private final long lateness;  // ms
     private final String lateMessage;
 
-    private transient ActivationKernel kernel;
     private transient ActivationMetrics metrics;
     private transient TimestampedCollector<FeatureVector> collector;
     private transient InternalTimerService<Long> timers;
@@ -108,7 +106,6 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
     @SuppressWarnings("unchecked")
     public void open() throws Exception {
         super.open();
-        kernel = Kernels.get().kernel(spec);
         metrics = new ActivationMetrics(getMetricGroup());
         collector = new TimestampedCollector<>(output);
         timers = getInternalTimerService("softmax-window", LongSerializer.INSTANCE, this);
@@ -121,7 +118,7 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
         dimension = getPartitionedState(new ValueStateDescriptor<>("dimension", Types.INT));
         lastSlice = getPartitionedState(new ValueStateDescriptor<>("timed-slice", Types.LONG));
         count = getPartitionedState(new ValueStateDescriptor<>("count", Types.INT));
-        batch = new WindowBatch();
+        batch = new WindowBatch(spec);
         sliceStarts = new int[16];
         sliceEnds = new long[16];
     }
@@ -243,15 +240,16 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
         if (batch.rows() == 0) {
             return;
         }
-        kernel.applyAlongDim0(batch.values(), 0, batch.values(), 0, batch.rows(), batch.dimension());
         long maxTs = batch.maxTimestamp();
         collector.setAbsoluteTimestamp(maxTs);
-        batch.emit(RecordKey.bytes((String) getCurrentKey()), batch.minTimestamp(), maxTs + 1, metrics, collector);
+        batch.normalizeAndEmit(RecordKey.bytes((String) getCurrentKey()), batch.minTimestamp(), maxTs + 1, metrics,
+                collector);
     }
 
     /**
-     * Fires the time window that ends at {@code end}: the run of slices it covers. Slices with a few
-     * records each are cheaper to normalise as one batch than through their statistics.
+     * Fires the time window that ends at {@code end}: the run of slices it covers. A sliding window
+     * is normalised by its slices' statistics, each computed once and cached; one whose slices hold a
+     * few records each, and every tumbling window, as one batch.
      */
     private void fireTimeWindow(long end) throws Exception {
         batch.clear();
@@ -276,21 +274,20 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
         if (n == 0) {
             return;
         }
-        int d = batch.dimension();
-        if (n < MIN_ROWS_PER_SLICE * slices) { // includes every tumbling window (one slice)
-            kernel.applyAlongDim0(batch.values(), 0, batch.values(), 0, n, d);
-        } else {
-            statistics(d);
-            total.clear();
-            for (int i = 0; i < slices; i++) {
-                int first = sliceStarts[i];
-                int count = (i + 1 < slices ? sliceStarts[i + 1] : n) - first;
-                addSliceStatistics(sliceEnds[i], first, count, d);
-            }
-            total.normalizeRows(batch.values(), 0, n, batch.values(), 0);
-        }
         collector.setAbsoluteTimestamp(end - 1);
-        batch.emit(RecordKey.bytes((String) getCurrentKey()), end - size, end, metrics, collector);
+        byte[] key = RecordKey.bytes((String) getCurrentKey());
+        if (slices == 1 || n < MIN_ROWS_PER_SLICE * slices) {
+            batch.normalizeAndEmit(key, end - size, end, metrics, collector);
+            return;
+        }
+        statistics(batch.dimension());
+        total.clear();
+        for (int i = 0; i < slices; i++) {
+            int first = sliceStarts[i];
+            int count = (i + 1 < slices ? sliceStarts[i + 1] : n) - first;
+            addSliceStatistics(sliceEnds[i], first, count);
+        }
+        batch.emitNormalized(total, key, end - size, end, metrics, collector);
     }
 
     private void statistics(int d) {
@@ -301,14 +298,14 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
     }
 
     /** Adds a slice's statistics to {@link #total}: cached in state, else computed from its rows and cached. */
-    private void addSliceStatistics(long slice, int first, int n, int d) throws Exception {
+    private void addSliceStatistics(long slice, int first, int n) throws Exception {
         sliceMaxes.setCurrentNamespace(slice);
         sliceSums.setCurrentNamespace(slice);
         float[] maxes = sliceMaxes.value();
         double[] sums = sliceSums.value();
         if (maxes == null || sums == null) {
             sliceStats.clear();
-            sliceStats.addRows(batch.values(), first * d, n);
+            batch.addStatistics(first, n, sliceStats);
             maxes = sliceStats.maxes().clone(); // heap state keeps the object itself
             sums = sliceStats.sums().clone();
             sliceMaxes.update(maxes);

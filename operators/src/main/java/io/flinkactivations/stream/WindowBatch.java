@@ -1,34 +1,46 @@
 package io.flinkactivations.stream;
 
+import io.flinkactivations.core.ActivationKernel;
+import io.flinkactivations.core.ActivationSpec;
+import io.flinkactivations.core.Kernels;
+import io.flinkactivations.core.OnlineSoftmax;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.util.Collector;
 
 /**
- * One window's records as an N x D row-major batch, reused from firing to firing: the records are
- * appended (features copied into the batch), the batch is normalised in place by the caller, and
- * {@link #emit} gives one output per record with the window's start, end and count. Shared by the
- * sliced window operator and the session window function.
+ * One window's records as an N x D batch, normalised along dim 0 and emitted one output per record
+ * with the window's start, end and count. Shared by the sliced window operator and the session
+ * window function; reused from firing to firing.
+ *
+ * <p>The batch is never held as one N x D array. A window that fits in {@link
+ * OnlineSoftmax#CACHED_FLOATS} floats is copied into a buffer of that size and normalised by the batch
+ * kernel in one call; a larger one goes in chunks of rows of that size, twice: once for its column
+ * statistics, once to normalise and emit each chunk while it is in cache. A whole window copied into
+ * one array and walked four times (copy, statistics, normalise, emit) left the cache past about 10,000
+ * x 64 floats, and the operator's time per record rose 1.5-2x at 100,000 x 64 (25.6 MB of batch,
+ * besides the records themselves).
  */
 final class WindowBatch {
+    private final ActivationKernel kernel;
     private final List<FeatureVector> records = new ArrayList<>();
-    private float[] values = new float[0];
+    private float[] chunk = new float[0];
     private int dimension;
+    private OnlineSoftmax statistics; // scratch for normalizeAndEmit, per dimension
+
+    WindowBatch(ActivationSpec spec) {
+        this.kernel = Kernels.get().kernel(spec);
+    }
 
     void clear() {
         records.clear();
     }
 
-    /** Appends records, all of one dimension (a key's dimension is checked on the way in). */
+    /** Appends records, all of one dimension (a key's dimension is checked on the way in); not copied. */
     void append(Iterable<FeatureVector> more) {
         for (FeatureVector r : more) {
             dimension = r.dimension();
-            int at = records.size() * dimension;
-            if (values.length < at + dimension) {
-                values = Arrays.copyOf(values, Math.max(at + dimension, values.length * 2));
-            }
-            System.arraycopy(r.features, 0, values, at, dimension);
             records.add(r);
         }
     }
@@ -39,11 +51,6 @@ final class WindowBatch {
 
     int dimension() {
         return dimension;
-    }
-
-    /** The batch, row-major from 0: normalise it in place before {@link #emit}. */
-    float[] values() {
-        return values;
     }
 
     long minTimestamp() {
@@ -62,20 +69,85 @@ final class WindowBatch {
         return max;
     }
 
-    /** One output per record: its features from the batch, the given key, the window; then clears. */
-    void emit(byte[] key, long start, long end, ActivationMetrics metrics, Collector<FeatureVector> out) {
+    /** Rows per chunk: as many whole rows as fit in the cached size, at least one. */
+    private int chunkRows() {
+        return dimension == 0 ? Math.max(1, records.size()) : Math.max(1, OnlineSoftmax.CACHED_FLOATS / dimension);
+    }
+
+    /** Copies rows [from, from + n) into the chunk buffer, from 0. */
+    private float[] load(int from, int n) {
+        int d = dimension;
+        if (chunk.length < n * d) {
+            chunk = new float[Math.min(records.size(), chunkRows()) * d];
+        }
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(records.get(from + r).features, 0, chunk, r * d, d);
+        }
+        return chunk;
+    }
+
+    /** Adds the column statistics of rows [from, from + n) to {@code into}, a chunk at a time. */
+    void addStatistics(int from, int n, OnlineSoftmax into) {
+        int step = chunkRows();
+        for (int r = from, end = from + n; r < end; r += step) {
+            int m = Math.min(step, end - r);
+            into.addRows(load(r, m), 0, m);
+        }
+    }
+
+    /**
+     * Normalises the window as one batch and emits it, then clears: in one kernel call when it fits
+     * in a chunk, else its statistics first, then chunk by chunk.
+     */
+    void normalizeAndEmit(byte[] key, long start, long end, ActivationMetrics metrics, Collector<FeatureVector> out) {
         int n = records.size();
         int d = dimension;
-        for (int r = 0; r < n; r++) {
-            FeatureVector o = records.get(r).copy();
+        if ((long) n * d <= OnlineSoftmax.CACHED_FLOATS) {
+            float[] batch = load(0, n);
+            kernel.applyAlongDim0(batch, 0, batch, 0, n, d);
+            emitRows(0, n, key, start, end, metrics, out);
+            records.clear();
+            return;
+        }
+        if (statistics == null || statistics.dimension() != d) {
+            statistics = new OnlineSoftmax(kernel.spec(), d);
+        }
+        statistics.clear();
+        addStatistics(0, n, statistics);
+        emitNormalized(statistics, key, start, end, metrics, out);
+    }
+
+    /**
+     * Emits every record normalised by {@code stats}, the column statistics of all of them, a chunk at
+     * a time; then clears.
+     */
+    void emitNormalized(OnlineSoftmax stats, byte[] key, long start, long end, ActivationMetrics metrics,
+                        Collector<FeatureVector> out) {
+        int n = records.size();
+        int step = chunkRows();
+        for (int r = 0; r < n; r += step) {
+            int m = Math.min(step, n - r);
+            float[] rows = load(r, m);
+            stats.normalizeRows(rows, 0, m, rows, 0);
+            emitRows(r, m, key, start, end, metrics, out);
+        }
+        records.clear();
+    }
+
+    /** One output per record of rows [from, from + m), its features from the chunk buffer. */
+    private void emitRows(int from, int m, byte[] key, long start, long end, ActivationMetrics metrics,
+                          Collector<FeatureVector> out) {
+        int d = dimension;
+        int count = records.size();
+        for (int r = 0; r < m; r++) {
+            FeatureVector o = records.get(from + r).copy();
             o.key = key;
-            o.features = Arrays.copyOfRange(values, r * d, (r + 1) * d);
+            o.features = Arrays.copyOfRange(chunk, r * d, (r + 1) * d);
             o.windowStart = start;
             o.windowEnd = end;
-            o.windowCount = n;
+            o.windowCount = count;
             metrics.out(o.features);
             out.collect(o);
         }
-        records.clear();
     }
 }

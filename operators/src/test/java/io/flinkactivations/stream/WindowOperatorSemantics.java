@@ -282,6 +282,33 @@ abstract class WindowOperatorSemantics {
     }
 
     @Test
+    void largeTimeWindowsGoInChunksAndEqualTheBatchKernel() throws Exception {
+        // 4,500 x 64 floats per window: normalised and emitted in chunks of 1,024 rows. The sliding
+        // windows' slices (1,500 rows each) are read in chunks for their statistics, starting off a
+        // chunk's boundary, and with out-of-order records no slice's rows are in time order.
+        for (String window : List.of("tumbling(4500ms)", "sliding(4500ms, 1500ms)")) {
+            SplittableRandom rnd = new SplittableRandom(window.hashCode());
+            List<FeatureVector> inputs = new ArrayList<>();
+            try (var h = harness(window, 0)) {
+                h.open();
+                for (int i = 0; i < 9_000; i++) {
+                    long ts = Math.max(0, i - rnd.nextInt(4));
+                    FeatureVector v = record("k", ts, random(rnd, 64));
+                    inputs.add(v);
+                    h.processElement(v, ts);
+                    if (i % 100 == 0) {
+                        h.processWatermark(i - 4);
+                    }
+                }
+                h.processWatermark(Long.MAX_VALUE);
+                List<FeatureVector> outputs = h.extractOutputValues();
+                assertThat(outputs).as(window).hasSize(window.startsWith("tumbling") ? 9_000 : 3 * 9_000);
+                assertEveryWindowIsTheBatchOfItsRecords(inputs, outputs, 64);
+            }
+        }
+    }
+
+    @Test
     void countWindowsFireEveryNRecordsAndAtTheEndOfInput() throws Exception {
         try (var h = harness("count(3)", 0)) {
             h.open();
