@@ -32,6 +32,15 @@ public abstract class Kernels {
     /** Makes the kernel for {@code spec}. */
     abstract ActivationKernel create(ActivationSpec spec);
 
+    /**
+     * How many of the {@code len} values from {@code off} are NaN or infinite: the operators count
+     * them in every output for their metrics, so this runs once per output value.
+     */
+    public abstract int countNonFinite(float[] values, int off, int len);
+
+    /** The exponent bits of a float: all set in NaN and the infinities, and in nothing else. */
+    static final int EXPONENT_BITS = 0x7f80_0000;
+
     /** A short description, e.g. {@code vector (Panama, 16 x float32)} or {@code scalar}. */
     public abstract String description();
 

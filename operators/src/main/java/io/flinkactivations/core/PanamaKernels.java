@@ -1,7 +1,9 @@
 package io.flinkactivations.core;
 
 import static jdk.incubator.vector.VectorOperators.ABS;
+import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.EQ;
 import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
@@ -17,6 +19,7 @@ import static jdk.incubator.vector.VectorOperators.XOR;
 
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -49,6 +52,24 @@ final class PanamaKernels extends Kernels {
     @Override
     public boolean isVectorized() {
         return true;
+    }
+
+    @Override
+    public int countNonFinite(float[] values, int off, int len) {
+        Objects.checkFromIndexSize(off, len, values.length);
+        IntVector exponent = IntVector.broadcast(I, EXPONENT_BITS);
+        IntVector count = IntVector.zero(I);
+        int i = 0;
+        for (int bound = S.loopBound(len); i < bound; i += L) {
+            IntVector bits = FloatVector.fromArray(S, values, off + i).reinterpretAsInts();
+            // a true lane is -1 as an int: subtracting the mask counts it, without a reduction per vector
+            count = count.sub(bits.and(exponent).compare(EQ, exponent).toVector().reinterpretAsInts());
+        }
+        int n = count.reduceLanes(ADD);
+        for (; i < len; i++) {
+            n += (Float.floatToRawIntBits(values[off + i]) & EXPONENT_BITS) == EXPONENT_BITS ? 1 : 0;
+        }
+        return n;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.flinkactivations.core;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Plain-Java kernels: the fallback when the Vector API is unavailable, and the reference the vector
@@ -17,6 +18,16 @@ final class ScalarKernels extends Kernels {
             return new Softmax(spec);
         }
         return Specializer.instantiate(ScalarElementwiseLoop.class, List.of(spec, spec.activation().scalar(spec)));
+    }
+
+    @Override
+    public int countNonFinite(float[] values, int off, int len) {
+        Objects.checkFromIndexSize(off, len, values.length);
+        int n = 0;
+        for (int i = off, end = off + len; i < end; i++) {
+            n += (Float.floatToRawIntBits(values[i]) & EXPONENT_BITS) == EXPONENT_BITS ? 1 : 0;
+        }
+        return n;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.flinkactivations.stream;
 
+import io.flinkactivations.core.Kernels;
 import io.flinkactivations.format.BadRecordReason;
 import java.util.EnumMap;
 import java.util.Map;
@@ -17,6 +18,7 @@ public final class ActivationMetrics {
     private final Counter nonFinite;
     private final Map<BadRecordReason, Counter> deadLettered = new EnumMap<>(BadRecordReason.class);
     private final MetricGroup group;
+    private final Kernels kernels = Kernels.get();
 
     public ActivationMetrics(MetricGroup operatorGroup) {
         this.group = operatorGroup.addGroup("activations");
@@ -31,13 +33,13 @@ public final class ActivationMetrics {
 
     /** Counts one output and its non-finite values. */
     public void out(float[] values) {
-        recordsOut.inc();
-        int n = 0;
-        for (float v : values) {
-            if (!Float.isFinite(v)) {
-                n++;
-            }
-        }
+        out(1, values, 0, values.length);
+    }
+
+    /** Counts {@code records} outputs whose values are the {@code len} from {@code off}. */
+    public void out(int records, float[] values, int off, int len) {
+        recordsOut.inc(records);
+        int n = kernels.countNonFinite(values, off, len);
         if (n > 0) {
             nonFinite.inc(n);
         }

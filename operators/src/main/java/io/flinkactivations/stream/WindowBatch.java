@@ -139,6 +139,7 @@ final class WindowBatch {
                           Collector<FeatureVector> out) {
         int d = dimension;
         int count = records.size();
+        metrics.out(m, chunk, 0, m * d);
         for (int r = 0; r < m; r++) {
             FeatureVector o = records.get(from + r).copy();
             o.key = key;
@@ -146,7 +147,6 @@ final class WindowBatch {
             o.windowStart = start;
             o.windowEnd = end;
             o.windowCount = count;
-            metrics.out(o.features);
             out.collect(o);
         }
     }

@@ -84,6 +84,30 @@ class KernelAgreementTest {
         }));
     }
 
+    @Test
+    void bothCountTheNonFiniteValuesOfEveryLengthAndOffset() {
+        // every NaN bit pattern counts (quiet, signalling, negative), no finite one does
+        float[] odd = {Float.intBitsToFloat(0x7f80_0001), Float.intBitsToFloat(0xffc0_0000),
+            Float.intBitsToFloat(0xff80_0001), Float.intBitsToFloat(0x7f7f_ffff), Float.intBitsToFloat(0x0080_0000)};
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int n : IntStream.concat(IntStream.rangeClosed(0, 1100), IntStream.of(65_537)).toArray()) {
+            float[] x = randomInput(rnd, n, true);
+            for (int i = 0; i < n; i += 1 + rnd.nextInt(40)) {
+                x[i] = odd[rnd.nextInt(odd.length)];
+            }
+            int off = n % 3;
+            float[] in = new float[n + off + 2];
+            java.util.Arrays.fill(in, Float.NaN); // outside the range: must not be counted
+            System.arraycopy(x, 0, in, off, n);
+            int expected = 0;
+            for (float v : x) {
+                expected += Float.isFinite(v) ? 0 : 1;
+            }
+            assertThat(Kernels.scalar().countNonFinite(in, off, n)).as("scalar, length %d", n).isEqualTo(expected);
+            assertThat(Kernels.vector().countNonFinite(in, off, n)).as("vector, length %d", n).isEqualTo(expected);
+        }
+    }
+
     @TestFactory
     Stream<DynamicTest> alongDim0OnOddShapes() {
         Kernels vector = Kernels.vector();
