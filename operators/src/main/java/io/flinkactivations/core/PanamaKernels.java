@@ -461,7 +461,8 @@ final class PanamaKernels extends Kernels {
                 FloatVector vsum = FloatVector.zero(S);
                 FloatVector comp = FloatVector.zero(S);
                 for (int r = 0, i = inOff + j; r < rows; r++, i += cols) {
-                    FloatVector e = load(in, i).sub(MODERN_JIT ? vmax : FloatVector.fromArray(S, maxes, 0)).lanewise(EXP);
+                    FloatVector m = MODERN_JIT ? vmax : FloatVector.fromArray(S, maxes, 0);
+                    FloatVector e = load(in, i).sub(m).lanewise(EXP);
                     if (!math.log) {
                         e.intoArray(out, outOff + j + r * cols);
                     }
