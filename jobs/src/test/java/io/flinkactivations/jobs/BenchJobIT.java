@@ -71,6 +71,21 @@ class BenchJobIT {
             assertThat(rounds).as(r.out()).extracting(m -> m.group(1)).containsExactly("1", "2", "3");
             assertThat(ceilingRate).as(r.out()).isEqualTo(median(rounds, 3));
             assertThat(rate(rows.get(i + 2))).as(r.out()).isEqualTo(median(rounds, 4));
+            // each round's own ratio, their median, and the table's ratio of the medians beside it
+            Matcher byRound = Pattern.compile("(?m)^\\[bench] " + format + " map at-least-once / ceiling by round:"
+                    + " ([0-9.]+), ([0-9.]+), ([0-9.]+); median ([0-9.]+) \\(the table's ratio is of the two medians:"
+                    + " ([0-9.]+)\\)$").matcher(r.out());
+            assertThat(byRound.find()).as(r.out()).isTrue();
+            double[] ratios = new double[3];
+            for (int k = 0; k < 3; k++) {
+                ratios[k] = Double.parseDouble(byRound.group(k + 1));
+                Matcher round = rounds.get(k);
+                assertThat(ratios[k]).as(r.out()).isCloseTo(
+                        Double.parseDouble(round.group(4)) / Double.parseDouble(round.group(3)), Offset.offset(0.006));
+            }
+            Arrays.sort(ratios);
+            assertThat(Double.parseDouble(byRound.group(4))).as(r.out()).isEqualTo(ratios[1]);
+            assertThat(byRound.group(5)).as(r.out()).isEqualTo(rows.get(i + 2).group(5));
             for (Matcher round : rounds) { // each side's CPU per record, and the broker's share of it
                 for (int g = 5; g <= 7; g += 2) {
                     assertThat(Double.parseDouble(round.group(g + 1))).as(r.out())
