@@ -43,6 +43,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -506,6 +508,19 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     }
 
     /** A Kafka record's key and value bytes, as they are. */
+    /** Reads no value: a consumer's records carry keys and metadata only, the values' bytes never copied. */
+    private static final class SkippedValues implements Deserializer<Void> {
+        @Override
+        public Void deserialize(String topic, byte[] data) {
+            return null;
+        }
+
+        @Override
+        public Void deserialize(String topic, Headers headers, ByteBuffer data) {
+            return null; // Kafka's default copies the buffer into an array first
+        }
+    }
+
     private static final class KeyAndValue implements KafkaRecordDeserializationSchema<Tuple2<byte[], byte[]>> {
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<Tuple2<byte[], byte[]>> out) {
@@ -580,12 +595,14 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         CountDownLatch warmupRead = new CountDownLatch(warmup);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread reader = start("latency-reader", failure, () -> {
-            try (KafkaConsumer<byte[], byte[]> c = kafka.consumer()) {
+            // keys only: the reader shares the cores with the job, and copying every output's value (a
+            // few hundred MB/s of f32le at half load) would be its largest cost
+            try (KafkaConsumer<byte[], Void> c = kafka.consumer(Map.of(), new SkippedValues())) {
                 c.subscribe(List.of(t[1]));
                 int got = 0;
                 long deadline = System.nanoTime() + Duration.ofSeconds(LATENCY_WARMUP_SECONDS + latencySeconds + 120L).toNanos();
                 while (got < total && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(20))) {
+                    for (ConsumerRecord<byte[], Void> r : c.poll(Duration.ofMillis(20))) {
                         long key = ByteBuffer.wrap(r.key()).getLong();
                         int id = window == null ? (int) key : outputsPerKey[(int) key]++ * KEYS + (int) key;
                         if (id < total && received[id] == 0) {

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -159,13 +160,18 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** A read_committed consumer as {@link #consumer()}, with {@code extra} client properties on top. */
     public KafkaConsumer<byte[], byte[]> consumer(Map<String, String> extra) {
+        return consumer(extra, new ByteArrayDeserializer());
+    }
+
+    /** A read_committed consumer as {@link #consumer(Map)} whose values are read by {@code values}. */
+    public <V> KafkaConsumer<byte[], V> consumer(Map<String, String> extra, Deserializer<V> values) {
         Properties p = clientProperties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.putAll(extra);
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), values);
     }
 
     /**
