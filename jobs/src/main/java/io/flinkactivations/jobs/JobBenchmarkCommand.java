@@ -507,7 +507,6 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         return appendRate(t, records(format));
     }
 
-    /** A Kafka record's key and value bytes, as they are. */
     /** Reads no value: a consumer's records carry keys and metadata only, the values' bytes never copied. */
     private static final class SkippedValues implements Deserializer<Void> {
         @Override
@@ -521,6 +520,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         }
     }
 
+    /** A Kafka record's key and value bytes, as they are. */
     private static final class KeyAndValue implements KafkaRecordDeserializationSchema<Tuple2<byte[], byte[]>> {
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<Tuple2<byte[], byte[]>> out) {
