@@ -38,9 +38,6 @@ public abstract class Kernels {
      */
     public abstract int countNonFinite(float[] values, int off, int len);
 
-    /** The exponent bits of a float: all set in NaN and the infinities, and in nothing else. */
-    static final int EXPONENT_BITS = 0x7f80_0000;
-
     /** A short description, e.g. {@code vector (Panama, 16 x float32)} or {@code scalar}. */
     public abstract String description();
 

@@ -57,7 +57,8 @@ final class PanamaKernels extends Kernels {
     @Override
     public int countNonFinite(float[] values, int off, int len) {
         Objects.checkFromIndexSize(off, len, values.length);
-        IntVector exponent = IntVector.broadcast(I, EXPONENT_BITS);
+        // all exponent bits set: NaN and the infinities, and nothing else
+        IntVector exponent = IntVector.broadcast(I, 0x7f80_0000);
         IntVector count = IntVector.zero(I);
         int i = 0;
         for (int bound = S.loopBound(len); i < bound; i += L) {
@@ -65,11 +66,7 @@ final class PanamaKernels extends Kernels {
             // a true lane is -1 as an int: subtracting the mask counts it, without a reduction per vector
             count = count.sub(bits.and(exponent).compare(EQ, exponent).toVector().reinterpretAsInts());
         }
-        int n = count.reduceLanes(ADD);
-        for (; i < len; i++) {
-            n += (Float.floatToRawIntBits(values[off + i]) & EXPONENT_BITS) == EXPONENT_BITS ? 1 : 0;
-        }
-        return n;
+        return count.reduceLanes(ADD) + ScalarKernels.INSTANCE.countNonFinite(values, off + i, len - i);
     }
 
     @Override

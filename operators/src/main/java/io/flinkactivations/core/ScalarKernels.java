@@ -25,7 +25,7 @@ final class ScalarKernels extends Kernels {
         Objects.checkFromIndexSize(off, len, values.length);
         int n = 0;
         for (int i = off, end = off + len; i < end; i++) {
-            n += (Float.floatToRawIntBits(values[i]) & EXPONENT_BITS) == EXPONENT_BITS ? 1 : 0;
+            n += Float.isFinite(values[i]) ? 0 : 1;
         }
         return n;
     }

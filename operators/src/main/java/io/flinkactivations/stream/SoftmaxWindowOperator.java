@@ -75,8 +75,6 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
     private transient WindowBatch batch;
     private transient int[] sliceStarts;  // where each non-empty slice's records start in the batch
     private transient long[] sliceEnds;
-    private transient OnlineSoftmax total;
-    private transient OnlineSoftmax sliceStats;
 
     SoftmaxWindowOperator(ActivationSpec spec, WindowSpec window, long allowedLatenessMs, String lateMessage) {
         this.spec = spec;
@@ -280,34 +278,27 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
             batch.normalizeAndEmit(key, end - size, end, metrics, collector);
             return;
         }
-        statistics(batch.dimension());
-        total.clear();
+        OnlineSoftmax total = batch.emptyStatistics();
         for (int i = 0; i < slices; i++) {
             int first = sliceStarts[i];
             int count = (i + 1 < slices ? sliceStarts[i + 1] : n) - first;
-            addSliceStatistics(sliceEnds[i], first, count);
+            addSliceStatistics(sliceEnds[i], first, count, total);
         }
         batch.emitNormalized(total, key, end - size, end, metrics, collector);
     }
 
-    private void statistics(int d) {
-        if (total == null || total.dimension() != d) {
-            total = new OnlineSoftmax(spec, d);
-            sliceStats = new OnlineSoftmax(spec, d);
-        }
-    }
-
-    /** Adds a slice's statistics to {@link #total}: cached in state, else computed from its rows and cached. */
-    private void addSliceStatistics(long slice, int first, int n) throws Exception {
+    /** Adds a slice's statistics to {@code total}: cached in state, else computed from its rows and cached. */
+    private void addSliceStatistics(long slice, int first, int n, OnlineSoftmax total) throws Exception {
         sliceMaxes.setCurrentNamespace(slice);
         sliceSums.setCurrentNamespace(slice);
         float[] maxes = sliceMaxes.value();
         double[] sums = sliceSums.value();
         if (maxes == null || sums == null) {
-            sliceStats.clear();
-            batch.addStatistics(first, n, sliceStats);
-            maxes = sliceStats.maxes().clone(); // heap state keeps the object itself
-            sums = sliceStats.sums().clone();
+            // a fresh state per slice: heap state keeps the arrays themselves, so they must not be reused
+            OnlineSoftmax part = new OnlineSoftmax(spec, batch.dimension());
+            batch.addStatistics(first, n, part);
+            maxes = part.maxes();
+            sums = part.sums();
             sliceMaxes.update(maxes);
             sliceSums.update(sums);
         }

@@ -27,7 +27,7 @@ final class WindowBatch {
     private final List<FeatureVector> records = new ArrayList<>();
     private float[] chunk = new float[0];
     private int dimension;
-    private OnlineSoftmax statistics; // scratch for normalizeAndEmit, per dimension
+    private OnlineSoftmax statistics; // scratch: the window's column statistics, per dimension
 
     WindowBatch(ActivationSpec spec) {
         this.kernel = Kernels.get().kernel(spec);
@@ -109,12 +109,21 @@ final class WindowBatch {
             records.clear();
             return;
         }
-        if (statistics == null || statistics.dimension() != d) {
-            statistics = new OnlineSoftmax(kernel.spec(), d);
+        OnlineSoftmax all = emptyStatistics();
+        addStatistics(0, n, all);
+        emitNormalized(all, key, start, end, metrics, out);
+    }
+
+    /**
+     * Empty column statistics of this window's dimension, to be filled (by {@link #addStatistics} or
+     * merged parts) and passed to {@link #emitNormalized}; reused, so valid until the next call.
+     */
+    OnlineSoftmax emptyStatistics() {
+        if (statistics == null || statistics.dimension() != dimension) {
+            statistics = new OnlineSoftmax(kernel.spec(), dimension);
         }
         statistics.clear();
-        addStatistics(0, n, statistics);
-        emitNormalized(statistics, key, start, end, metrics, out);
+        return statistics;
     }
 
     /**
