@@ -43,8 +43,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.serialization.Deserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -165,6 +163,8 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                             ceilingRun.cpu().microsPerRecord(ThreadCpuAccount.Part.BROKER, n),
                             mapRun.cpu().totalMicrosPerRecord(n), mapRun.cpu().microsPerRecord(ThreadCpuAccount.Part.BROKER, n));
                 }
+                double ceiling = median(ceilings);
+                double map = median(maps);
                 // each round's two runs share the machine's spell of the moment: the median of the rounds'
                 // own ratios leaves a slow spell out where the ratio of the two medians can mix them
                 double[] ratios = new double[rounds];
@@ -174,9 +174,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                     each.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", ratios[i]));
                 }
                 System.out.printf(Locale.ROOT, "[bench] %s map at-least-once / ceiling by round: %s; median %.2f"
-                        + " (the table's ratio is of the two medians: %.2f)%n", format, each, median(ratios),
-                        median(maps) / median(ceilings));
-                double ceiling = median(ceilings);
+                        + " (the table's ratio is of the two medians: %.2f)%n", format, each, median(ratios), map / ceiling);
                 rows.add(new Row("ceiling: consumer -> producer copy", format, "-", ceiling, ceiling, "-", "-"));
                 double passThrough = flinkPassThrough(format);
                 rows.add(new Row("Flink pass-through: source -> sink, no parsing", format, "at-least-once",
@@ -185,7 +183,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 for (String delivery : quick ? List.of("at-least-once") : List.of("at-least-once", "exactly-once")) {
                     for (String[] op : List.of(new String[] {MAP_OP, null}, new String[] {"softmax", "count(100)"})) {
                         boolean target = op[1] == null && delivery.equals("at-least-once");
-                        double rate = target ? median(maps) : throughput(format, delivery, op[0], op[1]).rate();
+                        double rate = target ? map : throughput(format, delivery, op[0], op[1]).rate();
                         Latency lat = latency(format, delivery, op[0], op[1], rate * latencyLoad);
                         String name = op[1] == null ? "map " + op[0] : op[0] + " over " + op[1];
                         rows.add(new Row(name, format, delivery, rate, ceiling, ms(lat.p50()), ms(lat.p99())));
@@ -507,19 +505,6 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         return appendRate(t, records(format));
     }
 
-    /** Reads no value: a consumer's records carry keys and metadata only, the values' bytes never copied. */
-    private static final class SkippedValues implements Deserializer<Void> {
-        @Override
-        public Void deserialize(String topic, byte[] data) {
-            return null;
-        }
-
-        @Override
-        public Void deserialize(String topic, Headers headers, ByteBuffer data) {
-            return null; // Kafka's default copies the buffer into an array first
-        }
-    }
-
     /** A Kafka record's key and value bytes, as they are. */
     private static final class KeyAndValue implements KafkaRecordDeserializationSchema<Tuple2<byte[], byte[]>> {
         @Override
@@ -597,7 +582,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         Thread reader = start("latency-reader", failure, () -> {
             // keys only: the reader shares the cores with the job, and copying every output's value (a
             // few hundred MB/s of f32le at half load) would be its largest cost
-            try (KafkaConsumer<byte[], Void> c = kafka.consumer(Map.of(), new SkippedValues())) {
+            try (KafkaConsumer<byte[], Void> c = kafka.consumer(Map.of(), EmbeddedKafka.SKIPPED_VALUES)) {
                 c.subscribe(List.of(t[1]));
                 int got = 0;
                 long deadline = System.nanoTime() + Duration.ofSeconds(LATENCY_WARMUP_SECONDS + latencySeconds + 120L).toNanos();

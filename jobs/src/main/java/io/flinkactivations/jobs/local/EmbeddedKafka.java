@@ -1,5 +1,6 @@
 package io.flinkactivations.jobs.local;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -180,18 +182,41 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public List<ConsumerRecord<byte[], byte[]>> read(String topic, int expected, Duration timeout, Duration quiet) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        read(topic, expected, timeout, quiet, out::add);
+        read(topic, expected, timeout, quiet, new ByteArrayDeserializer(), out::add);
         return out;
     }
 
     /**
      * Reads as {@link #read(String, int, Duration, Duration)} does, handing each record to {@code each}
-     * instead of keeping it (a benchmark reads millions); returns how many it read.
+     * instead of keeping it, and without its value ({@link #SKIPPED_VALUES}): a benchmark reads
+     * millions for their metadata. Returns how many it read.
      */
     public int read(String topic, int expected, Duration timeout, Duration quiet,
-                    Consumer<ConsumerRecord<byte[], byte[]>> each) {
+                    Consumer<ConsumerRecord<byte[], Void>> each) {
+        return read(topic, expected, timeout, quiet, SKIPPED_VALUES, each);
+    }
+
+    /**
+     * Reads no value: a consumer's records carry keys and metadata only, their values' bytes never
+     * copied (Kafka's byte-array deserializer copies each one), for readers that share the cores with
+     * what they measure.
+     */
+    public static final Deserializer<Void> SKIPPED_VALUES = new Deserializer<>() {
+        @Override
+        public Void deserialize(String topic, byte[] data) {
+            return null;
+        }
+
+        @Override
+        public Void deserialize(String topic, Headers headers, ByteBuffer data) {
+            return null; // the default would copy the buffer into an array first
+        }
+    };
+
+    private <V> int read(String topic, int expected, Duration timeout, Duration quiet, Deserializer<V> values,
+                         Consumer<ConsumerRecord<byte[], V>> each) {
         int n = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+        try (KafkaConsumer<byte[], V> consumer = consumer(Map.of(), values)) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + timeout.toNanos();
             while (n < expected && System.nanoTime() < deadline) {
@@ -205,7 +230,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return n;
     }
 
-    private static int handEach(ConsumerRecords<byte[], byte[]> records, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    private static <V> int handEach(ConsumerRecords<byte[], V> records, Consumer<ConsumerRecord<byte[], V>> each) {
         records.forEach(each);
         return records.count();
     }
