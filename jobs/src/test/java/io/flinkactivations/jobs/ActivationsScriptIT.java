@@ -6,12 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinkactivations.testutils.GoldenCase;
 import io.flinkactivations.testutils.GoldenRule;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.flinkactivations.testutils.ScriptRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,32 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code [1, -2, 3, -5]} gives PyTorch's outputs (checked against the golden rows with the golden rule).
  */
 class ActivationsScriptIT {
-    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+    private static final Path ROOT = ScriptRun.ROOT;
     private static final Path SCRIPT = ROOT.resolve("bin/activations");
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    record Run(int exitCode, String out, String err) {}
-
-    /** Runs a launcher with {@code stdin}; output goes to files, so a chatty process never blocks on a pipe. */
-    static Run run(Path script, String stdin, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of(script.toString()));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile("activations-out", ".txt");
-        Path err = Files.createTempFile("activations-err", ".txt");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-            p.getOutputStream().close();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(script + " " + args[0] + " did not finish in 120 s: " + Files.readString(err));
-            }
-            return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
-    }
 
     @Test
     void theTutorialsVectorGivesPyTorchsOutputs() throws Exception {
@@ -61,7 +35,7 @@ class ActivationsScriptIT {
             GoldenCase golden = GoldenCase.all().stream()
                     .filter(c -> c.caseName().equals("seed_example") && c.spec().equals(row[1]))
                     .findFirst().orElseThrow();
-            Run r = run(SCRIPT, "{\"id\": \"tutorial\", \"features\": [1, -2, 3, -5]}\n", "apply", "--activation", row[0]);
+            ScriptRun r = ScriptRun.run(SCRIPT, "{\"id\": \"tutorial\", \"features\": [1, -2, 3, -5]}\n", "apply", "--activation", row[0]);
             assertThat(r.exitCode()).as(r.err()).isZero();
             JsonNode out = JSON.readTree(r.out());
             assertThat(out.get("id").asText()).isEqualTo("tutorial");
@@ -79,15 +53,15 @@ class ActivationsScriptIT {
     void theReadmeExampleOutputIsTrue() throws Exception {
         // README.md shows these exact lines; keep them in step
         String readme = Files.readString(ROOT.resolve("README.md"));
-        Run tanh = run(SCRIPT, "[1, -2, 3, -5]\n", "apply", "--activation", "Tanh");
-        Run softmax = run(SCRIPT, "[1, -2, 3, -5]\n", "apply", "--activation", "Softmax(dim=0)");
+        ScriptRun tanh = ScriptRun.run(SCRIPT, "[1, -2, 3, -5]\n", "apply", "--activation", "Tanh");
+        ScriptRun softmax = ScriptRun.run(SCRIPT, "[1, -2, 3, -5]\n", "apply", "--activation", "Softmax(dim=0)");
         assertThat(readme).contains(tanh.out().strip(), softmax.out().strip());
         assertThat(tanh.out().strip()).isEqualTo("[0.7615942,-0.9640276,0.9950548,-0.9999092]");
     }
 
     @Test
     void aBadLineMakesTheExitCodeNonZero() throws Exception {
-        Run r = run(SCRIPT, "[1]\noops\n[2]\n", "apply", "-a", "relu");
+        ScriptRun r = ScriptRun.run(SCRIPT, "[1]\noops\n[2]\n", "apply", "-a", "relu");
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.out().lines()).containsExactly("[1.0]", "[2.0]");
         assertThat(r.err()).contains("line 2: malformed-json");
@@ -97,7 +71,7 @@ class ActivationsScriptIT {
     void withoutTheBuiltJarsItSaysHowToBuildThem(@TempDir Path dir) throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path copy = Files.copy(SCRIPT, bin.resolve("activations"));
-        Run r = run(copy, "", "apply", "-a", "relu");
+        ScriptRun r = ScriptRun.run(copy, "", "apply", "-a", "relu");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("the project is not built yet", "mvn -B -q install -DskipTests");
     }

@@ -2,6 +2,7 @@ package io.flinkactivations.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkactivations.testutils.ScriptRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,7 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * together (no speed is asserted: that is what the benchmark is for).
  */
 class BenchJobIT {
-    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+    private static final Path ROOT = ScriptRun.ROOT;
     private static final Pattern ROW = Pattern.compile(
             "^\\| (.+?) \\| (json|f32le) \\| (.+?) \\| ([0-9,]+) \\| ([0-9.]+) \\| (-|[0-9]+ ms) \\| (-|[0-9]+ ms) \\|$");
 
@@ -34,7 +35,7 @@ class BenchJobIT {
 
     @Test
     void quickRunPrintsTheCeilingThePassThroughTheMapAndTheWindowPerFormat() throws Exception {
-        ActivationsScriptIT.Run r = ActivationsScriptIT.run(ROOT.resolve("bin/activations"), "",
+        ScriptRun r = ScriptRun.run(ROOT.resolve("bin/activations"), "",
                 "bench-job", "--quick", "--records", "5000", "--latency-seconds", "4", "--latency-load", "0.25", "--rounds", "3");
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         // the launcher runs bench-job on G1 with a fixed heap, and the first line says so
@@ -147,7 +148,7 @@ class BenchJobIT {
         "--records | 10 | --records: 10 is too few to measure; give at least 1000",
         "--rounds | 4 | --rounds: 4; give an odd number, so that the median is a run"})
     void aBadArgumentStopsBeforeAnythingRuns(String flag, String value, String message) throws Exception {
-        ActivationsScriptIT.Run r = ActivationsScriptIT.run(ROOT.resolve("bin/activations"), "", "bench-job", flag, value);
+        ScriptRun r = ScriptRun.run(ROOT.resolve("bin/activations"), "", "bench-job", flag, value);
         assertThat(r.exitCode()).as(r.out() + r.err()).isNotZero();
         assertThat(r.err()).contains(message);
         assertThat(r.out()).doesNotContain("[bench]");

@@ -2,6 +2,7 @@ package io.flinkactivations.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkactivations.testutils.ScriptRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,12 +15,12 @@ import org.junit.jupiter.api.Test;
  * local Flink in one JVM, bounded, and the results it prints are PyTorch's.
  */
 class DemoIT {
-    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+    private static final Path ROOT = ScriptRun.ROOT;
 
     @Test
     void theDemoRunsToTheEndAndPrintsPyTorchsNumbers() throws Exception {
         assertThat(Files.readString(ROOT.resolve("README.md"))).contains("bin/activations demo");
-        ActivationsScriptIT.Run r = ActivationsScriptIT.run(ROOT.resolve("bin/activations"), "", "demo");
+        ScriptRun r = ScriptRun.run(ROOT.resolve("bin/activations"), "", "demo");
         String out = r.out();
         assertThat(r.exitCode()).as(out + r.err()).isZero();
         assertThat(out).contains("[demo] broker ready at", "[demo] job finished in", "[demo] done in");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkactivations.testutils.KafkaJobTestBase;
+import io.flinkactivations.testutils.ScriptRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * real broker, and the deployable jar's contents for {@code flink run}.
  */
 class LauncherRunIT extends KafkaJobTestBase {
-    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+    private static final Path ROOT = ScriptRun.ROOT;
 
     @Test
     void binActivationsRunProcessesATopicToTheEnd() throws Exception {
@@ -31,7 +32,7 @@ class LauncherRunIT extends KafkaJobTestBase {
         records.add(record(t[0], "bad", utf8("not json")));
         kafka.send(records);
 
-        ActivationsScriptIT.Run r = ActivationsScriptIT.run(ROOT.resolve("bin/activations"), "", "run",
+        ScriptRun r = ScriptRun.run(ROOT.resolve("bin/activations"), "", "run",
                 "--bootstrap-servers", kafka.bootstrapServers(), "--input-topic", t[0], "--output-topic", t[1],
                 "--activation", "Tanh", "--bounded", "--starting-offsets", "earliest", "--checkpoint-interval", "1s",
                 "--kafka-property", "client.dns.lookup=use_all_dns_ips");
@@ -50,7 +51,7 @@ class LauncherRunIT extends KafkaJobTestBase {
 
     @Test
     void aBadFlagStopsTheJobBeforeItStarts() throws Exception {
-        ActivationsScriptIT.Run r = ActivationsScriptIT.run(ROOT.resolve("bin/activations"), "", "run",
+        ScriptRun r = ScriptRun.run(ROOT.resolve("bin/activations"), "", "run",
                 "--bootstrap-servers", "localhost:1", "--input-topic", "a", "--output-topic", "b",
                 "--activation", "softmax", "--window", "tumbling(10)");
         assertThat(r.exitCode()).isEqualTo(2);

@@ -1,0 +1,164 @@
+package io.flinkactivations.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkactivations.testutils.ScriptRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The README's compute-core report, {@code bin/benchmark}, as a user runs it on the packaged jar, kept
+ * small (two ops at one size, short iterations): JMH runs, PyTorch's kernels run where Python has torch
+ * (CI installs it), and the table's and the chart's numbers hang together. No speed is asserted: that
+ * is what the benchmark is for.
+ */
+class BenchmarkCommandIT {
+    private static final Path SCRIPT = ScriptRun.ROOT.resolve("bin/benchmark");
+    private static final Duration TIMEOUT = Duration.ofMinutes(5);
+    private static final String[] SHORT_RUNS = {"--", "-f", "1", "-wi", "1", "-w", "1s", "-i", "1", "-r", "500ms"};
+    private static final String NUMBER = "([0-9][0-9,]*(?:\\.[0-9])?)";
+    private static final String RATIO = "([0-9]+\\.[0-9]{2})";
+    private static final Pattern ROW = Pattern.compile("^\\| (\\S+) \\| ([0-9]+) \\| " + NUMBER + " \\| " + NUMBER
+            + " \\| " + RATIO + " \\| " + RATIO + " \\|(?: " + NUMBER + " \\| " + RATIO + " \\|)?$");
+    private static final Pattern COPY_BOUND = Pattern.compile("(?m)^Copy bound, .*: 1024: " + NUMBER + " \\(arraycopy "
+            + NUMBER + ", vector loop " + NUMBER + ", plain loop " + NUMBER + "\\)$");
+    private static final Pattern GEOMETRIC_MEAN =
+            Pattern.compile("(?m)^Geometric mean of ours/PyTorch at size 1024: ([0-9.]+)x over 2 ops$");
+
+    @Test
+    void printsTheOpsAgainstTheCopyBoundAndPyTorchAndDrawsTheChart(@TempDir Path out) throws Exception {
+        String[] args = concat(new String[] {"--kernels", "--ops", "relu,softmax", "--sizes", "1024", "--out",
+            out.toString()}, SHORT_RUNS);
+        ScriptRun r = ScriptRun.run(SCRIPT, "", TIMEOUT, args);
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).as(r.out()).containsPattern("(?m)\\Amachine: [0-9]+ cores, .*");
+        boolean torch = pythonHasTorch();
+
+        List<Matcher> rows = r.out().lines().map(ROW::matcher).filter(Matcher::matches).toList();
+        assertThat(rows).as(r.out()).extracting(m -> m.group(1) + " " + m.group(2))
+                .containsExactly("relu 1024", "softmax 1024");
+        Matcher bound = COPY_BOUND.matcher(r.out());
+        assertThat(bound.find()).as(r.out()).isTrue();
+        // the bound is the fastest of the three copies
+        assertThat(Math.max(number(bound.group(2)), Math.max(number(bound.group(3)), number(bound.group(4)))))
+                .isEqualTo(number(bound.group(1)));
+        double logSum = 0;
+        for (Matcher row : rows) {
+            double vector = number(row.group(3));
+            assertThat(vector).as(row.group()).isPositive();
+            assertThat(number(row.group(4))).as(row.group()).isPositive();
+            assertRatio(row.group(5), row.group(3), row.group(4), row.group());
+            assertRatio(row.group(6), row.group(3), bound.group(1), row.group());
+            assertThat(row.group(7) != null).as("a PyTorch column where python3 has torch: " + row.group()).isEqualTo(torch);
+            if (torch) {
+                assertThat(number(row.group(7))).as(row.group()).isPositive();
+                assertRatio(row.group(8), row.group(3), row.group(7), row.group());
+                logSum += Math.log(vector / number(row.group(7)));
+            }
+        }
+        String chart = Files.readString(out.resolve("benchmark-chart.svg"));
+        for (Matcher row : rows) {
+            assertThat(bar(chart, row.group(1), "ours")).as(chart).isCloseTo(number(row.group(3)),
+                    Offset.offset(1.0));
+            if (torch) {
+                assertThat(bar(chart, row.group(1), "PyTorch")).as(chart).isCloseTo(number(row.group(7)),
+                        Offset.offset(1.0));
+            }
+        }
+        assertThat(chart).contains("stroke=\"#d62728\""); // the copy bound's line
+        if (torch) {
+            Matcher mean = GEOMETRIC_MEAN.matcher(r.out());
+            assertThat(mean.find()).as(r.out()).isTrue();
+            double expected = Math.exp(logSum / 2);
+            assertThat(Double.parseDouble(mean.group(1))).as(r.out()).isBetween(expected * 0.97 - 0.005,
+                    expected * 1.03 + 0.005);
+            assertThat(r.out()).containsPattern("(?m)^PyTorch .* with 1 thread\\(s\\)\\.$");
+        } else {
+            assertThat(r.out()).contains("(no python3 with torch: the PyTorch column is left out");
+        }
+        // what it printed is kept beside JMH's own results
+        assertThat(r.out()).contains(Files.readString(out.resolve("table.md")));
+        assertThat(out.resolve("jmh.json")).isNotEmptyFile();
+    }
+
+    @Test
+    void aBenchmarkThatFailsStopsTheCommandWithoutATable(@TempDir Path out) throws Exception {
+        String[] args = concat(new String[] {"--kernels", "--ops", "nosuch", "--sizes", "16", "--out", out.toString()},
+                SHORT_RUNS);
+        ScriptRun r = ScriptRun.run(SCRIPT, "", TIMEOUT, args);
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("Unknown activation 'nosuch'", "bin/benchmark: JMH failed");
+        assertThat(out.resolve("table.md")).doesNotExist();
+        assertThat(r.out()).doesNotContain("| op | size |");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+        "--ops relu; --ops chooses among the per-op benchmarks only; add --kernels",
+        "--kernels --ops threshold(0.1,20); --ops takes op names separated by commas",
+        "--sizes 1k; --sizes takes sizes separated by commas",
+        "--out; --out needs a value",
+        "--fast; unknown argument '--fast'",
+    })
+    void aBadArgumentSaysWhatToFix(String args, String message) throws Exception {
+        ScriptRun r = ScriptRun.run(SCRIPT, "", args.split(" "));
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("bin/benchmark: " + message);
+        assertThat(r.out()).isEmpty(); // stopped before it ran anything
+    }
+
+    /** The printed ratio agrees with the printed numbers it divides, given their rounding. */
+    private static void assertRatio(String printed, String numerator, String denominator, String row) {
+        double n = number(numerator);
+        double d = number(denominator);
+        double nHalfUnit = numerator.contains(".") ? 0.05 : 0.5;
+        double dHalfUnit = denominator.contains(".") ? 0.05 : 0.5;
+        double low = (n - nHalfUnit) / (d + dHalfUnit) - 0.005;
+        double high = (n + nHalfUnit) / (d - dHalfUnit) + 0.005;
+        assertThat(Double.parseDouble(printed)).as(row).isBetween(low, high);
+    }
+
+    /** The Melem/s of an op's bar in the chart (its tooltip). */
+    private static double bar(String chart, String op, String who) {
+        Matcher m = Pattern.compile("<title>" + Pattern.quote(op) + " 1024: " + who + " ([0-9,]+)</title>").matcher(chart);
+        assertThat(m.find()).as(op + " " + who + " in " + chart).isTrue();
+        return number(m.group(1));
+    }
+
+    private static double number(String s) {
+        return Double.parseDouble(s.replace(",", ""));
+    }
+
+    /** As bin/benchmark decides: Debian's python3, else the one on the PATH, with torch importable. */
+    private static boolean pythonHasTorch() throws IOException, InterruptedException {
+        for (String python : new String[] {"/usr/bin/python3", "python3"}) {
+            try {
+                Process p = new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (p.waitFor() == 0) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // not installed: try the next
+            }
+        }
+        return false;
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}
