@@ -92,6 +92,67 @@ class BenchmarkCommandIT {
         assertThat(out.resolve("jmh.json")).isNotEmptyFile();
     }
 
+    private static final Pattern WINDOW_ROW = Pattern.compile(
+            "^\\| softmax \\| (batch|onlineUpdateMerge) \\| 10 x 64 \\| (vector|scalar) \\| " + NUMBER + " \\| ([0-9.]+) \\|$");
+    private static final Pattern OPERATOR_ROW = Pattern.compile("^\\| 10 x 64 \\| " + NUMBER + " \\| " + NUMBER
+            + " \\| " + RATIO + " \\| ([0-9]+) \\| ([0-9]+) \\|$");
+    private static final Pattern JSON_ROW = Pattern.compile(
+            "^\\| 64 \\| up to 9 digits \\(Float.toString\\) \\| ([0-9.]+) \\| ([0-9.]+) \\|$");
+    private static final Pattern STATE_ROW = Pattern.compile(
+            "^\\| (tumbling\\(1h\\)|sliding\\(1h, 6m\\)|count\\(1000000\\)) \\| (f32le|json) \\| ([0-9]+) \\| ([0-9]+)"
+                    + " \\| ([0-9.]+) \\| ([0-9.]+)x \\|$");
+
+    @Test
+    void aFullRunAddsTheWindowTablesAndTheStatePerRecordWithinTwiceTheRawFloats(@TempDir Path out) throws Exception {
+        // the full command, every benchmark class, each kept to one case (JMH's -p goes to each class that has it)
+        String[] args = concat(new String[] {"--sizes", "1024", "--out", out.toString(), "--", "-p", "op=softmax",
+            "-p", "rows=10", "-p", "numbers=float"}, Arrays.copyOfRange(SHORT_RUNS, 1, SHORT_RUNS.length));
+        ScriptRun r = ScriptRun.run(SCRIPT, "", TIMEOUT, args);
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(r.out().lines().map(ROW::matcher).filter(Matcher::matches).map(m -> m.group(1)))
+                .as(r.out()).containsExactly("softmax");
+
+        List<Matcher> batches = r.out().lines().map(WINDOW_ROW::matcher).filter(Matcher::matches).toList();
+        assertThat(batches).as(r.out()).extracting(m -> m.group(1) + " " + m.group(2)).containsExactlyInAnyOrder(
+                "batch vector", "batch scalar", "onlineUpdateMerge vector", "onlineUpdateMerge scalar");
+        for (Matcher row : batches) { // ns per element = 1,000 / Melem/s
+            String melems = row.group(3);
+            double half = melems.contains(".") ? 0.05 : 0.5;
+            assertThat(Double.parseDouble(row.group(4))).as(row.group()).isBetween(
+                    1e3 / (number(melems) + half) - 0.005, 1e3 / (number(melems) - half) + 0.005);
+        }
+
+        Matcher operator = r.out().lines().map(OPERATOR_ROW::matcher).filter(Matcher::matches).findFirst().orElseThrow(
+                () -> new AssertionError("no operator row for 10 x 64 in " + r.out()));
+        assertRatio(operator.group(3), operator.group(2), operator.group(1), operator.group());
+        for (int column = 1; column <= 2; column++) { // ns per record = us per window x 1,000 / 10 records
+            String micros = operator.group(column);
+            double half = micros.contains(".") ? 0.05 : 0.5;
+            assertThat(Double.parseDouble(operator.group(column + 3))).as(operator.group())
+                    .isBetween(Math.floor((number(micros) - half) * 100), Math.ceil((number(micros) + half) * 100));
+        }
+
+        Matcher json = r.out().lines().map(JSON_ROW::matcher).filter(Matcher::matches).findFirst().orElseThrow(
+                () -> new AssertionError("no JSON row in " + r.out()));
+        assertThat(Double.parseDouble(json.group(1))).as(json.group()).isPositive();
+        assertThat(Double.parseDouble(json.group(2))).as(json.group()).isPositive();
+
+        // the target: state per buffered record at most 2x its raw float bytes (snapshot sizes, not
+        // timings: the same on every run); JSON records also keep their other fields, which outweigh 16 floats
+        List<Matcher> state = r.out().lines().map(STATE_ROW::matcher).filter(Matcher::matches).toList();
+        assertThat(state).as(r.out()).hasSize(18);
+        for (Matcher row : state) {
+            int d = Integer.parseInt(row.group(3));
+            assertThat(Integer.parseInt(row.group(4))).isEqualTo(4 * d);
+            double perRecord = Double.parseDouble(row.group(5));
+            assertThat(Double.parseDouble(row.group(6))).as(row.group()).isCloseTo(perRecord / (4.0 * d),
+                    Offset.offset(0.006));
+            if (row.group(2).equals("f32le") || d >= 64) {
+                assertThat(perRecord).as(row.group()).isGreaterThanOrEqualTo(4.0 * d).isLessThanOrEqualTo(2 * 4.0 * d);
+            }
+        }
+    }
+
     @Test
     void aBenchmarkThatFailsStopsTheCommandWithoutATable(@TempDir Path out) throws Exception {
         String[] args = concat(new String[] {"--kernels", "--ops", "nosuch", "--sizes", "16", "--out", out.toString()},
