@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""PyTorch's own CPU kernels on the same ops and sizes as KernelBenchmark, single thread.
+"""PyTorch's own CPU kernels on the ops and sizes a KernelBenchmark run measured, single thread.
 
-Prints JSON: {"<op>": {"<size>": melem_per_s}, "_version": "..."}; used by bin/benchmark.
+  pytorch_bench.py JMH_JSON
+      reads JMH's results (bin/benchmark's jmh.json) and times PyTorch on each (op, size) of
+      KernelBenchmark in it; prints JSON: {"<op>": {"<size>": melem_per_s}, "_version": "..."}.
 Each timing is the median of 15 batches of calls, after a warm-up.
 """
 import json
@@ -63,14 +65,14 @@ def melems(fn, size):
     return size / times[len(times) // 2] / 1e6
 
 
-def main():
-    sizes = [int(s) for s in sys.argv[1].split(",")] if len(sys.argv) > 1 else [16, 64, 256, 1024, 1048576]
-    ops = sys.argv[2].split(";") if len(sys.argv) > 2 else list(OPS)
+def main(jmh_json):
+    with open(jmh_json) as f:
+        runs = [r["params"] for r in json.load(f) if r["benchmark"].endswith(".KernelBenchmark.apply")]
     result = {"_version": torch.__version__, "_threads": torch.get_num_threads()}
-    for op in ops:
-        result[op] = {str(s): melems(OPS[op], s) for s in sizes}
+    for op, size in sorted({(p["op"], int(p["size"])) for p in runs}):
+        result.setdefault(op, {})[str(size)] = melems(OPS[op], size)
     json.dump(result, sys.stdout, indent=1)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1])

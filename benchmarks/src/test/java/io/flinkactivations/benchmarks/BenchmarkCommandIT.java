@@ -19,9 +19,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The README's compute-core report, {@code bin/benchmark}, as a user runs it on the packaged jar, kept
- * small (two ops at one size, short iterations): JMH runs, PyTorch's kernels run where Python has torch
- * (CI installs it), and the table's and the chart's numbers hang together. No speed is asserted: that
- * is what the benchmark is for.
+ * small with short iterations: two ops at one size for the per-op table and the chart, and every
+ * benchmark class with one case each for the window, JSON and state tables. JMH runs, PyTorch's
+ * kernels run where Python has torch (CI installs it), and the tables' and the chart's numbers hang
+ * together. No speed is asserted: that is what the benchmark is for.
  */
 class BenchmarkCommandIT {
     private static final Path SCRIPT = ScriptRun.ROOT.resolve("bin/benchmark");
@@ -84,6 +85,9 @@ class BenchmarkCommandIT {
             assertThat(Double.parseDouble(mean.group(1))).as(r.out()).isBetween(expected * 0.97 - 0.005,
                     expected * 1.03 + 0.005);
             assertThat(r.out()).containsPattern("(?m)^PyTorch .* with 1 thread\\(s\\)\\.$");
+            // PyTorch timed what JMH ran, not its whole list
+            assertThat(Files.readString(out.resolve("pytorch.json"))).contains("\"relu\": {", "\"softmax\": {")
+                    .doesNotContain("\"gelu\"");
         } else {
             assertThat(r.out()).contains("(no python3 with torch: the PyTorch column is left out");
         }
