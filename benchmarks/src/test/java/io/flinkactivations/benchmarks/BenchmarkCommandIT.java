@@ -61,7 +61,8 @@ class BenchmarkCommandIT {
             assertThat(number(row.group(4))).as(row.group()).isPositive();
             assertRatio(row.group(5), row.group(3), row.group(4), row.group());
             assertRatio(row.group(6), row.group(3), bound.group(1), row.group());
-            assertThat(row.group(7) != null).as("a PyTorch column where python3 has torch: " + row.group()).isEqualTo(torch);
+            assertThat(row.group(7) != null).as("a PyTorch column where python3 has torch: " + row.group())
+                    .isEqualTo(torch);
             if (torch) {
                 assertThat(number(row.group(7))).as(row.group()).isPositive();
                 assertRatio(row.group(8), row.group(3), row.group(7), row.group());
@@ -97,7 +98,8 @@ class BenchmarkCommandIT {
     }
 
     private static final Pattern WINDOW_ROW = Pattern.compile(
-            "^\\| softmax \\| (batch|onlineUpdateMerge) \\| 10 x 64 \\| (vector|scalar) \\| " + NUMBER + " \\| ([0-9.]+) \\|$");
+            "^\\| softmax \\| (batch|onlineUpdateMerge) \\| 10 x 64 \\| (vector|scalar) \\| " + NUMBER
+                    + " \\| ([0-9.]+) \\|$");
     private static final Pattern OPERATOR_ROW = Pattern.compile("^\\| 10 x 64 \\| " + NUMBER + " \\| " + NUMBER
             + " \\| " + RATIO + " \\| ([0-9]+) \\| ([0-9]+) \\|$");
     private static final Pattern JSON_ROW = Pattern.compile(
@@ -196,7 +198,8 @@ class BenchmarkCommandIT {
 
     /** The Melem/s of an op's bar in the chart (its tooltip). */
     private static double bar(String chart, String op, String who) {
-        Matcher m = Pattern.compile("<title>" + Pattern.quote(op) + " 1024: " + who + " ([0-9,]+)</title>").matcher(chart);
+        Matcher m = Pattern.compile("<title>" + Pattern.quote(op) + " 1024: " + who + " ([0-9,]+)</title>")
+                .matcher(chart);
         assertThat(m.find()).as(op + " " + who + " in " + chart).isTrue();
         return number(m.group(1));
     }

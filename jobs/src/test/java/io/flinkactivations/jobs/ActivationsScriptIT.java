@@ -35,7 +35,8 @@ class ActivationsScriptIT {
             GoldenCase golden = GoldenCase.all().stream()
                     .filter(c -> c.caseName().equals("seed_example") && c.spec().equals(row[1]))
                     .findFirst().orElseThrow();
-            ScriptRun r = ScriptRun.run(SCRIPT, "{\"id\": \"tutorial\", \"features\": [1, -2, 3, -5]}\n", "apply", "--activation", row[0]);
+            ScriptRun r = ScriptRun.run(SCRIPT, "{\"id\": \"tutorial\", \"features\": [1, -2, 3, -5]}\n",
+                    "apply", "--activation", row[0]);
             assertThat(r.exitCode()).as(r.err()).isZero();
             JsonNode out = JSON.readTree(r.out());
             assertThat(out.get("id").asText()).isEqualTo("tutorial");
