@@ -3,6 +3,7 @@ package io.flinkactivations.jobs;
 import io.flinkactivations.kafka.DeadLetterSerializationSchema;
 import io.flinkactivations.kafka.FeatureVectorDeserializationSchema;
 import io.flinkactivations.kafka.FeatureVectorSerializationSchema;
+import io.flinkactivations.kafka.TopicLimits;
 import io.flinkactivations.stream.ActivationResult;
 import io.flinkactivations.stream.Activations;
 import io.flinkactivations.stream.FeatureVector;
@@ -35,20 +36,38 @@ public final class ActivationPipeline {
 
     private ActivationPipeline() {}
 
+    /** What the output and dead-letter topics take (see {@link KafkaChecks}, which reads them from Kafka). */
+    public record SinkLimits(TopicLimits output, TopicLimits deadLetters) {
+        /** Kafka's default topic settings, with the job's producer settings. */
+        static SinkLimits defaults(JobConfig c) {
+            TopicLimits limits = TopicLimits.of(Map.of(), producerProperties(c.kafkaProperties()));
+            return new SinkLimits(limits, limits);
+        }
+    }
+
+    /** Builds the job into {@code env}, for topics with Kafka's default settings. */
     public static void build(StreamExecutionEnvironment env, JobConfig c) {
-        build(env, c, "", UnaryOperator.identity());
+        build(env, c, SinkLimits.defaults(c));
+    }
+
+    /** Builds the job into {@code env}, for topics that take {@code limits}. */
+    public static void build(StreamExecutionEnvironment env, JobConfig c, SinkLimits limits) {
+        build(env, c, limits, "", UnaryOperator.identity());
     }
 
     /**
-     * Builds the job into {@code env}. {@code uidPrefix} tells apart several pipelines in one job (the
-     * demo); {@code beforeActivation} sees the parsed records before the operators (tests inject
-     * failures there).
+     * Builds the job into {@code env}. {@code limits}: what its topics take. {@code uidPrefix} tells
+     * apart several pipelines in one job (the demo); {@code beforeActivation} sees the parsed records
+     * before the operators (tests inject failures there).
      */
-    static void build(StreamExecutionEnvironment env, JobConfig c, String uidPrefix,
+    static void build(StreamExecutionEnvironment env, JobConfig c, SinkLimits limits, String uidPrefix,
                       UnaryOperator<DataStream<FeatureVector>> beforeActivation) {
         configure(env, c);
-        KafkaSourceBuilder<FeatureVector> source =
-                source(c, new FeatureVectorDeserializationSchema(c.format(), c.maxRecordBytes()));
+        DeadLetterSerializationSchema deadLetters = new DeadLetterSerializationSchema(c.dlqTopic(), limits.deadLetters());
+        FeatureVectorSerializationSchema results = new FeatureVectorSerializationSchema(c.outputTopic(), c.format(),
+                c.activation(), limits.output(), deadLetters);
+        KafkaSourceBuilder<FeatureVector> source = source(c,
+                new FeatureVectorDeserializationSchema(c.format(), c.maxRecordBytes()).withResults(results));
         WatermarkStrategy<FeatureVector> watermarks = c.window() != null && c.window().isTimeBased()
                 ? WatermarkStrategy.<FeatureVector>forBoundedOutOfOrderness(c.maxOutOfOrderness())
                         .withTimestampAssigner((v, t) -> v.timestamp())
@@ -67,11 +86,11 @@ public final class ActivationPipeline {
                         .build();
 
         result.output()
-                .sinkTo(sink(c, new FeatureVectorSerializationSchema(c.outputTopic(), c.format(), c.activation()), "out"))
+                .sinkTo(sink(c, results, "out"))
                 .name("kafka " + c.outputTopic())
                 .uid(uidPrefix + "kafka-sink");
         result.deadLetters()
-                .sinkTo(sink(c, new DeadLetterSerializationSchema(c.dlqTopic()), "dlq"))
+                .sinkTo(sink(c, deadLetters, "dlq"))
                 .name("dead letters " + c.dlqTopic())
                 .uid(uidPrefix + "kafka-dlq-sink");
     }

@@ -17,12 +17,33 @@ public final class ActivationsCli {
         System.exit(run(args));
     }
 
-    /** Runs the command line and returns its exit code (0 ok, 1 bad input lines, 2 bad arguments). */
+    /**
+     * Runs the command line and returns its exit code (0 ok, 1 bad input lines or a job that cannot
+     * run, 2 bad arguments).
+     */
     public static int run(String... args) {
-        return new CommandLine(new ActivationsCli())
+        return commandLine(new ActivationsCli()).execute(args);
+    }
+
+    /** The command line of {@code command}, with this project's handling of bad arguments and failures. */
+    static CommandLine commandLine(Object command) {
+        return new CommandLine(command)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler(ActivationsCli::badArguments)
-                .execute(args);
+                .setExecutionExceptionHandler(ActivationsCli::failed);
+    }
+
+    /**
+     * A command that failed: one line on the console, exit code 1. A {@link JobCannotRunException}'s
+     * message says what to fix; anything else is named by its innermost cause (the stack trace goes
+     * to the log, at debug level).
+     */
+    static int failed(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        String line = e instanceof JobCannotRunException ? e.getMessage()
+                : "failed: " + io.flinkactivations.jobs.local.LocalJobRunner.cause(e);
+        org.slf4j.LoggerFactory.getLogger(ActivationsCli.class).debug("{} failed", cmd.getCommandName(), e);
+        cmd.getErr().println(cmd.getCommandName() + ": " + line);
+        return 1;
     }
 
     /** A bad argument: the message and where to read more, not the whole usage. */

@@ -92,11 +92,13 @@ public final class DemoCommand implements Callable<Integer> {
 
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             for (int i = 0; i < ACTIVATIONS.size(); i++) {
-                ActivationPipeline.build(env, config(kafka, "demo-vectors", outTopics.get(i), ACTIVATIONS.get(i), null),
-                        "p" + i + "-", java.util.function.UnaryOperator.identity());
+                JobConfig c = config(kafka, "demo-vectors", outTopics.get(i), ACTIVATIONS.get(i), null);
+                ActivationPipeline.build(env, c, ActivationPipeline.SinkLimits.defaults(c), "p" + i + "-",
+                        java.util.function.UnaryOperator.identity());
             }
-            ActivationPipeline.build(env, config(kafka, "demo-readings", "demo-windowed", WINDOW_ACTIVATION, WINDOW),
-                    "w-", java.util.function.UnaryOperator.identity());
+            JobConfig windowed = config(kafka, "demo-readings", "demo-windowed", WINDOW_ACTIVATION, WINDOW);
+            ActivationPipeline.build(env, windowed, ActivationPipeline.SinkLimits.defaults(windowed), "w-",
+                    java.util.function.UnaryOperator.identity());
             long t1 = System.nanoTime();
             progress("running the job on a local Flink MiniCluster (bounded: it stops at the end of the input; "
                     + Kernels.get().description() + ") ...");

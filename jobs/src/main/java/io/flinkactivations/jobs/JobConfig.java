@@ -7,7 +7,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 
-/** The job's validated settings (see {@link JobOptions}). */
+/**
+ * The job's validated settings (see {@link JobOptions}). {@code restartStrategy} is the one given, or
+ * the default for the run ({@code restartStrategyGiven} false), which a cluster's own setting may
+ * replace. The Kafka properties may hold secrets: nothing here prints their values.
+ */
 public record JobConfig(
         String bootstrapServers,
         List<String> inputTopics,
@@ -26,7 +30,10 @@ public record JobConfig(
         Duration allowedLateness,
         int maxRecordBytes,
         String transactionalIdPrefix,
-        Properties kafkaProperties) {
+        Properties kafkaProperties,
+        RestartStrategy restartStrategy,
+        boolean restartStrategyGiven,
+        Duration checkTimeout) {
 
     /** One line for the log; Kafka property values are left out (they may hold secrets). */
     public String describe() {
@@ -35,5 +42,11 @@ public record JobConfig(
                 activation, window == null ? "none" : window, format, exactlyOnce ? "exactly-once" : "at-least-once",
                 inputTopics, outputTopic, dlqTopic, groupId, startingOffsets, bounded ? " bounded" : "",
                 checkpointInterval, kafkaProperties.stringPropertyNames());
+    }
+
+    /** As {@link #describe()}: a record's own toString would print the Kafka properties' values. */
+    @Override
+    public String toString() {
+        return describe();
     }
 }

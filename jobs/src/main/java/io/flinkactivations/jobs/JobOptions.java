@@ -3,6 +3,12 @@ package io.flinkactivations.jobs;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.format.RecordFormat;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,11 +94,41 @@ public final class JobOptions {
     String transactionalIdPrefix;
 
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "A Kafka client property for the source and the sinks (e.g. security settings); repeatable. Values are never logged.")
+            description = "A Kafka client property for the source and the sinks; repeatable. Values are never logged; "
+                    + "keep secrets out of the command line with --kafka-properties-file or " + ENV_PREFIX + "* variables.")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
-    /** Checks every flag; the exception message names the flag and what to fix. */
+    @Option(names = "--kafka-properties-file", paramLabel = "FILE",
+            description = "Kafka client properties (e.g. security.protocol, sasl.jaas.config) from a file in Java "
+                    + "properties format, as Kafka's tools take --command-config. Environment variables "
+                    + ENV_PREFIX + "<NAME> (e.g. " + ENV_PREFIX + "SASL_JAAS_CONFIG for sasl.jaas.config) override it, "
+                    + "--kafka-property overrides both.")
+    Path kafkaPropertiesFile;
+
+    @Option(names = "--restart-strategy", paramLabel = "SPEC",
+            description = "What the job does when it fails: exponential-delay(initial, max, attempts), "
+                    + "fixed-delay(attempts, delay) or none (default: exponential-delay(1s, 1m, unlimited); "
+                    + "with --bounded fixed-delay(3, 5s); under flink run, the cluster's setting).")
+    String restartStrategy;
+
+    @Option(names = "--check-timeout", defaultValue = "30s", paramLabel = "DURATION",
+            description = "How long the checks before the start (brokers, topics, permissions) wait for Kafka "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String checkTimeout;
+
+    /** The prefix of environment variables that hold Kafka client properties. */
+    public static final String ENV_PREFIX = "ACTIVATIONS_KAFKA_";
+
+    /** Checks every flag, with Kafka properties from this process's environment; see {@link #validate(Map)}. */
     public JobConfig validate() {
+        return validate(System.getenv());
+    }
+
+    /**
+     * Checks every flag; the exception message names the flag and what to fix. Kafka properties come
+     * from the file, then the {@link #ENV_PREFIX} variables of {@code env}, then the flags.
+     */
+    public JobConfig validate(Map<String, String> env) {
         ActivationSpec spec;
         try {
             spec = ActivationSpec.parse(activation);
@@ -155,12 +191,48 @@ public final class JobOptions {
         if (windowSpec != null && !windowSpec.isTimeBased() && !lateness.isZero()) {
             throw new IllegalArgumentException("--allowed-lateness: applies to event-time windows, not to " + windowSpec);
         }
-        Properties props = new Properties();
-        kafkaProperties.forEach(props::setProperty);
+        Properties props = kafkaProperties(env);
         String prefix = transactionalIdPrefix != null ? transactionalIdPrefix
                 : "flink-activations-" + groupId + "-" + outputTopic;
+        RestartStrategy restart;
+        try {
+            restart = restartStrategy != null ? RestartStrategy.parse(restartStrategy)
+                    : bounded ? RestartStrategy.BOUNDED_DEFAULT : RestartStrategy.CONTINUOUS_DEFAULT;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--restart-strategy: " + e.getMessage());
+        }
+        Duration timeout = duration("--check-timeout", checkTimeout);
+        if (timeout.toMillis() < 1) {
+            throw new IllegalArgumentException("--check-timeout: must be positive, got " + checkTimeout);
+        }
         return new JobConfig(bootstrapServers, inputs, outputTopic, dlq, spec, windowSpec, recordFormat, exactlyOnce,
-                checkpoint, groupId, offsets, bounded, parallelism, outOfOrder, lateness, maxRecordBytes, prefix, props);
+                checkpoint, groupId, offsets, bounded, parallelism, outOfOrder, lateness, maxRecordBytes, prefix, props,
+                restart, restartStrategy != null, timeout);
+    }
+
+    /** The Kafka client properties: the file's, then the environment's, then the flags'. */
+    private Properties kafkaProperties(Map<String, String> env) {
+        Properties props = new Properties();
+        if (kafkaPropertiesFile != null) {
+            try (Reader in = Files.newBufferedReader(kafkaPropertiesFile, StandardCharsets.UTF_8)) {
+                props.load(in);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("--kafka-properties-file: cannot read " + kafkaPropertiesFile + " ("
+                        + (e instanceof NoSuchFileException ? "no such file" : e.getClass().getSimpleName()) + ")");
+            }
+        }
+        env.forEach((name, value) -> {
+            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+                props.setProperty(propertyName(name), value);
+            }
+        });
+        kafkaProperties.forEach(props::setProperty);
+        return props;
+    }
+
+    /** {@code ACTIVATIONS_KAFKA_SASL_JAAS_CONFIG} -> {@code sasl.jaas.config}. */
+    static String propertyName(String envName) {
+        return envName.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
     }
 
     private static Duration duration(String flag, String value) {

@@ -69,7 +69,8 @@ class ExactlyOnceITCase extends KafkaJobTestBase {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        ActivationPipeline.build(env, options.validate(), "",
+        JobConfig config = options.validate();
+        ActivationPipeline.build(env, config, ActivationPipeline.SinkLimits.defaults(config), "",
                 s -> s.map(new FailOnce(), s.getType()).name("failure injection"));
         JobClient job = env.executeAsync("exactly-once test");
         try {

@@ -7,9 +7,15 @@ import io.flinkactivations.format.RecordFormat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
@@ -20,6 +26,11 @@ class JobOptionsTest {
 
     /** The required flags, each replaced where {@code extra} gives it, plus {@code extra}. */
     static JobConfig parse(String... extra) {
+        return parse(Map.of(), extra);
+    }
+
+    /** As {@link #parse(String...)}, in the environment {@code env}. */
+    static JobConfig parse(Map<String, String> env, String... extra) {
         List<String> args = new ArrayList<>();
         for (int i = 0; i < REQUIRED.size(); i += 2) {
             String flag = REQUIRED.get(i);
@@ -31,7 +42,7 @@ class JobOptionsTest {
         args.addAll(List.of(extra));
         JobOptions o = new JobOptions();
         new CommandLine(o).parseArgs(args.toArray(String[]::new));
-        return o.validate();
+        return o.validate(env);
     }
 
     @Test
@@ -76,11 +87,56 @@ class JobOptionsTest {
             --dlq-topic=out                     | --dlq-topic: must differ from --output-topic (out)
             --parallelism=0                     | --parallelism: must be at least 1, got 0
             --window=count(5),--allowed-lateness=1s | --allowed-lateness: applies to event-time windows, not to count(5)
+            --window=sliding(1d, 1s)            | each record would be in 86400 windows, more than 10000; make the slide larger
+            --window=tumbling(99999999999999999d) | --window: Bad size '99999999999999999d': too large
+            --checkpoint-interval=9999999999999999d | --checkpoint-interval: Bad duration '9999999999999999d': too large
+            --restart-strategy=always           | --restart-strategy: Unknown restart strategy 'always'; valid strategies
+            --restart-strategy=fixed-delay(-1)  | --restart-strategy: Bad restart attempts '-1'
+            --restart-strategy=none(3)          | none takes no arguments
+            --restart-strategy=exponential-delay(1m, 1s) | max (PT1S) is shorter than initial (PT1M)
+            --check-timeout=0s                  | --check-timeout: must be positive
+            --kafka-properties-file=/no/such/file | --kafka-properties-file: cannot read /no/such/file (no such file)
             """)
     void badFlagsSayWhatToFix(String flags, String message) {
-        assertThatThrownBy(() -> parse(flags.split(",")))
+        assertThatThrownBy(() -> parse(flags.split(",(?=--)")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void restartStrategiesParseToFlinksSettingsAndBack() {
+        for (String spec : List.of("none", "fixed-delay(3, 10s)", "exponential-delay(1s, 1m, unlimited)",
+                "exponential-delay(500ms, 2m, 5)")) {
+            assertThat(RestartStrategy.parse(spec).toString()).isEqualTo(spec);
+            assertThat(RestartStrategy.parse(RestartStrategy.parse(spec).toString())).isEqualTo(RestartStrategy.parse(spec));
+        }
+        assertThat(RestartStrategy.parse("fixed-delay(delay=2s)")).isEqualTo(RestartStrategy.parse("fixed-delay(3, 2s)"));
+        Configuration conf = new Configuration();
+        RestartStrategy.parse("fixed-delay(4, 2s)").applyTo(conf);
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("fixed-delay");
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS)).isEqualTo(4);
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(parse().restartStrategy()).isEqualTo(RestartStrategy.CONTINUOUS_DEFAULT);
+        assertThat(parse("--bounded").restartStrategy()).isEqualTo(RestartStrategy.BOUNDED_DEFAULT);
+        assertThat(parse("--bounded").restartStrategyGiven()).isFalse();
+        assertThat(parse("--restart-strategy", "none").restartStrategyGiven()).isTrue();
+    }
+
+    @Test
+    void kafkaPropertiesComeFromAFileTheEnvironmentAndFlagsAndNoneIsPrinted(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "# as Kafka's --command-config\nsecurity.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n"
+                + "sasl.jaas.config=from-the-file\nssl.truststore.location=/etc/ts.p12\n");
+        JobConfig c = parse(Map.of("ACTIVATIONS_KAFKA_SASL_JAAS_CONFIG", "from-the-environment",
+                        "ACTIVATIONS_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", "OTHER_VARIABLE", "x"),
+                "--kafka-properties-file", file.toString(), "--kafka-property", "sasl.mechanism=SCRAM-SHA-256");
+        assertThat(c.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("ssl.truststore.location", "/etc/ts.p12")
+                .containsEntry("sasl.jaas.config", "from-the-environment")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-256")
+                .doesNotContainKey("variable");
+        assertThat(c.toString()).contains("sasl.jaas.config").doesNotContain("from-the", "SCRAM", "SASL_SSL");
+        assertThat(JobOptions.propertyName("ACTIVATIONS_KAFKA_SSL_KEYSTORE_PASSWORD")).isEqualTo("ssl.keystore.password");
     }
 
     @Test

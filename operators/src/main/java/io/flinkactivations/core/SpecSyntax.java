@@ -5,16 +5,18 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The one grammar shared by activation specs and window specs: a name with an optional
+ * The one grammar shared by activation, window and restart-strategy specs: a name with an optional
  * argument list, like a Python call.
  *
  * <pre>
  *   spec  := name [ '(' [ arg { ',' arg } ] ')' ]
  *   arg   := [ name '=' ] value
+ *   name  := letter { letter | digit | '_' | '.' | '-' }
  *   value := number | word | 'quoted' | "quoted"
  * </pre>
  *
- * Values stay raw strings here; {@link ActivationSpec} and {@link WindowSpec} give them meaning.
+ * Values stay raw strings here; {@link ActivationSpec}, {@link WindowSpec} and the job's restart
+ * strategy give them meaning.
  */
 public final class SpecSyntax {
 
@@ -125,7 +127,7 @@ public final class SpecSyntax {
         }
         while (pos < text.length()) {
             char ch = text.charAt(pos);
-            if (!(Character.isLetterOrDigit(ch) || ch == '_' || ch == '.')) {
+            if (!(Character.isLetterOrDigit(ch) || ch == '_' || ch == '.' || ch == '-')) { // '-': fixed-delay
                 break;
             }
             pos++;

@@ -75,6 +75,11 @@ public final class WindowSpec implements Serializable {
             throw new IllegalArgumentException("Bad window sliding(" + formatDuration(sizeMs) + ", "
                     + formatDuration(slideMs) + "): slide must not exceed size, or records between windows are lost");
         }
+        if (sizeMs / slideMs > MAX_WINDOWS_PER_RECORD) {
+            throw new IllegalArgumentException("Bad window sliding(" + formatDuration(sizeMs) + ", "
+                    + formatDuration(slideMs) + "): each record would be in " + sizeMs / slideMs + " windows, more than "
+                    + MAX_WINDOWS_PER_RECORD + "; make the slide larger");
+        }
         return new WindowSpec(Kind.SLIDING, sizeMs, slideMs);
     }
 
@@ -150,23 +155,19 @@ public final class WindowSpec implements Serializable {
             throw new IllegalArgumentException("Bad " + what + " '" + text
                     + "': write a whole number with a unit (ms, s, m, h, d), e.g. 500ms, 10s, 5m");
         }
-        long n;
         try {
-            n = Long.parseLong(m.group(1));
-        } catch (NumberFormatException e) {
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+            d.toMillis(); // every duration here is used in milliseconds
+            return d;
+        } catch (NumberFormatException | ArithmeticException e) {
             throw new IllegalArgumentException("Bad " + what + " '" + text + "': too large");
-        }
-        switch (m.group(2)) {
-            case "ms":
-                return Duration.ofMillis(n);
-            case "s":
-                return Duration.ofSeconds(n);
-            case "m":
-                return Duration.ofMinutes(n);
-            case "h":
-                return Duration.ofHours(n);
-            default:
-                return Duration.ofDays(n);
         }
     }
 
@@ -187,8 +188,17 @@ public final class WindowSpec implements Serializable {
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException("Bad window " + what + " " + d + ": it must be positive");
         }
+        if (d.compareTo(MAX_SIZE) > 0) {
+            throw new IllegalArgumentException("Bad window " + what + " " + d + ": at most "
+                    + formatDuration(MAX_SIZE.toMillis()));
+        }
         return d.toMillis();
     }
+
+    /** The longest window size, slide or gap: ten years, far below where window arithmetic overflows. */
+    public static final Duration MAX_SIZE = Duration.ofDays(3650);
+    /** The most sliding windows one record may fall in (size / slide): each costs work per record. */
+    public static final int MAX_WINDOWS_PER_RECORD = 10_000;
 
     public Kind kind() {
         return kind;

@@ -21,7 +21,13 @@ public enum BadRecordReason {
     /** The vector's dimension differs from the others in its window. */
     DIMENSION_MISMATCH,
     /** The record arrived after its window closed. */
-    LATE;
+    LATE,
+    /**
+     * The record's event time (its {@code ts} field, else its Kafka timestamp) is outside
+     * 1970-01-01 .. 9999-12-31 UTC, which Kafka and event-time windows cannot take. (Appended last:
+     * the serializer writes a reason by its ordinal.)
+     */
+    INVALID_TIMESTAMP;
 
     /** The lower-case code, e.g. {@code malformed-json}. */
     public String code() {

@@ -56,6 +56,14 @@ public final class JsonRecord {
     public static Layout parse(byte[] bytes, int off, int len) throws BadRecordException {
         checkUtf8(bytes, off, len);
         int limit = off + len;
+        // Jackson would read UTF-16 and UTF-32 too, which it tells by zero bytes among the first four,
+        // and give char offsets, not byte offsets; JSON text in UTF-8 has no zero byte
+        for (int i = off; i < Math.min(off + 4, limit); i++) {
+            if (bytes[i] == 0) {
+                throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "not valid JSON: a zero byte at byte "
+                        + (i - off) + " (JSON records must be UTF-8, not UTF-16 or UTF-32)");
+            }
+        }
         try (JsonParser p = FACTORY.createParser(bytes, off, len)) {
             JsonToken first = p.nextToken();
             if (first == JsonToken.START_ARRAY) {
@@ -143,6 +151,10 @@ public final class JsonRecord {
                     if (v != JsonToken.VALUE_NUMBER_INT) {
                         throw new BadRecordException(BadRecordReason.WRONG_TYPE,
                                 "\"ts\" is " + describe(in) + "; it must be epoch milliseconds (a whole number)");
+                    }
+                    if (in.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                        throw new BadRecordException(BadRecordReason.INVALID_TIMESTAMP,
+                                "\"ts\" is " + describe(in) + ", beyond any epoch-millisecond time");
                     }
                     ts = in.getLongValue();
                     hasTs = true;
@@ -285,8 +297,11 @@ public final class JsonRecord {
 
     /** The most bytes {@link #writeArray} writes for {@code len} values (a float is at most JsonFloats.MAX_CHARS). */
     public static int maxArrayLength(int len) {
-        return 2 + len * (JsonFloats.MAX_CHARS + 1);
+        return 2 + len * (MAX_NUMBER_CHARS + 1);
     }
+
+    /** The most bytes one number of an output array takes ({@code "-Infinity"} and its quotes, or a float's digits). */
+    public static final int MAX_NUMBER_CHARS = JsonFloats.MAX_CHARS;
 
     /** A JSON array of the values; non-finite ones as strings. */
     public static void writeArray(ByteArrayOutputStream out, float[] values, int off, int len) {

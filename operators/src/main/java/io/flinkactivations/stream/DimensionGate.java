@@ -28,11 +28,16 @@ final class DimensionGate extends KeyedProcessFunction<String, FeatureVector, Fe
 
     /**
      * The key's dimension check: the first good record fixes it (in {@code dimension}, keyed state);
-     * a good record of another dimension comes back as a dead letter ({@code dimension-mismatch}).
+     * a good record of another dimension comes back as a dead letter ({@code dimension-mismatch}), and
+     * so does one whose event time no window can hold ({@code invalid-timestamp}).
      */
     static FeatureVector check(ValueState<Integer> dimension, FeatureVector v) throws Exception {
         if (v.isBad()) {
             return v;
+        }
+        if (!FeatureVector.isValidTimestamp(v.timestamp())) { // the Kafka schema turns these away already
+            return v.asBad(BadRecordReason.INVALID_TIMESTAMP, "the event time " + v.timestamp()
+                    + " is not between 0 (1970-01-01) and " + FeatureVector.MAX_TIMESTAMP + " (9999-12-31) epoch ms");
         }
         Integer d = dimension.value();
         if (d == null) {

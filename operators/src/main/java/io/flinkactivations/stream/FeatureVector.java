@@ -17,6 +17,16 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 public final class FeatureVector {
     /** {@link #windowCount()} of a record that is not a window's output. */
     public static final int NO_WINDOW = 0;
+    /** The latest event time a record may have: 9999-12-31T23:59:59.999Z in epoch milliseconds. */
+    public static final long MAX_TIMESTAMP = 253_402_300_799_999L;
+
+    /**
+     * Whether {@code t} can be an event time: 1970-01-01 to 9999-12-31 UTC. Kafka refuses negative
+     * timestamps, and window arithmetic (a window's end, its slices) must not overflow.
+     */
+    public static boolean isValidTimestamp(long t) {
+        return t >= 0 && t <= MAX_TIMESTAMP;
+    }
 
     byte[] key;
     byte[] value; // JSON: the original bytes; bad records: the raw value; f32le: null (features are the bytes)

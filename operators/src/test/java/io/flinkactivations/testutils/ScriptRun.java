@@ -25,24 +25,42 @@ public record ScriptRun(int exitCode, String out, String err) {
     /** Runs {@code script}; output goes to files, so a chatty process never blocks on a pipe. */
     public static ScriptRun run(Path script, String stdin, Duration timeout, String... args)
             throws IOException, InterruptedException {
+        return start(script, stdin, args).await(timeout);
+    }
+
+    /** Starts {@code script} with {@code stdin} and returns at once; {@link Running#await} waits for it. */
+    public static Running start(Path script, String stdin, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(script.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("script-out", ".txt");
         Path err = Files.createTempFile("script-err", ".txt");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-            p.getOutputStream().close();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                throw new AssertionError(cmd + " did not finish in " + timeout.toSeconds() + " s: "
-                        + Files.readString(out) + Files.readString(err));
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        return new Running(cmd, p, out, err);
+    }
+
+    /** A started run. */
+    public record Running(List<String> cmd, Process process, Path out, Path err) {
+        /** What it printed to stderr so far. */
+        public String errSoFar() throws IOException {
+            return Files.readString(err);
+        }
+
+        /** Waits at most {@code timeout} for the run to end; kills it and fails if it does not. */
+        public ScriptRun await(Duration timeout) throws IOException, InterruptedException {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                    throw new AssertionError(cmd + " did not finish in " + timeout.toSeconds() + " s: "
+                            + Files.readString(out) + Files.readString(err));
+                }
+                return new ScriptRun(process.exitValue(), Files.readString(out), Files.readString(err));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
             }
-            return new ScriptRun(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
         }
     }
 }
