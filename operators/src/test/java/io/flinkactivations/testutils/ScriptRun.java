@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,16 +26,27 @@ public record ScriptRun(int exitCode, String out, String err) {
     /** Runs {@code script}; output goes to files, so a chatty process never blocks on a pipe. */
     public static ScriptRun run(Path script, String stdin, Duration timeout, String... args)
             throws IOException, InterruptedException {
-        return start(script, stdin, args).await(timeout);
+        return start(script, stdin, Map.of(), args).await(timeout);
     }
 
-    /** Starts {@code script} with {@code stdin} and returns at once; {@link Running#await} waits for it. */
-    public static Running start(Path script, String stdin, String... args) throws IOException {
+    /** As {@link #run(Path, String, Duration, String...)}, with {@code env} added to its environment. */
+    public static ScriptRun run(Path script, String stdin, Duration timeout, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        return start(script, stdin, env, args).await(timeout);
+    }
+
+    /**
+     * Starts {@code script} with {@code stdin} and {@code env} added to its environment, and returns at
+     * once; {@link Running#await} waits for it.
+     */
+    public static Running start(Path script, String stdin, Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(script.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("script-out", ".txt");
         Path err = Files.createTempFile("script-err", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
         p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         return new Running(cmd, p, out, err);

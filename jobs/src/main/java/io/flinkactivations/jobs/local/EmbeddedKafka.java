@@ -49,6 +49,14 @@ public final class EmbeddedKafka implements AutoCloseable {
      * system's temporary directory), deleted on {@link #close}.
      */
     public static EmbeddedKafka start(Path parent) throws Exception {
+        return start(parent, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path)}, with broker settings over the defaults: e.g. more listeners, security
+     * and an authorizer (the clients' listener, {@code EXTERNAL}, stays PLAINTEXT).
+     */
+    public static EmbeddedKafka start(Path parent, Map<String, String> brokerSettings) throws Exception {
         TestKitNodes.Builder builder = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
@@ -57,7 +65,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             builder.setBaseDirectory(Files.createTempDirectory(parent, "kafka-"));
         }
         TestKitNodes nodes = builder.build();
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+        KafkaClusterTestKit.Builder cluster = new KafkaClusterTestKit.Builder(nodes)
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("offsets.topic.num.partitions", "1")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
@@ -67,8 +75,12 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("share.coordinator.state.topic.min.isr", "1")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 // a deleted topic's files go at once, not a minute later (bench-job deletes each run's gigabytes)
-                .setConfigProp("file.delete.delay.ms", "0")
-                .build();
+                .setConfigProp("file.delete.delay.ms", "0");
+        brokerSettings.forEach(cluster::setConfigProp);
+        return started(cluster.build());
+    }
+
+    private static EmbeddedKafka started(KafkaClusterTestKit cluster) throws Exception {
         try {
             formatQuietly(cluster);
             cluster.startup();
@@ -95,6 +107,12 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public String bootstrapServers() {
         return cluster.bootstrapServers();
+    }
+
+    /** The address of the broker's listener {@code name} (one of {@code listeners} given at start). */
+    public String listenerAddress(String name) {
+        return "localhost:" + cluster.brokers().values().iterator().next()
+                .boundPort(org.apache.kafka.common.network.ListenerName.normalised(name));
     }
 
     /** Creates topics with {@code partitions} partitions each and waits until they exist. */
