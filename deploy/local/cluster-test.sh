@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # The deployable jar on a real cluster of separate processes (see cluster.sh): a Kafka broker
-# process, a Flink JobManager and two TaskManagers. Submits the job with Flink's own CLI, produces
-# with Kafka's console producer, reads with a read_committed console consumer, and while records
-# flow: kill -9 a TaskManager (and start a new one), then restart the broker. Checks that every
-# record comes out exactly once, none lost, none doubled. Stops every process by its PID at the end.
+# process, a Flink JobManager and two TaskManagers (three for parallelism 3), with two jobs side by side: the map job
+# (leaky_relu) and the windowed softmax job (tumbling 1 s windows per key). Kafka's console producer
+# writes to both while
+#   1. five TaskManagers in a row are killed with kill -9 (each after the jobs recovered from the one
+#      before and completed a checkpoint), and a new one started each time; then the broker restarts;
+#   2. each job is stopped with a savepoint and started again from it with another parallelism:
+#      2 -> 1 -> 3.
+# Then a read_committed consumer checks (records.py) that every record came out exactly once, none
+# lost, none doubled, every bad one a dead letter, and that every window's softmax is bit for bit
+# that of an uninterrupted run of the same job over the same input. Stops every process by its PID.
 #
-#   deploy/local/cluster-test.sh      (needs the built project: mvn -B -q install -DskipTests)
+#   deploy/local/cluster-test.sh      (needs the built project: mvn -B -q install -DskipTests; python3)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 C="$here/cluster.sh"
+R="$here/records.py"
 export LOCAL_CLUSTER_WORK="${LOCAL_CLUSTER_WORK:-$here/work}"
+out="$LOCAL_CLUSTER_WORK/cluster-test"
+RATE=200 # records a second to each job
 passed=0
 failed=0
 check() { # check DESCRIPTION COMMAND...
@@ -17,58 +26,125 @@ check() { # check DESCRIPTION COMMAND...
 }
 say() { printf '[cluster-test] %s\n' "$*"; }
 
-trap '"$C" stop >/dev/null 2>&1 || true' EXIT
+loads=() # process groups of the load generators
+stop_load() {
+  local p
+  for p in "${loads[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
+  for p in "${loads[@]}"; do while kill -0 -- "-$p" 2>/dev/null; do sleep 0.2; done; done
+  loads=()
+}
+trap 'stop_load; "$C" stop >/dev/null 2>&1 || true' EXIT
 "$C" stop >/dev/null 2>&1 || true
-rm -rf "$LOCAL_CLUSTER_WORK/kafka" "$LOCAL_CLUSTER_WORK/checkpoints" "$LOCAL_CLUSTER_WORK/savepoints"
+rm -rf "$LOCAL_CLUSTER_WORK/kafka" "$LOCAL_CLUSTER_WORK/checkpoints" "$LOCAL_CLUSTER_WORK/savepoints" "$out"
+mkdir -p "$out"
 
 "$C" kafka-start
-"$C" flink-start 2
-for t in ct-in ct-out ct-out-dlq; do "$C" topic "$t" 2; done
+"$C" flink-start 2 # 2 TaskManagers x 2 slots for 2 jobs x 2 tasks: every kill hits both jobs
+for t in ct-map-in ct-win-in; do "$C" topic "$t" 2; done
+for t in ct-map-out ct-map-out-dlq ct-win-out ct-win-out-dlq ct-ref-out ct-ref-out-dlq; do "$C" topic "$t" 1; done
+bootstrap=$("$C" bootstrap)
 
-job=$("$C" submit --bootstrap-servers "$("$C" bootstrap)" --input-topic ct-in --output-topic ct-out \
-  --activation 'leaky_relu(0.2)' --checkpoint-interval 2s --starting-offsets earliest --group-id cluster-test)
-say "submitted job $job with flink run"
-rest=$("$C" rest)
+map_flags() { # map_flags PARALLELISM
+  echo --bootstrap-servers "$bootstrap" --input-topic ct-map-in --output-topic ct-map-out \
+    --activation 'leaky_relu(0.2)' --checkpoint-interval 2s --starting-offsets earliest --group-id ct-map --parallelism "$1"
+}
+win_flags() { # win_flags PARALLELISM
+  echo --bootstrap-servers "$bootstrap" --input-topic ct-win-in --output-topic ct-win-out --activation softmax \
+    --window 'tumbling(1s)' --checkpoint-interval 2s --starting-offsets earliest --group-id ct-win --parallelism "$1"
+}
+# shellcheck disable=SC2046
+map_job=$("$C" submit $(map_flags 2))
+# shellcheck disable=SC2046
+win_job=$("$C" submit $(win_flags 2))
+say "submitted the map job $map_job and the windowed softmax job $win_job with flink run (parallelism 2)"
 
-produce() { # produce FROM TO: ids FROM..TO-1, one bad record every 250
-  local i
-  for ((i = $1; i < $2; i++)); do
-    if (( i % 250 == 7 )); then echo "k$((i % 17))|{\"id\": $i, \"features\": bad}"
-    else echo "k$((i % 17))|{\"id\": $i, \"features\": [$i, -5]}"; fi
-  done | "$C" produce ct-in 2>/dev/null
+start_load() { # start_load FIRST-ID: both generators, RATE records a second each, until stop_load
+  local kind
+  for kind in map win; do
+    setsid bash -c "python3 '$R' gen $kind $1 $RATE | '$C' produce ct-$kind-in 2>/dev/null" &
+    loads+=($!)
+  done
 }
 
-produce 0 1000
-say "produced 0..999; waiting for the first committed results"
-first=$("$C" consume ct-out 1 60 | wc -l)
-check "results are committed before the crash" test "$first" -ge 1
+# recovered: both jobs run every task and completed a checkpoint since (so they made progress)
+recovered() {
+  local job before
+  for job in "$map_job" "$win_job"; do
+    "$C" wait-running "$job" 120
+    before=$("$C" checkpoints "$job")
+    local deadline=$((SECONDS + 60))
+    until [ "$("$C" checkpoints "$job")" -gt "$before" ]; do
+      [ $SECONDS -lt $deadline ] || { say "job $job completed no checkpoint in 60 s"; return 1; }
+      sleep 0.5
+    done
+  done
+}
 
-"$C" tm-kill 1
-say "killed TaskManager 1 with kill -9 while the job runs; starting TaskManager 3"
-"$C" tm-start 3
-produce 1000 2000
+start_load 0
+"$C" wait-running "$map_job" 120
+"$C" wait-running "$win_job" 120
+first=$("$C" consume ct-map-out 1 60 | wc -l)
+check "results are committed while records arrive" test "$first" -ge 1
 
+next_tm=3
+for kill in 1 2 3 4 5; do
+  victim=$(ls "$LOCAL_CLUSTER_WORK/pids" | grep taskmanager- | sed 's/taskmanager-//' | sort -n | head -n 1)
+  "$C" tm-kill "$victim"
+  "$C" tm-start "$next_tm"
+  say "kill $kill of 5: kill -9 of TaskManager $victim under load; TaskManager $next_tm started"
+  next_tm=$((next_tm + 1))
+  check "both jobs recovered from kill $kill and completed a checkpoint" recovered
+done
 "$C" kafka-restart
-say "restarted the broker mid-stream"
-produce 2000 3000
-say "produced 0..2999 in all (12 of them bad)"
+say "restarted the broker under load"
+check "both jobs recovered from the broker's restart and completed a checkpoint" recovered
+stop_load
 
-bad=12
-# the consumer stops after 30 s without a new record: long enough to ride out the recovery
-out=$("$C" consume ct-out $((3000 - bad + 100)) 30)
-dlq=$("$C" consume ct-out-dlq $((bad + 10)) 10)
-total=$(grep -c . <<< "$out" || true)
-unique=$(grep -oE '"id": [0-9]+' <<< "$out" | sort -u | wc -l)
-dead=$(grep -c . <<< "$dlq" || true)
-say "read $total results ($unique distinct ids) and $dead dead letters with read_committed"
-check "every good record came out (none lost)" test "$unique" -eq $((3000 - bad))
-check "no record came out twice (none doubled)" test "$total" -eq "$unique"
-check "every bad record is in the dead-letter topic, once" test "$dead" -eq "$bad"
-check "results are PyTorch's leaky_relu(0.2)" grep -q '"id": 2999, "features": \[2999.0,-1.0\],"activation":"leaky_relu(negative_slope=0.2)"' <<< "$out"
-state=$(curl -sf "$rest/jobs/$job" | grep -oE '"state":"[A-Z]+"' | head -n 1)
-check "the job recovered and is still running ($state)" test "$state" = '"state":"RUNNING"'
+start_load 10000000
+"$C" tm-start "$next_tm" # room for parallelism 3
+for p in 1 3; do
+  sp=$("$C" savepoint-stop "$map_job")
+  # shellcheck disable=SC2046
+  map_job=$("$C" submit -s "$sp" $(map_flags "$p"))
+  sp=$("$C" savepoint-stop "$win_job")
+  # shellcheck disable=SC2046
+  win_job=$("$C" submit -s "$sp" $(win_flags "$p"))
+  say "stopped both jobs with a savepoint and started them from it with parallelism $p, while records arrive"
+  check "both jobs run with parallelism $p and completed a checkpoint" recovered
+done
+stop_load
+python3 "$R" push-watermark 10 | "$C" produce ct-win-in 2>/dev/null
+say "stopped the load; closing the last windows with records far ahead in event time"
 
-curl -sf -X PATCH "$rest/jobs/$job?mode=cancel" >/dev/null || true
+"$C" consume ct-map-in 100000000 10 > "$out/map-in.txt"
+"$C" consume ct-win-in 100000000 10 > "$out/win-in.txt"
+map_in=$(grep -c . "$out/map-in.txt" || true)
+win_in=$(grep -c . "$out/win-in.txt" || true)
+say "the input topics hold $map_in and $win_in records; reading the results with read_committed"
+# at most the records sent, plus room to see doubles; a consumer stops after its idle seconds
+"$C" consume ct-map-out $((map_in + 1000)) 30 > "$out/map-out.txt"
+"$C" consume ct-map-out-dlq $((map_in + 1000)) 10 > "$out/map-dlq.txt"
+"$C" consume ct-win-out $((win_in + 1000)) 45 > "$out/win-out.txt"
+"$C" consume ct-win-out-dlq $((win_in + 1000)) 10 > "$out/win-dlq.txt"
+
+for job in "$map_job" "$win_job"; do
+  state=$(curl -sf "$("$C" rest)/jobs/$job" | grep -oE '"state":"[A-Z]+"' | head -n 1)
+  check "job $job is still running ($state)" test "$state" = '"state":"RUNNING"'
+  curl -sf -X PATCH "$("$C" rest)/jobs/$job?mode=cancel" >/dev/null # its slots, for the reference
+done
+ref_job=$("$C" submit --bootstrap-servers "$bootstrap" --input-topic ct-win-in --output-topic ct-ref-out --activation softmax \
+  --window 'tumbling(1s)' --checkpoint-interval 2s --starting-offsets earliest --group-id ct-ref --parallelism 2 --bounded)
+say "the reference: the windowed job again, uninterrupted and bounded, over the same input ($ref_job)"
+"$C" consume ct-ref-out $((win_in + 1000)) 30 > "$out/win-ref.txt"
+
+checks=$( (python3 "$R" check-map "$out/map-in.txt" "$out/map-out.txt" "$out/map-dlq.txt" || true)
+  (python3 "$R" check-win "$out/win-in.txt" "$out/win-out.txt" "$out/win-dlq.txt" "$out/win-ref.txt" || true))
+echo "$checks"
+passed=$((passed + $(grep -c '^ok' <<< "$checks" || true)))
+failed=$((failed + $(grep -c '^not ok' <<< "$checks" || true)))
+[ "$(grep -c '^ok' <<< "$checks" || true)" -gt 0 ] || failed=$((failed + 1))
+
+stop_load
 "$C" stop
 echo "cluster-test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -8,7 +8,11 @@
 #   deploy/local/cluster.sh flink-start [N]       JobManager + N TaskManagers (default 2)
 #   deploy/local/cluster.sh tm-start ID | tm-kill ID   start, or kill -9, TaskManager ID
 #   deploy/local/cluster.sh topic NAME [PARTITIONS]
-#   deploy/local/cluster.sh submit JOB-FLAGS...   flink run -d the deployable jar (prints the job id)
+#   deploy/local/cluster.sh submit [-s SAVEPOINT] JOB-FLAGS...
+#                                                 flink run -d the deployable jar (prints the job id)
+#   deploy/local/cluster.sh savepoint-stop JOB    stop JOB with a savepoint (prints its path)
+#   deploy/local/cluster.sh wait-running JOB SECS until JOB and all its tasks run
+#   deploy/local/cluster.sh checkpoints JOB       how many checkpoints of JOB completed
 #   deploy/local/cluster.sh produce TOPIC         key|value lines on stdin -> Kafka
 #   deploy/local/cluster.sh consume TOPIC N SECS  read_committed, at most N records or SECS seconds
 #   deploy/local/cluster.sh stop                  stop everything this script started
@@ -238,12 +242,43 @@ job_jar() {
 }
 
 submit() {
-  local jar out
+  local jar out from=()
   jar=$(job_jar)
+  if [ "${1:-}" = "-s" ]; then from=(-s "$2"); shift 2; fi
   out=$(FLINK_CONF_DIR="$work/flink/conf" "$java_cmd" @"$work/jvm17.opts" -cp "$work/lib/flink/*" \
     -Dlog4j.configurationFile="file:$work/flink/conf/log4j.properties" -Dlog.file="$work/logs/client.log" \
-    org.apache.flink.client.cli.CliFrontend run -d "$jar" "$@" 2>&1) || { printf '%s\n' "$out" >&2; die "submit failed"; }
+    org.apache.flink.client.cli.CliFrontend run -d "${from[@]}" "$jar" "$@" 2>&1) \
+    || { printf '%s\n' "$out" >&2; die "submit failed"; }
   grep -oE 'JobID [0-9a-f]{32}' <<< "$out" | awk '{print $2}'
+}
+
+rest_url="http://127.0.0.1:$FLINK_REST_PORT"
+# json_get URL EXPRESSION: a value of the JSON at URL (python's json; j is the document)
+json_get() { curl -sf "$1" | python3 -c "import json,sys; j=json.load(sys.stdin); print($2)"; }
+
+savepoint_stop() {
+  local job=$1 trigger status deadline=$((SECONDS + 120))
+  trigger=$(curl -sf -X POST -H 'Content-Type: application/json' -d "{\"drain\": false, \"targetDirectory\": \"file://$work/savepoints\"}" \
+    "$rest_url/jobs/$job/stop" | python3 -c 'import json,sys; print(json.load(sys.stdin)["request-id"])') \
+    || die "could not ask job $job to stop with a savepoint"
+  while [ $SECONDS -lt $deadline ]; do
+    status=$(curl -sf "$rest_url/jobs/$job/savepoints/$trigger" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+op = j.get("operation") or {}
+print(j["status"]["id"], op.get("location") or (op.get("failure-cause") or {}).get("class", ""))')
+    case "$status" in
+      "COMPLETED file:"*) echo "${status#COMPLETED }"; return ;;
+      COMPLETED*) die "savepoint of job $job failed: ${status#COMPLETED }" ;;
+    esac
+    sleep 0.5
+  done
+  die "savepoint of job $job not done after 120 s"
+}
+
+job_running() {
+  json_get "$rest_url/jobs/$1" 'j["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in j["vertices"])' \
+    | grep -q True
 }
 
 kafka_tool() { "$java_cmd" -cp "$work/lib/kafka/*" -Dlog4j2.configurationFile="$work/kafka/log4j2.properties" "$@"; }
@@ -259,6 +294,9 @@ case "${1:-}" in
   topic) kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --create --if-not-exists \
            --topic "$2" --partitions "${3:-2}" --replication-factor 1 >/dev/null ;;
   submit) shift; submit "$@" ;;
+  savepoint-stop) savepoint_stop "$2" ;;
+  wait-running) wait_for "job $2 running" "${3:-90}" job_running "$2" ;;
+  checkpoints) json_get "$rest_url/jobs/$2/checkpoints" 'j["counts"]["completed"]' ;;
   produce) kafka_tool org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$BOOTSTRAP" --topic "$2" \
              --reader-property parse.key=true --reader-property key.separator='|' --command-property acks=all ;;
   consume) kafka_tool org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$BOOTSTRAP" --topic "$2" \
@@ -271,5 +309,5 @@ case "${1:-}" in
   status) for f in "$work"/pids/*; do [ -e "$f" ] && echo "$(basename "$f") $(cat "$f") $(pid_alive "$(basename "$f")" && echo up || echo down)"; done ;;
   bootstrap) echo "$BOOTSTRAP" ;;
   rest) echo "http://127.0.0.1:$FLINK_REST_PORT" ;;
-  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

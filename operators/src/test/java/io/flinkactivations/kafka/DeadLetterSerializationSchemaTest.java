@@ -38,10 +38,11 @@ class DeadLetterSerializationSchemaTest {
     @Test
     void aDeadLetterThatFitsIsTheOriginalBytesWithTheReason() {
         byte[] value = "{\"features\": oops}".getBytes(StandardCharsets.UTF_8);
+        long ts = System.currentTimeMillis() - 3_600_000L;
         ProducerRecord<byte[], byte[]> r = new DeadLetterSerializationSchema("dlq")
-                .serialize(bad("k".getBytes(StandardCharsets.UTF_8), value, 1000L), null, null);
+                .serialize(bad("k".getBytes(StandardCharsets.UTF_8), value, ts), null, null);
         assertThat(r.value()).isSameAs(value);
-        assertThat(r.timestamp()).isEqualTo(1000L);
+        assertThat(r.timestamp()).isEqualTo(ts);
         assertThat(header(r, HEADER_REASON)).isEqualTo("oversized");
         assertThat(header(r, HEADER_TRUNCATED)).isNull();
         assertThat(header(r, HEADER_EVENT_TIME)).isNull();
@@ -72,7 +73,7 @@ class DeadLetterSerializationSchemaTest {
         for (int i = 0; i < valueBytes; i++) {
             value[i] = (byte) i;
         }
-        TopicLimits limits = new TopicLimits(limit, false, Long.MAX_VALUE, Long.MAX_VALUE);
+        TopicLimits limits = new TopicLimits(limit, false, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
         ProducerRecord<byte[], byte[]> r = new DeadLetterSerializationSchema("dlq", limits)
                 .serialize(bad(key, value, 1L), null, null);
         assertThat(size(r)).isLessThanOrEqualTo(limit);
@@ -96,5 +97,10 @@ class DeadLetterSerializationSchemaTest {
         ProducerRecord<byte[], byte[]> ahead = dlq.serialize(bad(null, new byte[] {1}, farAhead), null, null);
         assertThat(ahead.timestamp()).isNull();
         assertThat(header(ahead, HEADER_EVENT_TIME)).isEqualTo(String.valueOf(farAhead));
+        // older than the topic keeps records: Kafka would delete it at its next retention check
+        long old = System.currentTimeMillis() - 30 * 24 * 3_600_000L;
+        ProducerRecord<byte[], byte[]> tooOld = dlq.serialize(bad(null, new byte[] {1}, old), null, null);
+        assertThat(tooOld.timestamp()).isNull();
+        assertThat(header(tooOld, HEADER_EVENT_TIME)).isEqualTo(String.valueOf(old));
     }
 }

@@ -109,7 +109,7 @@ class FeatureVectorDeserializationSchemaTest {
             default -> FeatureVector.MAX_TIMESTAMP + 1;
         };
         for (RecordFormat format : RecordFormat.values()) {
-            new Chain(format, new TopicLimits(limit, false, Long.MAX_VALUE, 3_600_000L)).through(new byte[] {1}, value, ts);
+            new Chain(format, new TopicLimits(limit, false, Long.MAX_VALUE, 3_600_000L, 604_800_000L)).through(new byte[] {1}, value, ts);
         }
     }
 
@@ -122,7 +122,7 @@ class FeatureVectorDeserializationSchemaTest {
     void aResultTooLargeForItsTopicIsTurnedAwayWithItsOriginalBytes(
             @ForAll @IntRange(min = 1, max = 3000) int dimension, @ForAll @IntRange(max = 3000) int keyBytes,
             @ForAll @IntRange(min = 4096, max = 40_000) int limit) throws Exception {
-        TopicLimits limits = new TopicLimits(limit, false, Long.MAX_VALUE, Long.MAX_VALUE);
+        TopicLimits limits = new TopicLimits(limit, false, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
         byte[] key = new byte[keyBytes];
         float[] x = new float[dimension];
         Arrays.fill(x, 1f);
@@ -143,7 +143,7 @@ class FeatureVectorDeserializationSchemaTest {
     @Test
     void aResultThatDoesNotFitAfterAllGoesToTheDeadLettersNotToKafkasRefusal() {
         // without the reader's check (a library user's pipeline), the results' writer turns it away itself
-        TopicLimits limits = new TopicLimits(5000, false, Long.MAX_VALUE, Long.MAX_VALUE);
+        TopicLimits limits = new TopicLimits(5000, false, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
         FeatureVectorSerializationSchema results = new FeatureVectorSerializationSchema("out", RecordFormat.F32LE,
                 SOFTMAX, limits, new DeadLetterSerializationSchema("dlq", limits));
         ProducerRecord<byte[], byte[]> r = results.serialize(FeatureVector.of(new float[2000], 5L), null, null);

@@ -56,18 +56,24 @@ class TopicLimitsTest {
     @Test
     void timestampsTheTopicWouldRefuseGiveWayToTheTimeOfWriting() {
         long now = System.currentTimeMillis();
-        TopicLimits defaults = TopicLimits.KAFKA_DEFAULTS; // CreateTime, any age, at most 1 hour ahead
+        TopicLimits defaults = TopicLimits.KAFKA_DEFAULTS; // CreateTime, at most 1 hour ahead, kept 7 days
         assertThat(defaults.timestamp(-1)).isNull();
         assertThat(defaults.timestamp(Long.MIN_VALUE)).isNull();
-        assertThat(defaults.timestamp(0)).isZero();
+        assertThat(defaults.timestamp(0)).as("deleted at the next retention check").isNull();
+        assertThat(defaults.timestamp(now - 8 * 24 * HOUR)).isNull();
+        assertThat(defaults.timestamp(now - 6 * 24 * HOUR)).isEqualTo(now - 6 * 24 * HOUR);
         assertThat(defaults.timestamp(now)).isEqualTo(now);
         assertThat(defaults.timestamp(now + HOUR / 2)).isEqualTo(now + HOUR / 2);
         assertThat(defaults.timestamp(now + 2 * HOUR)).isNull();
         assertThat(defaults.timestamp(Long.MAX_VALUE)).isNull();
         assertThat(defaults.timestamp(now + HOUR / 2)).as("after a refusal, the cache is right").isEqualTo(now + HOUR / 2);
 
+        TopicLimits keptForEver = TopicLimits.of(Map.of("retention.ms", "-1"), Map.of());
+        assertThat(keptForEver.timestamp(0)).isZero();
+        assertThat(keptForEver.timestamp(now - 100 * 24 * HOUR)).isEqualTo(now - 100 * 24 * HOUR);
+
         TopicLimits recentOnly = TopicLimits.of(Map.of("message.timestamp.before.max.ms", String.valueOf(24 * HOUR),
-                "message.timestamp.after.max.ms", String.valueOf(Long.MAX_VALUE)), Map.of());
+                "message.timestamp.after.max.ms", String.valueOf(Long.MAX_VALUE), "retention.ms", "-1"), Map.of());
         assertThat(recentOnly.timestamp(now - 2 * 24 * HOUR)).isNull();
         assertThat(recentOnly.timestamp(now - HOUR)).isEqualTo(now - HOUR);
         assertThat(recentOnly.timestamp(now + 1000 * HOUR)).isEqualTo(now + 1000 * HOUR);
