@@ -6,8 +6,9 @@
 #   deploy/local/cluster.sh setup                 resolve the jars (once)
 #   deploy/local/cluster.sh kafka-start|kafka-stop|kafka-restart
 #   deploy/local/cluster.sh flink-start [N]       JobManager + N TaskManagers (default 2)
-#   deploy/local/cluster.sh tm-start ID | tm-kill ID   start, or kill -9, TaskManager ID
-#   deploy/local/cluster.sh topic NAME [PARTITIONS]
+#   deploy/local/cluster.sh tm-start ID | tm-kill ID   start, or kill -9, TaskManager ID (GC log in
+#                                                 work/logs/taskmanager-ID-gc.log)
+#   deploy/local/cluster.sh topic NAME [PARTITIONS [--config KEY=VALUE ...]]
 #   deploy/local/cluster.sh submit [-s SAVEPOINT] JOB-FLAGS...
 #                                                 flink run -d the deployable jar (prints the job id)
 #   deploy/local/cluster.sh savepoint-stop JOB    stop JOB with a savepoint (prints its path)
@@ -19,7 +20,9 @@
 #   deploy/local/cluster.sh status
 #
 # Ports (override with the environment): KAFKA_PORT=19092, KAFKA_CONTROLLER_PORT=19093,
-# FLINK_RPC_PORT=16123, FLINK_REST_PORT=18081. State and logs live in deploy/local/work/.
+# FLINK_RPC_PORT=16123, FLINK_REST_PORT=18081; a TaskManager's memory: TM_PROCESS_SIZE=1024m,
+# TM_MANAGED_FRACTION=0.4 (RocksDB's share; heap state needs little). State and logs live in
+# deploy/local/work/.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -157,11 +160,14 @@ rest.address: 127.0.0.1
 rest.bind-address: 127.0.0.1
 rest.port: $FLINK_REST_PORT
 jobmanager.memory.process.size: 1024m
-taskmanager.memory.process.size: 1024m
+taskmanager.memory.process.size: ${TM_PROCESS_SIZE:-1024m}
+taskmanager.memory.managed.fraction: ${TM_MANAGED_FRACTION:-0.4}
 taskmanager.numberOfTaskSlots: 2
 parallelism.default: 2
 execution.checkpointing.dir: file://$work/checkpoints
 execution.checkpointing.savepoint-dir: file://$work/savepoints
+# the REST API's metrics fresh to the second (soak.sh reads them), not every 10 s
+metrics.fetcher.update-interval: 1000
 # detect a killed TaskManager in seconds, not the default 50 s
 heartbeat.interval: 2000
 heartbeat.timeout: 8000
@@ -214,7 +220,7 @@ tm_start() {
   jvm=$(sed -n 1p <<< "$params")
   dyn=$(sed -n 2p <<< "$params")
   # shellcheck disable=SC2086
-  nohup "$java_cmd" $jvm @"$work/jvm17.opts" --add-modules jdk.incubator.vector \
+  nohup "$java_cmd" $jvm @"$work/jvm17.opts" --add-modules jdk.incubator.vector -Xlog:gc:file="$work/logs/taskmanager-$id-gc.log" \
     -Dlog.file="$work/logs/taskmanager-$id.log" -Dlog4j.configurationFile="file:$work/flink/conf/log4j.properties" \
     -cp "$work/lib/flink/*" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
     --configDir "$work/flink/conf" $dyn > "$work/logs/taskmanager-$id.out" 2>&1 &
@@ -292,7 +298,7 @@ case "${1:-}" in
   tm-start) setup; tm_start "$2" ;;
   tm-kill) stop_pid "taskmanager-$2" KILL ;;
   topic) kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --create --if-not-exists \
-           --topic "$2" --partitions "${3:-2}" --replication-factor 1 >/dev/null ;;
+           --topic "$2" --partitions "${3:-2}" --replication-factor 1 "${@:4}" >/dev/null ;;
   submit) shift; submit "$@" ;;
   savepoint-stop) savepoint_stop "$2" ;;
   wait-running) wait_for "job $2 running" "${3:-90}" job_running "$2" ;;
@@ -309,5 +315,5 @@ case "${1:-}" in
   status) for f in "$work"/pids/*; do [ -e "$f" ] && echo "$(basename "$f") $(cat "$f") $(pid_alive "$(basename "$f")" && echo up || echo down)"; done ;;
   bootstrap) echo "$BOOTSTRAP" ;;
   rest) echo "http://127.0.0.1:$FLINK_REST_PORT" ;;
-  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

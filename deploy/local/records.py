@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Records for deploy/local/cluster-test.sh: a load generator and the checks of what the jobs wrote.
 
-  records.py gen map|win FROM RATE        key|value lines from id FROM on, RATE a second, until killed
+  records.py gen map|win|soak FROM RATE [COUNT]
+                                          key|value lines from id FROM on, RATE a second (0: as fast as
+                                          it can), COUNT of them or until killed
   records.py push-watermark N             N records far ahead in event time (ids -1, -2, ...): they
                                           close the windows before them and are left out of the checks
   records.py check-map IN OUT DLQ         every good input once in OUT with leaky_relu(0.2), every bad one once in DLQ
@@ -17,9 +19,14 @@ import sys
 import time
 
 WIN_KEYS = 5
+SOAK_KEYS = 100
+SOAK_FEATURES = [json.dumps([round(math.sin(i * 0.37 + j) * 4, 4) for j in range(64)], separators=(",", ":"))
+                 for i in range(1000)]
 
 
 def value(kind, i, now_ms):
+    if kind == "soak":
+        return "k%d|{\"id\":%d,\"features\":%s}" % (i % SOAK_KEYS, i, SOAK_FEATURES[i % 1000])
     if kind == "map":
         if i % 250 == 7:
             return "k%d|{\"id\": %d, \"features\": bad}" % (i % 17, i)
@@ -28,17 +35,20 @@ def value(kind, i, now_ms):
     return "s%d|{\"id\": %d, \"ts\": %d, \"features\": %s}" % (i % WIN_KEYS, i, now_ms, json.dumps(features))
 
 
-def gen(kind, start, rate):
+def gen(kind, start, rate, count=None):
     i = start
+    end = None if count is None else start + count
     t = time.monotonic()
-    batch = max(1, rate // 20)
-    while True:
+    batch = max(1, rate // 20) if rate > 0 else 1000
+    while end is None or i < end:
+        n = batch if end is None else min(batch, end - i)
         now_ms = int(time.time() * 1000)  # event time: when the record was made
-        sys.stdout.write("".join(value(kind, j, now_ms) + "\n" for j in range(i, i + batch)))
+        sys.stdout.write("".join(value(kind, j, now_ms) + "\n" for j in range(i, i + n)))
         sys.stdout.flush()
-        i += batch
-        t += batch / rate
-        time.sleep(max(0.0, t - time.monotonic()))
+        i += n
+        if rate > 0:
+            t += n / rate
+            time.sleep(max(0.0, t - time.monotonic()))
 
 
 def push_watermark(n):
@@ -129,7 +139,7 @@ if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "gen":
         try:
-            gen(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+            gen(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else None)
         except (BrokenPipeError, KeyboardInterrupt):
             pass
     elif cmd == "push-watermark":
