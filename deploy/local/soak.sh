@@ -7,8 +7,10 @@
 #      it from the start, and its source's record count between 10 % and 90 % of the backlog gives
 #      the records a second it keeps up with.
 #   2. The soak: records.py writes half that rate for MINUTES while, once a minute, the script reads
-#      the consumer group's lag, the TaskManager's heap after GC (the least heap left after a
-#      collection that minute, from its GC log), and the last checkpoint's size and duration (REST).
+#      the records a second the job read, the consumer group's lag (its offsets are committed at
+#      checkpoints, so the lag includes up to a checkpoint interval of records), the TaskManager's
+#      heap after GC (the least heap left after a collection that minute, from its GC log), and the
+#      last checkpoint's size and duration (REST).
 # It prints a table, and the first five minutes against the last five: flat means pass (exit 0).
 #
 #   deploy/local/soak.sh [MINUTES]     (needs the built project and python3; report in work/soak/)
@@ -101,16 +103,19 @@ printf '%-6s %10s %10s %14s %16s %15s\n' minute "records/s" lag "heap-after-GC" 
   | tee -a "$out/report.txt"
 gc_line=$(($(wc -l < "$tm_gc") + 1))
 count=$(read_count)
+since=$(date +%s.%N)
 for minute in $(seq 1 "$MINUTES"); do
   sleep 60
   kill -0 "$tm_pid" 2>/dev/null || { say "the TaskManager died"; exit 1; }
   now_count=$(read_count)
+  now=$(date +%s.%N)
   heap=$(heap_after_gc "$gc_line")
   gc_line=$(($(wc -l < "$tm_gc") + 1))
   read -r ckb cms <<< "$(checkpoint)"
-  printf '%-6s %10s %10s %14s %16s %15s\n' "$minute" $(((now_count - count) / 60)) "$(lag)" "${heap:-none}" "$ckb" "$cms" \
-    | tee -a "$out/report.txt"
+  printf '%-6s %10s %10s %14s %16s %15s\n' "$minute" "$(python3 -c "print(int(($now_count - $count) / ($now - $since)))")" \
+    "$(lag)" "${heap:-none}" "$ckb" "$cms" | tee -a "$out/report.txt"
   count=$now_count
+  since=$now
 done
 stop_load
 

@@ -112,7 +112,7 @@ final class KafkaChecks {
         for (Map.Entry<String, Set<AclOperation>> e : allowed.entrySet()) {
             AclOperation needed = c.inputTopics().contains(e.getKey()) ? AclOperation.READ : AclOperation.WRITE;
             if (e.getValue() != null && !e.getValue().contains(needed) && !e.getValue().contains(AclOperation.ALL)) {
-                problems.add("not authorized to " + needed.name().toLowerCase() + " topic '" + e.getKey()
+                problems.add("not authorized to " + needed.name().toLowerCase(java.util.Locale.ROOT) + " topic '" + e.getKey()
                         + "' (grant the job's principal " + needed + " on it)");
             }
         }

@@ -2,7 +2,7 @@ package io.flinkactivations.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkactivations.jobs.local.EmbeddedKafka;
+import io.flinkactivations.testutils.KafkaBrokerTestBase;
 import io.flinkactivations.testutils.ScriptRun;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -20,23 +18,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * {@code bin/activations run} when Kafka is not as the job needs it, as a user meets it: each problem
  * is one line on the console that says what to fix, within a bounded time, and a non-zero exit; no
- * stack traces, no silent wait. The broker of this class is stopped by the last test.
+ * stack traces, no silent wait. The last test stops the class's broker.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class RunFailuresIT {
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+class RunFailuresIT extends KafkaBrokerTestBase {
 
     private static List<String> runLines(ScriptRun r) {
         return r.err().lines().filter(l -> l.startsWith("run: ")).toList();

@@ -1,6 +1,5 @@
 package io.flinkactivations.testutils;
 
-import io.flinkactivations.jobs.local.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,15 +10,14 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Base of the job ITCases: one Flink MiniCluster (1 TaskManager, 2 slots) and one real Kafka broker
- * (KRaft, in process) per test class, fresh topics per test, and helpers to produce and read.
+ * (KRaft, in process) per test class ({@link KafkaBrokerTestBase}), fresh topics per test, and
+ * helpers to produce and read.
  */
-public abstract class KafkaJobTestBase {
+public abstract class KafkaJobTestBase extends KafkaBrokerTestBase {
     @RegisterExtension
     protected static final MiniClusterExtension FLINK = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder()
@@ -31,20 +29,6 @@ public abstract class KafkaJobTestBase {
     protected static final Duration WAIT = Duration.ofSeconds(60);
 
     private static final AtomicInteger TOPICS = new AtomicInteger();
-    protected static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-            kafka = null;
-        }
-    }
 
     /** Creates fresh {@code <name>-N-in}, {@code -out} and {@code -out-dlq} topics; returns them in that order. */
     protected static String[] topics(String name, int partitions) throws Exception {

@@ -22,8 +22,10 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * <p>A result's Kafka timestamp is its event time, or the time of writing (with the event time in
  * the header {@link DeadLetterSerializationSchema#HEADER_EVENT_TIME}) where the topic would refuse
  * it. A result larger than its topic takes ({@link TopicLimits}) goes to the dead letters instead
- * (reason {@code oversized}); {@link #maxResultBytes} lets the deserializer turn such records away
- * before they are processed, with their original bytes.
+ * (reason {@code oversized}, with what the pipeline holds of the record: the JSON value it came with,
+ * or for f32le the result's bytes; its headers name where the original is). {@link #maxResultBytes}
+ * lets the deserializer turn such records away before they are processed, with their original
+ * bytes, as the job does: then no result is too large.
  */
 public final class FeatureVectorSerializationSchema implements KafkaRecordSerializationSchema<FeatureVector> {
     private static final long serialVersionUID = 1L;
