@@ -96,7 +96,7 @@ public final class ActivationPipeline {
     }
 
     /** The job's parallelism, checkpointing and object reuse. */
-    static void configure(StreamExecutionEnvironment env, JobConfig c) {
+    public static void configure(StreamExecutionEnvironment env, JobConfig c) {
         if (c.parallelism() != null) {
             env.setParallelism(c.parallelism());
         }
@@ -106,7 +106,7 @@ public final class ActivationPipeline {
     }
 
     /** The job's Kafka source with {@code deserializer}: topics, group, offsets, read_committed, bounds. */
-    static <T> KafkaSourceBuilder<T> source(JobConfig c, KafkaRecordDeserializationSchema<T> deserializer) {
+    public static <T> KafkaSourceBuilder<T> source(JobConfig c, KafkaRecordDeserializationSchema<T> deserializer) {
         KafkaSourceBuilder<T> source = KafkaSource.<T>builder()
                 .setBootstrapServers(c.bootstrapServers())
                 .setTopics(c.inputTopics())
@@ -136,16 +136,16 @@ public final class ActivationPipeline {
 
     /**
      * The sinks' producer properties: {@link #PRODUCER_DEFAULTS} with the user's Kafka properties over
-     * them (bench-job gives its ceiling's producers and load generator the same).
+     * them (the job benchmark gives its ceiling's producers and load generator the same).
      */
-    static Map<String, String> producerProperties(Map<?, ?> user) {
+    public static Map<String, String> producerProperties(Map<?, ?> user) {
         Map<String, String> props = new LinkedHashMap<>(PRODUCER_DEFAULTS);
         user.forEach((key, value) -> props.put(String.valueOf(key), String.valueOf(value)));
         return props;
     }
 
     /** The job's Kafka sink with {@code schema}: delivery guarantee, producer settings, transactional ids. */
-    static <T> KafkaSink<T> sink(JobConfig c, KafkaRecordSerializationSchema<T> schema, String suffix) {
+    public static <T> KafkaSink<T> sink(JobConfig c, KafkaRecordSerializationSchema<T> schema, String suffix) {
         Properties props = new Properties();
         props.putAll(producerProperties(c.kafkaProperties()));
         return KafkaSink.<T>builder()

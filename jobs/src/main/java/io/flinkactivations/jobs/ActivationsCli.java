@@ -9,8 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ActivationsCli.Version.class,
         description = "PyTorch-exact neural-network activations, on JSON lines or as a Flink job between Kafka topics.",
-        subcommands = {ApplyCommand.class, ActivationJob.class, DemoCommand.class, JobBenchmarkCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {ApplyCommand.class, ActivationJob.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class ActivationsCli {
 
     public static void main(String[] args) {
@@ -26,7 +25,7 @@ public final class ActivationsCli {
     }
 
     /** The command line of {@code command}, with this project's handling of bad arguments and failures. */
-    static CommandLine commandLine(Object command) {
+    public static CommandLine commandLine(Object command) {
         return new CommandLine(command)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler(ActivationsCli::badArguments)

@@ -9,6 +9,7 @@ import io.flinkactivations.testutils.GoldenRule;
 import io.flinkactivations.testutils.ScriptRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,9 +72,12 @@ class ActivationsScriptIT {
     @Test
     void withoutTheBuiltJarsItSaysHowToBuildThem(@TempDir Path dir) throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
-        Path copy = Files.copy(SCRIPT, bin.resolve("activations"));
-        ScriptRun r = ScriptRun.run(copy, "", "apply", "-a", "relu");
-        assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("the project is not built yet", "mvn -B -q install -DskipTests");
+        Files.copy(SCRIPT.resolveSibling("launcher.sh"), bin.resolve("launcher.sh"));
+        for (String launcher : List.of("activations", "bench-job")) {
+            Path copy = Files.copy(SCRIPT.resolveSibling(launcher), bin.resolve(launcher));
+            ScriptRun r = ScriptRun.run(copy, "", "--help");
+            assertThat(r.exitCode()).as(launcher + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err()).contains(launcher + ": the project is not built yet", "mvn -B -q install -DskipTests");
+        }
     }
 }

@@ -23,7 +23,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.testcontainers.DockerClientFactory;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.kafka.KafkaContainer;
@@ -31,11 +33,21 @@ import picocli.CommandLine;
 
 /**
  * The job end to end against Kafka in a container ({@code apache/kafka:4.2.0}), where a Docker engine
- * exists; skipped (disabledWithoutDocker) elsewhere. {@link ActivationJobITCase} covers the same
+ * exists; skipped elsewhere, with one line that says so. {@link ActivationJobITCase} covers the same
  * behaviour with an in-process broker on every machine, CI included.
  */
-@Testcontainers(disabledWithoutDocker = true)
+@Testcontainers
+@EnabledIf("dockerIsAvailable")
 class KafkaContainerITCase {
+    static boolean dockerIsAvailable() {
+        boolean available = DockerClientFactory.instance().isDockerAvailable();
+        if (!available) {
+            System.out.println("KafkaContainerITCase skipped: no Docker engine here (ActivationJobITCase runs the same"
+                    + " job on an in-process broker)");
+        }
+        return available;
+    }
+
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1)

@@ -73,7 +73,17 @@ class LauncherRunIT extends KafkaJobTestBase {
             assertThat(j.getEntry("org/apache/flink/streaming/api/environment/StreamExecutionEnvironment.class")).isNull();
             assertThat(j.stream().map(e -> e.getName()))
                     .noneMatch(n -> n.startsWith("org/apache/flink/runtime/") || n.startsWith("kafka/server/")
-                            || n.startsWith("org/apache/logging/log4j/core/"));
+                            || n.startsWith("org/apache/logging/log4j/core/"))
+                    // the job and its command line, not the benchmarks' tools
+                    .noneMatch(n -> n.startsWith("io/flinkactivations/benchmarks/") || n.startsWith("org/openjdk/jmh/"));
+            assertThat(j.getManifest().getMainAttributes().getValue("Implementation-Version")).matches("\\d+\\.\\d+\\.\\d+.*");
         }
+    }
+
+    @Test
+    void versionPrintsTheBuildsVersion() throws Exception {
+        ScriptRun r = ScriptRun.run(ROOT.resolve("bin/activations"), "", "--version");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out().strip()).matches("flink-activations \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
     }
 }

@@ -74,7 +74,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
                 .setConfigProp("share.coordinator.state.topic.min.isr", "1")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                // a deleted topic's files go at once, not a minute later (bench-job deletes each run's gigabytes)
+                // a deleted topic's files go at once, not a minute later (the job benchmark deletes each run's gigabytes)
                 .setConfigProp("file.delete.delay.ms", "0");
         brokerSettings.forEach(cluster::setConfigProp);
         return started(cluster.build());

@@ -1,8 +1,8 @@
-package io.flinkactivations.jobs;
+package io.flinkactivations.benchmarks.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkactivations.jobs.ThreadCpuAccount.Part;
+import io.flinkactivations.benchmarks.job.ThreadCpuAccount.Part;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;

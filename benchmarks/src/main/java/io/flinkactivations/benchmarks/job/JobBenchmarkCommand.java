@@ -1,9 +1,13 @@
-package io.flinkactivations.jobs;
+package io.flinkactivations.benchmarks.job;
 
 import io.flinkactivations.core.Kernels;
 import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.format.F32le;
 import io.flinkactivations.format.RecordFormat;
+import io.flinkactivations.jobs.ActivationPipeline;
+import io.flinkactivations.jobs.ActivationsCli;
+import io.flinkactivations.jobs.JobConfig;
+import io.flinkactivations.jobs.JobOptions;
 import io.flinkactivations.jobs.local.EmbeddedKafka;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -48,7 +52,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bin/activations bench-job}: the job end to end against a real local broker (KRaft, in this
+ * {@code bin/bench-job}: the job end to end against a real local broker (KRaft, in this
  * JVM) on a local MiniCluster, next to the ceiling: plain Kafka consumer-to-producer copies of the
  * same records, one per partition as the job's parallelism (no Flink, no compute), and a
  * pass-through: the job's Kafka source and sink with nothing between them (Flink's own cost, without
@@ -63,6 +67,11 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-job", mixinStandardHelpOptions = true,
         description = {"Benchmarks the job end to end against a real local Kafka broker and prints a table.", ""})
 public final class JobBenchmarkCommand implements Callable<Integer> {
+    /** Entry point of {@code bin/bench-job}. */
+    public static void main(String[] args) {
+        System.exit(ActivationsCli.commandLine(new JobBenchmarkCommand()).execute(args));
+    }
+
     // 1,000,000: runs of 200,000 JSON records lasted 1-2 s, mostly job start-up and JIT, and their
     // rates were not steady state (the same build: JSON pass-through 1.20x of the ceiling at 200,000,
     // 0.92x at 1,000,000; f32le ceiling 350k records/s at 800,000, 469k at 4,000,000)

@@ -1,4 +1,4 @@
-package io.flinkactivations.jobs;
+package io.flinkactivations.benchmarks.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The README's job benchmark, {@code bin/activations bench-job}, as a user runs it, kept small: it
+ * The job benchmark, {@code bin/bench-job}, as a user runs it, kept small: it
  * runs to the end against its real broker and MiniCluster and prints a table whose numbers hang
  * together (no speed is asserted: that is what the benchmark is for).
  */
@@ -35,10 +35,9 @@ class BenchJobIT {
 
     @Test
     void quickRunPrintsTheCeilingThePassThroughTheMapAndTheWindowPerFormat() throws Exception {
-        ScriptRun r = ScriptRun.run(ROOT.resolve("bin/activations"), "",
-                "bench-job", "--quick", "--records", "5000", "--latency-seconds", "4", "--latency-load", "0.25", "--rounds", "3");
+        ScriptRun r = ScriptRun.run(ROOT.resolve("bin/bench-job"), "", "--quick", "--records", "5000", "--latency-seconds", "4", "--latency-load", "0.25", "--rounds", "3");
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
-        // the launcher runs bench-job on G1 with a fixed heap, and the first line says so
+        // the launcher runs the benchmark on G1 with a fixed heap, and the first line says so
         assertThat(r.out()).as(r.out()).containsPattern("(?m)^machine: .*, heap 4096 MB \\(G1 Young Generation, ");
         // the broker's logs in memory where there is room (a run here needs a few MB), else on disk
         assertThat(r.out()).as(r.out()).containsPattern(
@@ -148,7 +147,7 @@ class BenchJobIT {
         "--records | 10 | --records: 10 is too few to measure; give at least 1000",
         "--rounds | 4 | --rounds: 4; give an odd number, so that the median is a run"})
     void aBadArgumentStopsBeforeAnythingRuns(String flag, String value, String message) throws Exception {
-        ScriptRun r = ScriptRun.run(ROOT.resolve("bin/activations"), "", "bench-job", flag, value);
+        ScriptRun r = ScriptRun.run(ROOT.resolve("bin/bench-job"), "", flag, value);
         assertThat(r.exitCode()).as(r.out() + r.err()).isNotZero();
         assertThat(r.err()).contains(message);
         assertThat(r.out()).doesNotContain("[bench]");

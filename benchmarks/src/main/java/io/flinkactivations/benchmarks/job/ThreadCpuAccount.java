@@ -1,4 +1,4 @@
-package io.flinkactivations.jobs;
+package io.flinkactivations.benchmarks.job;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
