@@ -17,8 +17,8 @@ import java.util.StringJoiner;
 /**
  * One row of the golden file: PyTorch 1.13's output for one op, parameters and input.
  *
- * <p>The file {@code golden/activations.jsonl} on the test classpath is a verbatim copy of
- * {@code shared/golden/activations.jsonl} (generated with real PyTorch; see the README beside it).
+ * <p>The file {@code golden/activations.jsonl} on the test classpath holds PyTorch's own outputs
+ * (generated with real PyTorch; {@code golden/README.md} beside it says how, and the rule).
  * Do not edit it.
  */
 public record GoldenCase(
