@@ -1,0 +1,58 @@
+package io.flinkactivations.sql;
+
+import io.flinkactivations.core.ActivationSpec;
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.types.DataType;
+
+import java.util.List;
+
+/**
+ * {@code ACTIVATE(features, 'leaky_relu(negative_slope=0.2)')}: any activation by a spec, the same
+ * spec language as the job's {@code --activation} and outputs' {@code "activation"} field, with
+ * named parameters.
+ */
+public class ActivateFunction extends ArrayActivationFunction {
+    private static final long serialVersionUID = 1L;
+
+    /** The name the module gives it. */
+    public static final String NAME = "ACTIVATE";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    int minParameters() {
+        return 1;
+    }
+
+    @Override
+    int maxParameters() {
+        return 1;
+    }
+
+    @Override
+    DataType parameterType(int index) {
+        return DataTypes.STRING();
+    }
+
+    @Override
+    String signature() {
+        return NAME + "(input ARRAY<FLOAT | DOUBLE>, spec STRING), e.g. ACTIVATE(features, 'gelu(approximate=tanh)')";
+    }
+
+    @Override
+    ActivationSpec bind(List<Object> parameters) {
+        Object spec = parameters.get(0);
+        if (spec == null) {
+            throw new IllegalArgumentException("the spec must not be NULL: " + signature());
+        }
+        return ActivationSpec.parse(spec.toString());
+    }
+
+    @Override
+    ArrayActivationFunction unbound() {
+        return new ActivateFunction();
+    }
+}

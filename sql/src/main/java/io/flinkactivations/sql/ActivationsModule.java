@@ -1,0 +1,49 @@
+package io.flinkactivations.sql;
+
+import io.flinkactivations.core.Activation;
+import org.apache.flink.table.functions.FunctionDefinition;
+import org.apache.flink.table.module.Module;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every activation as a Flink SQL and Table API function, loaded once:
+ * {@code LOAD MODULE activations} in SQL, {@code tableEnv.loadModule("activations",
+ * ActivationsModule.INSTANCE)} in Java. Functions: one per activation by its PyTorch functional
+ * name in capitals ({@code RELU}, {@code LEAKY_RELU}, {@code GELU}, ..., {@code SOFTMAX},
+ * {@code LOG_SOFTMAX}, {@code SOFTMIN}), and {@code ACTIVATE(array, spec)}. Names are matched
+ * without regard to case, as Flink's own.
+ */
+public final class ActivationsModule implements Module {
+
+    /** The identifier for {@code LOAD MODULE}. */
+    public static final String IDENTIFIER = "activations";
+
+    public static final ActivationsModule INSTANCE = new ActivationsModule();
+
+    private final Map<String, FunctionDefinition> functions;
+
+    private ActivationsModule() {
+        Map<String, FunctionDefinition> f = new LinkedHashMap<>();
+        for (Activation a : Activation.values()) {
+            f.put(ActivationFunction.sqlName(a), new ActivationFunction(a));
+        }
+        f.put(ActivateFunction.NAME, new ActivateFunction());
+        functions = Collections.unmodifiableMap(f);
+    }
+
+    @Override
+    public Set<String> listFunctions() {
+        return functions.keySet();
+    }
+
+    @Override
+    public Optional<FunctionDefinition> getFunctionDefinition(String name) {
+        return Optional.ofNullable(functions.get(name.toUpperCase(Locale.ROOT)));
+    }
+}
