@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
         name = "activations",
         mixinStandardHelpOptions = true,
         versionProvider = ActivationsCli.Version.class,
-        description = "PyTorch-exact neural-network activations, on JSON lines or as a Flink job between Kafka topics.",
-        subcommands = {ApplyCommand.class, ActivationJob.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        description = "PyTorch-exact neural-network activations, on JSON lines, as a Flink job between Kafka topics, or in Flink SQL.",
+        subcommands = {ApplyCommand.class, ActivationJob.class, SqlCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class ActivationsCli {
 
     public static void main(String[] args) {

@@ -1,5 +1,9 @@
 package io.flinkactivations.jobs;
 
+import io.flinkactivations.sql.ActivationsModule;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinkactivations.core.ActivationSpec;
@@ -15,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -113,6 +118,7 @@ public final class DemoCommand implements Callable<Integer> {
                         header(r, DeadLetterSerializationSchema.HEADER_REASON),
                         header(r, DeadLetterSerializationSchema.HEADER_EXCEPTION_MESSAGE));
             }
+            printSql(kafka);
             progress("done in " + seconds(t0) + "; stopping the broker");
         }
         return 0;
@@ -152,6 +158,45 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("Windowed " + WINDOW_ACTIVATION + " over " + WINDOW + " per key (topic demo-readings): each feature "
                 + "normalised across the window's records");
         table(List.of("key", "input", WINDOW_ACTIVATION + " along dim 0", "window"), rows);
+    }
+
+    /** The same topic through Flink SQL: a Kafka table and one query with the activations' functions. */
+    private void printSql(EmbeddedKafka kafka) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        StreamTableEnvironment tables = StreamTableEnvironment.create(env);
+        tables.loadModule(ActivationsModule.IDENTIFIER, ActivationsModule.INSTANCE);
+        tables.executeSql("CREATE TABLE demo_vectors (id STRING, features ARRAY<FLOAT>) WITH ("
+                + "'connector' = 'kafka', 'topic' = 'demo-vectors', 'properties.bootstrap.servers' = '"
+                + kafka.bootstrapServers() + "', 'scan.startup.mode' = 'earliest-offset', "
+                + "'scan.bounded.mode' = 'latest-offset', 'format' = 'json', 'json.ignore-parse-errors' = 'true')");
+        out.println();
+        out.println("Flink SQL on the same topic (LOAD MODULE activations; a field that does not parse is NULL):");
+        out.println("  " + SQL_QUERY);
+        List<String[]> rows = new ArrayList<>();
+        try (CloseableIterator<Row> it = tables.executeSql(SQL_QUERY).collect()) {
+            while (it.hasNext()) {
+                Row r = it.next();
+                String[] row = new String[r.getArity()];
+                for (int i = 0; i < row.length; i++) {
+                    Object v = r.getField(i);
+                    row[i] = v instanceof Float[] a ? format(a) : String.valueOf(v);
+                }
+                rows.add(row);
+            }
+        }
+        table(List.of("id", "gelu_tanh", "softmax"), rows);
+    }
+
+    static final String SQL_QUERY = "SELECT id, GELU(features, 'tanh') AS gelu_tanh, SOFTMAX(features) AS softmax FROM demo_vectors";
+
+    /** A SQL array: its numbers as the job's outputs are printed, NULL elements as NULL. */
+    private static String format(Float[] v) {
+        StringJoiner s = new StringJoiner(", ", "[", "]");
+        for (Float x : v) {
+            s.add(x == null ? "NULL" : number(x));
+        }
+        return s.toString();
     }
 
     private void table(List<String> header, List<String[]> rows) {

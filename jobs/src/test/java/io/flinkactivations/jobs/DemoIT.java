@@ -50,6 +50,13 @@ class DemoIT {
             assertThat(s[1]).isCloseTo(1.0, org.assertj.core.data.Offset.offset(2e-4));
         }
         assertThat(out).contains("Dead letter (demo-out-0-dlq): {\"id\":\"bad\",\"features\":[1, \"two\"]}  reason=wrong-type");
+        // the same topic through Flink SQL: GELU(tanh) and SOFTMAX of the tutorial's vector; the bad
+        // record's unparsable element is NULL, which SOFTMAX skips
+        assertThat(out).contains("Flink SQL on the same topic", DemoCommand.SQL_QUERY);
+        assertThat(out.lines().filter(l -> l.startsWith("v0 ")).toList()).singleElement().satisfies(l -> assertThat(l)
+                .contains("[0.8412, -0.0454, 2.9964, -2.2918e-07]", "[0.1185, 0.0059, 0.8753, 2.9365e-04]"));
+        assertThat(out.lines().filter(l -> l.startsWith("bad ")).toList()).singleElement().satisfies(l -> assertThat(l)
+                .contains("[0.8412, NULL]", "[1.0000, NULL]"));
         assertThat(r.err()).contains("Activation kernels: vector").doesNotContain("Exception");
     }
 }

@@ -1,0 +1,220 @@
+package io.flinkactivations.jobs;
+
+import io.flinkactivations.sql.ActivationsModule;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.StringJoiner;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.ResultKind;
+import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.types.Row;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.util.CloseableIterator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code activations sql FILE}: a Flink SQL script on a local Flink, with the activations' functions loaded. */
+@Command(
+        name = "sql",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Runs a Flink SQL script on a local Flink (a MiniCluster in this JVM), statement by statement, with "
+                + "the activations module loaded: RELU(features), GELU(features, 'tanh'), SOFTMAX(features), "
+                + "ACTIVATE(features, 'leaky_relu(negative_slope=0.2)'), ... on ARRAY<FLOAT> or ARRAY<DOUBLE>.",
+            "",
+            "Statements end with ';' (not inside quotes or comments); EXECUTE STATEMENT SET BEGIN ... END; is one "
+                + "statement. A SELECT prints its rows; an INSERT runs as a job and the command waits for it (an "
+                + "unbounded source runs until the command is stopped). Kafka tables ('connector' = 'kafka') and the "
+                + "'json' and 'raw' formats are on the classpath.",
+            "",
+            "A statement that fails stops the script with one line naming the statement and the cause, exit code 1.",
+            "",
+        },
+        footer = {
+            "",
+            "Example:",
+            "  bin/activations sql examples/sql/softmax.sql",
+        })
+public final class SqlCommand implements Callable<Integer> {
+
+    private static final Pattern LOADS_THE_MODULE =
+            Pattern.compile("(?is)\\s*LOAD\\s+MODULE\\s+`?" + ActivationsModule.IDENTIFIER + "`?(\\s.*)?");
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The SQL script; - reads it from stdin.")
+    String file;
+
+    @Option(names = "--parallelism", paramLabel = "N", description = "The local Flink's parallelism (${DEFAULT-VALUE}).",
+            defaultValue = "1")
+    int parallelism;
+
+    @Override
+    public Integer call() throws IOException, JobCannotRunException {
+        if (parallelism < 1) {
+            throw new ParameterException(spec.commandLine(), "--parallelism must be at least 1, got " + parallelism);
+        }
+        String script;
+        if (file.equals("-")) {
+            script = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+        } else {
+            Path path = Path.of(file);
+            if (!Files.isReadable(path)) {
+                throw new ParameterException(spec.commandLine(), "cannot read the script '" + file + "'");
+            }
+            script = Files.readString(path);
+        }
+        List<Statement> statements = statements(script);
+        if (statements.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "the script '" + file + "' has no statement");
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(new Configuration());
+        env.setParallelism(parallelism);
+        StreamTableEnvironment tables = StreamTableEnvironment.create(env);
+        if (statements.stream().noneMatch(s -> LOADS_THE_MODULE.matcher(s.text()).matches())) {
+            tables.loadModule(ActivationsModule.IDENTIFIER, ActivationsModule.INSTANCE);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        for (Statement s : statements) {
+            TableResult result;
+            try {
+                result = tables.executeSql(s.text());
+                if (result.getResultKind() == ResultKind.SUCCESS_WITH_CONTENT) {
+                    print(result, out); // a query's rows, or what SHOW, DESCRIBE and EXPLAIN say
+                } else if (result.getJobClient().isPresent()) {
+                    result.await(); // an INSERT: its job, to its end
+                }
+            } catch (Exception e) {
+                throw new JobCannotRunException(String.format("statement %d (line %d) failed: %s",
+                        s.number(), s.line(), io.flinkactivations.jobs.local.LocalJobRunner.cause(e)));
+            } finally {
+                out.flush();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The columns' names, then one line per row with every value in full ({@code |} between values;
+     * a row that retracts or updates an earlier one starts with its kind, e.g. {@code -U}).
+     */
+    private static void print(TableResult result, PrintWriter out) throws Exception {
+        out.println(String.join(" | ", result.getResolvedSchema().getColumnNames()));
+        try (CloseableIterator<Row> rows = result.collect()) {
+            while (rows.hasNext()) {
+                Row row = rows.next();
+                StringJoiner line = new StringJoiner(" | ", row.getKind() == RowKind.INSERT ? "" : row.getKind().shortString() + " ", "");
+                for (int i = 0; i < row.getArity(); i++) {
+                    Object v = row.getField(i);
+                    line.add(v instanceof Object[] a ? Arrays.deepToString(a) : String.valueOf(v));
+                }
+                out.println(line);
+                out.flush();
+            }
+        }
+    }
+
+    /** One statement of a script: its text without the ';', its number from 1 and its first line. */
+    record Statement(int number, int line, String text) {}
+
+    /**
+     * Splits a script at the semicolons that end statements: not in '...' strings, "..." or `...`
+     * identifiers, -- or /* *&#47; comments, nor inside {@code EXECUTE STATEMENT SET BEGIN ... END}.
+     */
+    static List<Statement> statements(String script) {
+        List<Statement> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        int line = 1;
+        int startLine = -1;
+        boolean inSet = false;
+        for (int i = 0; i < script.length(); i++) {
+            char c = script.charAt(i);
+            char next = i + 1 < script.length() ? script.charAt(i + 1) : 0;
+            if (c == '-' && next == '-') { // a comment to the end of the line
+                while (i < script.length() && script.charAt(i) != '\n') {
+                    i++;
+                }
+                line++;
+                current.append('\n');
+                continue;
+            }
+            if (c == '/' && next == '*') {
+                int end = script.indexOf("*/", i + 2);
+                end = end < 0 ? script.length() : end + 2;
+                for (int k = i; k < end; k++) {
+                    line += script.charAt(k) == '\n' ? 1 : 0;
+                }
+                current.append(' ');
+                i = end - 1;
+                continue;
+            }
+            if (c == '\'' || c == '"' || c == '`') { // a quoted part, '' (or "" ``) being the quote itself
+                int k = i + 1;
+                while (k < script.length()) {
+                    if (script.charAt(k) == c) {
+                        if (k + 1 < script.length() && script.charAt(k + 1) == c) {
+                            k += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    k++;
+                }
+                String quoted = script.substring(i, Math.min(k + 1, script.length()));
+                if (startLine < 0) {
+                    startLine = line;
+                }
+                line += (int) quoted.chars().filter(ch -> ch == '\n').count();
+                current.append(quoted);
+                i = k;
+                continue;
+            }
+            if (c == ';') {
+                String text = current.toString().strip();
+                String upper = text.toUpperCase(Locale.ROOT).replaceAll("\\s+", " ");
+                if (upper.startsWith("EXECUTE STATEMENT SET BEGIN")) {
+                    inSet = true;
+                }
+                if (inSet && !upper.endsWith(" END") && !upper.equals("END")) {
+                    current.append(c); // a statement of the set
+                    continue;
+                }
+                inSet = false;
+                if (!text.isEmpty()) {
+                    out.add(new Statement(out.size() + 1, startLine, text));
+                }
+                current.setLength(0);
+                startLine = -1;
+                continue;
+            }
+            if (c == '\n') {
+                line++;
+            } else if (!Character.isWhitespace(c) && startLine < 0) {
+                startLine = line;
+            }
+            current.append(c);
+        }
+        String rest = current.toString().strip();
+        if (!rest.isEmpty()) {
+            out.add(new Statement(out.size() + 1, startLine, rest));
+        }
+        return out;
+    }
+}
