@@ -16,7 +16,8 @@ import java.util.Set;
  * {@code LOAD MODULE activations} in SQL, {@code tableEnv.loadModule("activations",
  * ActivationsModule.INSTANCE)} in Java. Functions: one per activation by its PyTorch functional
  * name in capitals ({@code RELU}, {@code LEAKY_RELU}, {@code GELU}, ..., {@code SOFTMAX},
- * {@code LOG_SOFTMAX}, {@code SOFTMIN}), and {@code ACTIVATE(array, spec)}. Names are matched
+ * {@code LOG_SOFTMAX}, {@code SOFTMIN}), {@code ACTIVATE(array, spec)}, and the process table
+ * function {@code WINDOWED_SOFTMAX} ({@link WindowedSoftmaxFunction}). Names are matched
  * without regard to case, as Flink's own.
  */
 public final class ActivationsModule implements Module {
@@ -34,6 +35,7 @@ public final class ActivationsModule implements Module {
             f.put(ActivationFunction.sqlName(a), new ActivationFunction(a));
         }
         f.put(ActivateFunction.NAME, new ActivateFunction());
+        f.put(WindowedSoftmaxFunction.NAME, new WindowedSoftmaxFunction());
         functions = Collections.unmodifiableMap(f);
     }
 

@@ -1,0 +1,365 @@
+package io.flinkactivations.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkactivations.core.ActivationSpec;
+import io.flinkactivations.core.Kernels;
+import java.time.Instant;
+import io.flinkactivations.testutils.GoldenCase;
+import io.flinkactivations.testutils.GoldenRule;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** WINDOWED_SOFTMAX, the process table function, on a MiniCluster. */
+class WindowedSoftmaxITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension();
+
+    private StreamExecutionEnvironment env;
+    private StreamTableEnvironment tables;
+
+    @BeforeEach
+    void setUp() {
+        env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        tables = StreamTableEnvironment.create(env);
+        tables.executeSql("LOAD MODULE activations");
+    }
+
+    /** (key, id, ts, features); after each record the watermark is its time (punctuated), so lateness is exact. */
+    private void readings(Object[]... rows) {
+        readings(0, rows);
+    }
+
+    /** As {@link #readings(Object[]...)}, the watermark {@code lag} ms behind the newest time. */
+    private void readings(long lag, Object[]... rows) {
+        List<Row> data = new ArrayList<>();
+        for (Object[] r : rows) {
+            data.add(Row.of(r));
+        }
+        DataStream<Row> stream = env.fromData(data)
+                .returns(Types.ROW_NAMED(new String[] {"sensor", "id", "ts", "features"},
+                        Types.STRING, Types.STRING, Types.LONG, Types.OBJECT_ARRAY(Types.FLOAT)))
+                .assignTimestampsAndWatermarks(WatermarkStrategy.<Row>forGenerator(c -> new EachRecord(lag))
+                        .withTimestampAssigner((r, t) -> (Long) r.getField("ts")));
+        tables.createTemporaryView("readings", tables.fromDataStream(stream, Schema.newBuilder()
+                .columnByMetadata("rowtime", "TIMESTAMP_LTZ(3)")
+                .watermark("rowtime", "SOURCE_WATERMARK()")
+                .build()));
+    }
+
+    /** A watermark at each record's time. */
+    private static final class EachRecord implements WatermarkGenerator<Row> {
+        private final long lag;
+        private long newest = Long.MIN_VALUE;
+
+        EachRecord(long lag) {
+            this.lag = lag;
+        }
+
+        @Override
+        public void onEvent(Row event, long timestamp, WatermarkOutput output) {
+            newest = Math.max(newest, timestamp);
+            output.emitWatermark(new Watermark(newest - lag));
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {}
+    }
+
+    private List<Row> query(String sql) throws Exception {
+        List<Row> out = new ArrayList<>();
+        try (CloseableIterator<Row> it = tables.executeSql(sql).collect()) {
+            it.forEachRemaining(out::add);
+        }
+        return out;
+    }
+
+    private static Object[] f(float... v) {
+        Float[] o = new Float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            o[i] = v[i];
+        }
+        return o;
+    }
+
+    private static float[] softmaxAlongDim0(float[][] rows) {
+        int n = rows.length;
+        int d = rows[0].length;
+        float[] batch = new float[n * d];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(rows[i], 0, batch, i * d, d);
+        }
+        Kernels.scalar().kernel(ActivationSpec.parse("softmax")).applyAlongDim0(batch, 0, batch, 0, n, d);
+        return batch;
+    }
+
+    @Test
+    void tumblingWindowsPerKey() throws Exception {
+        readings(
+                new Object[] {"a", "a1", 1_000L, f(1, 2)},
+                new Object[] {"b", "b1", 2_000L, f(5, 5)},
+                new Object[] {"a", "a2", 3_000L, f(3, 0)},
+                new Object[] {"a", "a3", 12_000L, f(7, 7)});
+        List<Row> out = query("SELECT * FROM WINDOWED_SOFTMAX(input => TABLE readings PARTITION BY sensor, "
+                + "window_spec => 'tumbling(10s)', on_time => DESCRIPTOR(rowtime))");
+        float[] a = softmaxAlongDim0(new float[][] {{1, 2}, {3, 0}});
+        assertThat(out).hasSize(4);
+        Row a1 = out.stream().filter(r -> "a1".equals(r.getField("id"))).findFirst().orElseThrow();
+        assertThat((Object[]) a1.getField("features")).containsExactly(a[0], a[1]);
+        assertThat(a1.getField("window_start")).isEqualTo(Instant.ofEpochMilli(0));
+        assertThat(a1.getField("window_end")).isEqualTo(Instant.ofEpochMilli(10_000));
+        assertThat(a1.getField("window_count")).isEqualTo(2L);
+        assertThat(a1.getField("dead_letter")).isNull();
+    }
+
+    @Test
+    void everyGoldenWindowThroughSql() throws Exception {
+        List<GoldenCase> windows = GoldenCase.all().stream().filter(GoldenCase::isWindow).toList();
+        List<Object[]> rows = new ArrayList<>();
+        for (int w = 0; w < windows.size(); w++) {
+            GoldenCase c = windows.get(w);
+            for (int r = 0; r < c.rows(); r++) {
+                float[] v = Arrays.copyOfRange(c.input(), r * c.cols(), (r + 1) * c.cols());
+                // one case, one key and one tumbling second
+                rows.add(new Object[] {c.spec() + "#" + w, w + ":" + r, w * 1000L + r, f(v)});
+            }
+        }
+        readings(rows.toArray(Object[][]::new));
+        Set<String> specs = new LinkedHashSet<>(windows.stream().map(GoldenCase::spec).toList());
+        int checked = 0;
+        for (String spec : specs) {
+            String view = "cases" + checked;
+            tables.executeSql("CREATE TEMPORARY VIEW " + view + " AS SELECT * FROM readings WHERE sensor LIKE '"
+                    + spec.replace("'", "''") + "#%'");
+            List<Row> out = query("SELECT id, features FROM WINDOWED_SOFTMAX(input => TABLE " + view
+                    + " PARTITION BY sensor, window_spec => 'tumbling(1s)', activation => '" + spec
+                    + "', on_time => DESCRIPTOR(rowtime), uid => '" + view + "')");
+            Map<String, Object[]> byId = new HashMap<>();
+            out.forEach(r -> byId.put((String) r.getField(0), (Object[]) r.getField(1)));
+            for (int w = 0; w < windows.size(); w++) {
+                GoldenCase c = windows.get(w);
+                if (!c.spec().equals(spec)) {
+                    continue;
+                }
+                float[] actual = new float[c.input().length];
+                for (int r = 0; r < c.rows(); r++) {
+                    Object[] y = byId.get(w + ":" + r);
+                    assertThat(y).as("output of %s row %d", c, r).isNotNull().hasSize(c.cols());
+                    for (int j = 0; j < c.cols(); j++) {
+                        actual[r * c.cols() + j] = (Float) y[j];
+                    }
+                }
+                assertThat(GoldenRule.check(c + " (WINDOWED_SOFTMAX)", GoldenRule.Scale.of(c.op()), c.input(), c.rows(),
+                        c.cols(), c.expected(), c.expectedF64(), actual)).isNull();
+                checked++;
+            }
+        }
+        assertThat(checked).isEqualTo(windows.size());
+    }
+
+    /** Random readings of two keys, out of order by up to 3 s (some late), D = 3. */
+    private static List<Object[]> randomReadings(long seed, int n) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long t = i * 500L - rnd.nextLong(3_000);
+            rows.add(new Object[] {rnd.nextBoolean() ? "a" : "b", "r" + i, Math.max(0, t),
+                f((float) rnd.nextGaussian(), (float) rnd.nextGaussian() * 3, (float) rnd.nextGaussian() * 10)});
+        }
+        return rows;
+    }
+
+    /**
+     * What the windows give for rows in this order, the watermark at the newest time after each row:
+     * "id@start" to the softmax of its features across the window's records; a row at or behind the
+     * watermark is "id@dropped" (Flink drops it before the function sees it).
+     */
+    private static Map<String, float[]> reference(List<Object[]> rows, long size, long slide) {
+        Map<String, float[]> out = new HashMap<>();
+        Map<String, java.util.TreeMap<Long, List<Object[]>>> open = new HashMap<>(); // key -> window start -> records
+        long watermark = Long.MIN_VALUE;
+        for (Object[] r : rows) {
+            String key = (String) r[0];
+            long t = (Long) r[2];
+            if (t <= watermark) {
+                out.put(r[1] + "@dropped", null);
+                continue;
+            }
+            for (long start = t - Math.floorMod(t, slide); start > t - size; start -= slide) {
+                open.computeIfAbsent(key, k -> new java.util.TreeMap<>()).computeIfAbsent(start, k -> new ArrayList<>()).add(r);
+            }
+            watermark = Math.max(watermark, t);
+            fireUpTo(open, watermark, size, out);
+        }
+        fireUpTo(open, Long.MAX_VALUE, size, out);
+        return out;
+    }
+
+    private static void fireUpTo(Map<String, java.util.TreeMap<Long, List<Object[]>>> open, long watermark, long size,
+            Map<String, float[]> out) {
+        for (java.util.TreeMap<Long, List<Object[]>> windows : open.values()) {
+            while (!windows.isEmpty() && windows.firstKey() + size - 1 <= watermark) {
+                Map.Entry<Long, List<Object[]>> w = windows.pollFirstEntry();
+                float[][] batch = w.getValue().stream().map(r -> toFloats((Object[]) r[3])).toArray(float[][]::new);
+                float[] y = softmaxAlongDim0(batch);
+                for (int i = 0; i < batch.length; i++) {
+                    out.put(w.getValue().get(i)[1] + "@" + w.getKey(), Arrays.copyOfRange(y, i * 3, i * 3 + 3));
+                }
+            }
+        }
+    }
+
+    private static float[] toFloats(Object[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (Float) v[i];
+        }
+        return f;
+    }
+
+    private void checkAgainstReference(String window, long size, long slide) throws Exception {
+        List<Object[]> rows = randomReadings(window.hashCode(), 200);
+        readings(rows.toArray(Object[][]::new));
+        Map<String, float[]> expected = reference(rows, size, slide);
+        Map<String, float[]> actual = new HashMap<>();
+        for (Row r : query("SELECT id, features, window_start, window_count, dead_letter FROM WINDOWED_SOFTMAX("
+                + "input => TABLE readings PARTITION BY sensor, window_spec => '" + window + "', on_time => DESCRIPTOR(rowtime))")) {
+            assertThat(r.getField(4)).isNull();
+            {
+                String k = r.getField(0) + "@" + ((Instant) r.getField(2)).toEpochMilli();
+                assertThat(actual.put(k, toFloats((Object[]) r.getField(1)))).as("one output of %s", k).isNull();
+            }
+        }
+        long dropped = expected.keySet().stream().filter(k -> k.endsWith("@dropped")).count();
+        assertThat(dropped).as("rows behind the watermark").isPositive();
+        expected.keySet().removeIf(k -> k.endsWith("@dropped"));
+        Set<String> missing = new java.util.TreeSet<>(expected.keySet());
+        missing.removeAll(actual.keySet());
+        Set<String> extra = new java.util.TreeSet<>(actual.keySet());
+        extra.removeAll(expected.keySet());
+        assertThat(missing).as("expected, not given (given, not expected: %s)", extra).isEmpty();
+        assertThat(extra).as("given, not expected").isEmpty();
+        // the kernels differ by path (vector here, scalar in the reference): within float32 rounding
+        expected.forEach((k, v) -> {
+            if (v != null) {
+                for (int j = 0; j < v.length; j++) {
+                    assertThat(actual.get(k)[j]).as(k).isCloseTo(v[j], org.assertj.core.data.Offset.offset(1e-6f + 1e-5f * v[j]));
+                }
+            }
+        });
+    }
+
+    @Test
+    void tumblingWindowsWithRowsOutOfOrder() throws Exception {
+        checkAgainstReference("tumbling(5s)", 5_000, 5_000);
+    }
+
+    @Test
+    void slidingWindowsWithRowsOutOfOrder() throws Exception {
+        checkAgainstReference("sliding(5s, 1s)", 5_000, 1_000);
+    }
+
+    @Test
+    void sessionWindowsMergeAndClose() throws Exception {
+        readings(5_000,
+                new Object[] {"a", "a1", 0L, f(1)},
+                new Object[] {"a", "a2", 1_000L, f(2)},
+                new Object[] {"a", "a3", 10_000L, f(3)},
+                new Object[] {"a", "a4", 14_000L, f(4)},
+                new Object[] {"a", "a5", 12_000L, f(5)}, // bridges [10 s, 13 s) and [14 s, 17 s)
+                new Object[] {"a", "a6", 30_000L, f(6)},
+                new Object[] {"a", "a7", 2_000L, f(7)}); // behind the watermark (25 s): Flink drops it
+        Map<String, Row> out = new HashMap<>();
+        query("SELECT id, features, window_start, window_end, window_count, dead_letter FROM WINDOWED_SOFTMAX("
+                + "input => TABLE readings PARTITION BY sensor, window_spec => 'session(3s)', on_time => DESCRIPTOR(rowtime))")
+                .forEach(r -> out.put((String) r.getField(0), r));
+        assertThat(out.get("a1").getField(4)).isEqualTo(2L);
+        assertThat(out.get("a1").getField(2)).isEqualTo(Instant.ofEpochMilli(0));
+        assertThat(out.get("a1").getField(3)).isEqualTo(Instant.ofEpochMilli(4_000));
+        float[] first = softmaxAlongDim0(new float[][] {{1}, {2}});
+        assertThat((Object[]) out.get("a2").getField(1)).containsExactly(first[1]);
+        float[] merged = softmaxAlongDim0(new float[][] {{3}, {4}, {5}});
+        assertThat(out.get("a4").getField(4)).isEqualTo(3L);
+        assertThat(out.get("a4").getField(2)).isEqualTo(Instant.ofEpochMilli(10_000));
+        assertThat(out.get("a4").getField(3)).isEqualTo(Instant.ofEpochMilli(17_000));
+        assertThat((Object[]) out.get("a5").getField(1)).containsExactly(merged[2]);
+        assertThat(out.get("a6").getField(4)).isEqualTo(1L);
+        assertThat(out).hasSize(6).doesNotContainKey("a7");
+    }
+
+    @Test
+    void countWindowsFireAtNRecordsAndAtTheEndOfTheInput() throws Exception {
+        readings(
+                new Object[] {"a", "a1", 0L, f(1, 0)},
+                new Object[] {"a", "a2", 1L, f(2, 0)},
+                new Object[] {"b", "b1", 2L, f(9, 9)},
+                new Object[] {"a", "a3", 3L, f(3, 0)}, // a's first window of 2 was a1, a2
+                new Object[] {"b", "b2", 4L, f(8, 8)});
+        Map<String, Row> out = new HashMap<>();
+        query("SELECT id, features, window_count FROM WINDOWED_SOFTMAX(input => TABLE readings PARTITION BY sensor, "
+                + "window_spec => 'count(2)', on_time => DESCRIPTOR(rowtime))").forEach(r -> out.put((String) r.getField(0), r));
+        assertThat(out).containsOnlyKeys("a1", "a2", "a3", "b1", "b2");
+        assertThat(out.get("a3").getField(2)).isEqualTo(1L); // the end of the input closed it
+        assertThat((Object[]) out.get("a3").getField(1)).containsExactly(1f, 1f);
+        float[] b = softmaxAlongDim0(new float[][] {{9, 9}, {8, 8}});
+        assertThat((Object[]) out.get("b2").getField(1)).containsExactly(b[2], b[3]);
+    }
+
+    @Test
+    void badRecordsComeOutOnceAsDeadLetters() throws Exception {
+        readings(
+                new Object[] {"a", "ok", 0L, f(1, 2)},
+                new Object[] {"a", "short", 1L, f(1)},
+                new Object[] {"a", "none", 2L, null},
+                new Object[] {"a", "empty", 3L, f()},
+                new Object[] {"a", "hole", 4L, new Float[] {1f, null}});
+        Map<String, Object> reasons = new HashMap<>();
+        query("SELECT id, dead_letter FROM WINDOWED_SOFTMAX(input => TABLE readings PARTITION BY sensor, "
+                + "window_spec => 'tumbling(1s)', on_time => DESCRIPTOR(rowtime))").forEach(r -> reasons.put((String) r.getField(0), r.getField(1)));
+        assertThat(reasons).containsEntry("ok", null).containsEntry("short", "dimension-mismatch")
+                .containsEntry("none", "missing-features").containsEntry("empty", "empty-vector")
+                .containsEntry("hole", "wrong-type").hasSize(5);
+    }
+
+    @Test
+    void aWrongCallFailsWhenTheQueryIsPlanned() {
+        readings(new Object[] {"a", "a1", 0L, f(1)});
+        String call = "SELECT * FROM WINDOWED_SOFTMAX(input => TABLE readings PARTITION BY sensor, ";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tables.sqlQuery(call + "window_spec => 'tumbling(1s)')"))
+                .hasStackTraceContaining("the tumbling window needs the time attribute: on_time => DESCRIPTOR(<time column>)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tables.sqlQuery(call
+                        + "window_spec => 'count(2)', activation => 'relu')"))
+                .hasStackTraceContaining("the activation must be softmax, log_softmax or softmin, not relu");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tables.sqlQuery(call
+                        + "window_spec => 'hopping(2s)', on_time => DESCRIPTOR(rowtime))"))
+                .hasStackTraceContaining("valid windows: tumbling(size), sliding(size, slide), session(gap), count(n)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tables.sqlQuery(call
+                        + "window_spec => 'count(2)', features => 'values')"))
+                .hasStackTraceContaining("the input has no column 'values' (its columns: sensor, id, ts, features, rowtime)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tables.sqlQuery(call
+                        + "window_spec => 'count(2)', features => 'id')"))
+                .hasStackTraceContaining("column 'id' must be ARRAY<FLOAT> or ARRAY<DOUBLE>, not STRING");
+    }
+}
