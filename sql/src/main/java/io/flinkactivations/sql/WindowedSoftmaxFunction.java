@@ -245,10 +245,8 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
                 buffer.clear();
                 n = 0;
             } else {
-                TimeContext<Long> time = ctx.timeContext(Long.class);
-                if (time.time() != null) {
-                    time.registerOnTime(END_OF_INPUT, Long.MAX_VALUE - 1); // fires when a bounded input ends
-                }
+                // fires when a bounded input ends (its last watermark), with or without a time attribute
+                ctx.timeContext(Long.class).registerOnTime(END_OF_INPUT, Long.MAX_VALUE - 1);
             }
             meta.setField(M_N, n);
             return;

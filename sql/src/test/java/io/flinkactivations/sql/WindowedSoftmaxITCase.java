@@ -344,6 +344,20 @@ class WindowedSoftmaxITCase {
     }
 
     @Test
+    void registeredOnItsOwnWithCreateFunction() throws Exception {
+        StreamTableEnvironment alone = StreamTableEnvironment.create(env); // no module
+        tables = alone;
+        readings(new Object[] {"a", "a1", 0L, f(1, 0)}, new Object[] {"a", "a2", 1L, f(0, 1)});
+        alone.executeSql("CREATE TEMPORARY FUNCTION windowed_softmax AS 'io.flinkactivations.sql.WindowedSoftmaxFunction'");
+        List<Row> out = query("SELECT id, features, window_count FROM windowed_softmax(input => TABLE readings "
+                + "PARTITION BY sensor, window_spec => 'count(2)')");
+        float[] y = softmaxAlongDim0(new float[][] {{1, 0}, {0, 1}});
+        assertThat(out).hasSize(2);
+        assertThat((Object[]) out.stream().filter(r -> "a1".equals(r.getField(0))).findFirst().orElseThrow().getField(1))
+                .containsExactly(y[0], y[1]);
+    }
+
+    @Test
     void aWrongCallFailsWhenTheQueryIsPlanned() {
         readings(new Object[] {"a", "a1", 0L, f(1)});
         String call = "SELECT * FROM WINDOWED_SOFTMAX(input => TABLE readings PARTITION BY sensor, ";
