@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** WINDOWED_SOFTMAX, the process table function, on a MiniCluster. */
-class WindowedSoftmaxITCase {
+class WindowedSoftmaxFunctionITCase {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension();
