@@ -38,15 +38,16 @@ public class ActivateFunction extends ArrayActivationFunction {
     }
 
     @Override
-    String signature() {
-        return NAME + "(input ARRAY<FLOAT | DOUBLE>, spec STRING), e.g. ACTIVATE(features, 'gelu(approximate=tanh)')";
+    String arguments() {
+        return "input ARRAY<FLOAT | DOUBLE>, spec STRING";
     }
 
     @Override
     ActivationSpec bind(List<Object> parameters) {
         Object spec = parameters.get(0);
         if (spec == null) {
-            throw new IllegalArgumentException("the spec must not be NULL: " + signature());
+            throw new IllegalArgumentException("the spec must not be NULL: " + signature()
+                    + ", e.g. ACTIVATE(features, 'gelu(approximate=tanh)')");
         }
         return ActivationSpec.parse(spec.toString());
     }

@@ -60,8 +60,8 @@ public class ActivationFunction extends ArrayActivationFunction {
     }
 
     @Override
-    String signature() {
-        StringJoiner s = new StringJoiner(", ", name() + "(", ")");
+    String arguments() {
+        StringJoiner s = new StringJoiner(", ");
         s.add("input ARRAY<FLOAT | DOUBLE>");
         for (ParamDef p : activation.params()) {
             String type = p.isChoice() ? "STRING '" + String.join("' | '", p.choices()) + "'" : "DOUBLE";

@@ -26,6 +26,7 @@ import org.apache.flink.table.types.logical.LogicalTypeRoot;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -65,8 +66,13 @@ public abstract class ArrayActivationFunction extends ScalarFunction implements 
     /** The SQL type parameter {@code index} (from 0) is cast to: DOUBLE or STRING. */
     abstract DataType parameterType(int index);
 
-    /** The signature as users read it in an error, e.g. {@code GELU(input ARRAY<FLOAT | DOUBLE> [, approximate STRING])}. */
-    abstract String signature();
+    /** The arguments as users read them in an error, e.g. {@code input ARRAY<FLOAT | DOUBLE>, [approximate STRING]}. */
+    abstract String arguments();
+
+    /** The call as users read it in an error, e.g. {@code GELU(input ARRAY<FLOAT | DOUBLE>, [approximate STRING])}. */
+    final String signature() {
+        return name() + "(" + arguments() + ")";
+    }
 
     /**
      * The spec the call's parameters make; {@code parameters.get(i)} is parameter {@code i}'s
@@ -137,60 +143,40 @@ public abstract class ArrayActivationFunction extends ScalarFunction implements 
             return null;
         }
         int n = input.size();
-        if (input instanceof BinaryArrayData binary && !binary.anyNull()) {
-            return evalWithoutNulls(binary, n); // Flink's own layout: one bulk copy in, the kernel in place
+        boolean noNulls = input instanceof BinaryArrayData binary && !binary.anyNull();
+        if (noNulls && !doubles) { // Flink's own layout: one bulk copy out, the kernel in place
+            float[] x = ((BinaryArrayData) input).toFloatArray();
+            kernel.apply(x, 0, x, 0, n);
+            return new GenericArrayData(x);
         }
         if (values.length < n) {
             values = new float[Math.max(n, values.length * 2)];
         }
         float[] x = values;
-        int k = 0; // the elements that are not NULL, in order
+        int k = 0; // the elements that are not NULL, in order: the kernel runs on them alone
         for (int i = 0; i < n; i++) {
-            if (!input.isNullAt(i)) {
+            if (noNulls || !input.isNullAt(i)) {
                 x[k++] = doubles ? (float) input.getDouble(i) : input.getFloat(i);
             }
         }
         kernel.apply(x, 0, x, 0, k);
-        if (k == n) {
-            if (doubles) {
-                double[] out = new double[n];
-                for (int i = 0; i < n; i++) {
-                    out[i] = x[i];
-                }
-                return new GenericArrayData(out);
+        if (k == n && doubles) {
+            double[] out = new double[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = x[i];
             }
-            float[] out = new float[n];
-            System.arraycopy(x, 0, out, 0, n);
             return new GenericArrayData(out);
         }
-        Object[] out = new Object[n];
+        if (k == n) {
+            return new GenericArrayData(Arrays.copyOf(x, n));
+        }
+        Object[] out = new Object[n]; // NULL elements stay in their places
         for (int i = 0, j = 0; i < n; i++) {
             if (!input.isNullAt(i)) {
                 out[i] = doubles ? (Object) (double) x[j++] : (Object) x[j++];
             }
         }
         return new GenericArrayData(out);
-    }
-
-    private ArrayData evalWithoutNulls(BinaryArrayData input, int n) {
-        if (!doubles) {
-            float[] x = input.toFloatArray(); // a copy of the array's values
-            kernel.apply(x, 0, x, 0, n);
-            return new GenericArrayData(x);
-        }
-        double[] d = input.toDoubleArray();
-        if (values.length < n) {
-            values = new float[Math.max(n, values.length * 2)];
-        }
-        float[] x = values;
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) d[i];
-        }
-        kernel.apply(x, 0, x, 0, n);
-        for (int i = 0; i < n; i++) {
-            d[i] = x[i];
-        }
-        return new GenericArrayData(d);
     }
 
     /** A literal parameter's value: a Double for a number, a String for a string. */
@@ -207,7 +193,8 @@ public abstract class ArrayActivationFunction extends ScalarFunction implements 
         return null;
     }
 
-    private static LogicalTypeRoot elementType(DataType type) {
+    /** The element type of an ARRAY type, else null. */
+    static LogicalTypeRoot elementType(DataType type) {
         return type.getLogicalType().is(LogicalTypeRoot.ARRAY)
                 ? ((CollectionDataType) type).getElementDataType().getLogicalType().getTypeRoot()
                 : null;
@@ -259,7 +246,7 @@ public abstract class ArrayActivationFunction extends ScalarFunction implements 
 
         @Override
         public List<Signature> getExpectedSignatures(FunctionDefinition definition) {
-            return List.of(Signature.of(Signature.Argument.of(signature().substring(name().length() + 1, signature().length() - 1))));
+            return List.of(Signature.of(Signature.Argument.of(arguments())));
         }
     }
 }

@@ -4,13 +4,13 @@ import io.flinkactivations.core.ActivationKernel;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.Kernels;
 import io.flinkactivations.core.WindowSpec;
+import io.flinkactivations.format.BadRecordReason;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.api.dataview.ListView;
 import org.apache.flink.table.catalog.DataTypeFactory;
 import org.apache.flink.table.functions.ProcessTableFunction;
 import org.apache.flink.table.functions.TableSemantics;
-import org.apache.flink.table.types.CollectionDataType;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.inference.CallContext;
 import org.apache.flink.table.types.inference.StateTypeStrategy;
@@ -147,8 +147,7 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
                         + String.join(", ", names) + "); name the features column with features => '<column>'");
             }
             DataType f = types.get(featuresIndex);
-            LogicalTypeRoot element = f.getLogicalType().is(LogicalTypeRoot.ARRAY)
-                    ? ((CollectionDataType) f).getElementDataType().getLogicalType().getTypeRoot() : null;
+            LogicalTypeRoot element = ArrayActivationFunction.elementType(f);
             if (element != LogicalTypeRoot.FLOAT && element != LogicalTypeRoot.DOUBLE) {
                 throw new ValidationException(NAME + ": column '" + features + "' must be ARRAY<FLOAT> or ARRAY<DOUBLE>, not "
                         + f.getLogicalType().asSummaryString());
@@ -221,20 +220,21 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
             throws Exception {
         Plan p = plan(ctx, meta, window, activation, features);
         Object[] values = (Object[]) input.getField(p.featuresIndex);
-        String bad = values == null ? "missing-features" : values.length == 0 ? "empty-vector" : null;
+        BadRecordReason bad = values == null ? BadRecordReason.MISSING_FEATURES
+                : values.length == 0 ? BadRecordReason.EMPTY_VECTOR : null;
         for (int i = 0; bad == null && i < values.length; i++) {
-            bad = values[i] == null ? "wrong-type" : null;
+            bad = values[i] == null ? BadRecordReason.WRONG_TYPE : null;
         }
         if (bad == null) {
             Integer dim = (Integer) meta.getField(M_DIM);
             if (dim == null) {
                 meta.setField(M_DIM, values.length);
             } else if (dim != values.length) {
-                bad = "dimension-mismatch";
+                bad = BadRecordReason.DIMENSION_MISMATCH;
             }
         }
         if (bad != null) {
-            collect(output(p, input, input.getField(p.featuresIndex), null, null, null, bad));
+            collect(output(p, input, values, null, null, null, bad.code()));
             return;
         }
         if (!p.window.isTimeBased()) {
@@ -320,9 +320,11 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
         }
         List<Row> members = new ArrayList<>();
         List<Row> kept = new ArrayList<>();
+        int buffered = 0;
         // a record stays while a later window still holds it: sliding windows share records
         long keepFrom = timer.startsWith("s") ? end : start + p.window.slide().toMillis();
         for (Row b : buffer.get()) {
+            buffered++;
             long t = (Long) b.getField(B_TIME);
             if (t >= start && t < end) {
                 members.add(b);
@@ -332,8 +334,10 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
             }
         }
         fire(p, members, start, end);
-        buffer.clear();
-        buffer.addAll(kept);
+        if (kept.size() < buffered) { // rewritten only when records leave
+            buffer.clear();
+            buffer.addAll(kept);
+        }
     }
 
     /** One window: its records' features as an N x D batch along dim 0, and one output per record. */
