@@ -12,7 +12,7 @@ import java.util.List;
  *   spec  := name [ '(' [ arg { ',' arg } ] ')' ]
  *   arg   := [ name '=' ] value
  *   name  := letter { letter | digit | '_' | '.' | '-' }
- *   value := number | word | 'quoted' | "quoted"
+ *   value := number | word | 'quoted' | "quoted"   (unquoted: up to the next , ) ( =, inner spaces kept)
  * </pre>
  *
  * Values stay raw strings here; {@link ActivationSpec}, {@link WindowSpec} and the job's restart
@@ -106,18 +106,25 @@ public final class SpecSyntax {
             pos = end + 1;
             return v;
         }
+        // an unquoted value runs to the next delimiter, spaces inside included (a duration may be
+        // written "10 s", as Flink's own durations are); spaces at its end are not part of it
         int start = pos;
+        int end = pos;
         while (pos < text.length()) {
             char ch = text.charAt(pos);
-            if (ch == ',' || ch == ')' || ch == '(' || ch == '=' || Character.isWhitespace(ch)) {
+            if (ch == ',' || ch == ')' || ch == '(' || ch == '=') {
                 break;
             }
             pos++;
+            if (!Character.isWhitespace(ch)) {
+                end = pos;
+            }
         }
-        if (pos == start) {
+        if (end == start) {
             throw error("expected a value");
         }
-        return text.substring(start, pos);
+        pos = end;
+        return text.substring(start, end);
     }
 
     private String word(String what) {

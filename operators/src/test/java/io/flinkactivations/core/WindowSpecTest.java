@@ -23,6 +23,9 @@ class WindowSpecTest {
             count(100)               | count(100)
             count(n=3)               | count(3)
             tumbling(24h)            | tumbling(1d)
+            tumbling(10 s)           | tumbling(10s)
+            sliding( 10 s , 1 s )    | sliding(10s, 1s)
+            session(gap = 30 s)      | session(30s)
             """)
     void parsesAndRoundTrips(String text, String canonical) {
         WindowSpec spec = WindowSpec.parse(text);
@@ -46,6 +49,7 @@ class WindowSpecTest {
             hopping(10s)         | Unknown window 'hopping'; valid windows: tumbling(size), sliding(size, slide), session(gap), count(n)
             tumbling(10)         | Bad size '10': write a whole number with a unit (ms, s, m, h, d)
             tumbling(1.5s)       | Bad size '1.5s'
+            tumbling(10 s 2)     | Bad size '10 s 2'
             tumbling(0s)         | it must be positive
             tumbling             | missing size; write tumbling(size)
             sliding(10s)         | missing slide; write sliding(size, slide)

@@ -123,7 +123,7 @@ class WindowedSoftmaxFunctionITCase {
                 new Object[] {"a", "a2", 3_000L, f(3, 0)},
                 new Object[] {"a", "a3", 12_000L, f(7, 7)});
         List<Row> out = query("SELECT * FROM WINDOWED_SOFTMAX(input => TABLE readings PARTITION BY sensor, "
-                + "window_spec => 'tumbling(10s)', on_time => DESCRIPTOR(rowtime))");
+                + "window_spec => 'tumbling(10 s)', on_time => DESCRIPTOR(rowtime))");
         float[] a = softmaxAlongDim0(new float[][] {{1, 2}, {3, 0}});
         assertThat(out).hasSize(4);
         Row a1 = out.stream().filter(r -> "a1".equals(r.getField("id"))).findFirst().orElseThrow();
