@@ -114,7 +114,8 @@ public class WindowOperatorBenchmark {
         }
         perFiring = window.equals("sliding") ? rows / 10 : rows;
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new SoftmaxWindowOperator(ActivationSpec.parse("softmax"), WindowSpec.parse(spec), 0, "late"),
+                new SoftmaxWindowOperator<>(ActivationSpec.parse("softmax"), WindowSpec.parse(spec), 0, "late",
+                        FeatureVectorModel.INSTANCE),
                 new RecordKey(), Types.STRING);
         harness.setOutputCreator(serializer -> output);
         harness.open();

@@ -40,8 +40,9 @@ public final class WindowStateSize {
         SplittableRandom rnd = new SplittableRandom(3);
         byte[] key = "sensor-1".getBytes(StandardCharsets.UTF_8);
         try (KeyedOneInputStreamOperatorTestHarness<String, FeatureVector, FeatureVector> h =
-                     new KeyedOneInputStreamOperatorTestHarness<>(new SoftmaxWindowOperator(
-                             ActivationSpec.parse("softmax"), WindowSpec.parse(window), 0, "late"),
+                     new KeyedOneInputStreamOperatorTestHarness<>(new SoftmaxWindowOperator<>(
+                             ActivationSpec.parse("softmax"), WindowSpec.parse(window), 0, "late",
+                             FeatureVectorModel.INSTANCE),
                              new RecordKey(), Types.STRING)) {
             h.open();
             long t0 = 1_700_000_000_000L;

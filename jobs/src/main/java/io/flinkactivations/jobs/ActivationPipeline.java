@@ -76,7 +76,7 @@ public final class ActivationPipeline {
         DataStream<FeatureVector> records = beforeActivation.apply(
                 env.fromSource(source.build(), watermarks, "kafka " + c.inputTopics()).uid(uidPrefix + "kafka-source"));
 
-        ActivationResult result = c.window() == null
+        ActivationResult<FeatureVector, FeatureVector> result = c.window() == null
                 ? Activations.map(records, c.activation(), uidPrefix + "activation-map")
                 : Activations.windowedSoftmax(records)
                         .activation(c.activation())

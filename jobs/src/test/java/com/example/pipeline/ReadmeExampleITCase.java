@@ -42,9 +42,9 @@ class ReadmeExampleITCase {
                 FeatureVector.of(new float[] {1, -2, 3, -5}, 0L),
                 FeatureVector.of(new float[] {1, 0, 0, 0}, 1L));
 
-        ActivationResult leaky = Activations.map(vectors, "leaky_relu(0.2)");
+        ActivationResult<FeatureVector, FeatureVector> leaky = Activations.map(vectors, "leaky_relu(0.2)");
 
-        ActivationResult softmax = Activations.windowedSoftmax(vectors)
+        ActivationResult<FeatureVector, FeatureVector> softmax = Activations.windowedSoftmax(vectors)
                 .activation("softmax")
                 .window("count(2)")      // or tumbling(10s), sliding(10s, 1s), session(30s)
                 .build();

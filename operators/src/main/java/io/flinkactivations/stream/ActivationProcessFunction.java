@@ -9,18 +9,20 @@ import org.apache.flink.util.Collector;
 
 /**
  * The map operator: applies an activation to each record's vector (the softmax family across the
- * vector's own features) through the compute core. Bad records go to {@link Activations#DEAD_LETTERS}.
- * Allocates only the output record.
+ * vector's own features) through the compute core. Records that cannot be processed go to the
+ * model's dead-letter side output. Allocates only the output record.
  */
-final class ActivationProcessFunction extends ProcessFunction<FeatureVector, FeatureVector> {
+final class ActivationProcessFunction<IN, OUT, BAD> extends ProcessFunction<IN, OUT> {
     private static final long serialVersionUID = 1L;
 
     private final ActivationSpec spec;
+    private final RecordModel<IN, OUT, BAD> model;
     private transient ActivationKernel kernel;
     private transient ActivationMetrics metrics;
 
-    ActivationProcessFunction(ActivationSpec spec) {
+    ActivationProcessFunction(ActivationSpec spec, RecordModel<IN, OUT, BAD> model) {
         this.spec = spec;
+        this.model = model;
     }
 
     @Override
@@ -30,16 +32,18 @@ final class ActivationProcessFunction extends ProcessFunction<FeatureVector, Fea
     }
 
     @Override
-    public void processElement(FeatureVector v, Context ctx, Collector<FeatureVector> out) {
+    public void processElement(IN v, Context ctx, Collector<OUT> out) {
         metrics.in();
-        if (v.isBad()) {
-            metrics.deadLettered(v.badReason());
-            ctx.output(Activations.DEAD_LETTERS, v);
+        float[] features = model.features(v);
+        BAD bad = model.problem(v, features);
+        if (bad != null) {
+            metrics.deadLettered(model.reason(bad));
+            ctx.output(model.deadLetterTag(), bad);
             return;
         }
-        float[] result = new float[v.features.length];
-        kernel.apply(v.features, 0, result, 0, result.length);
+        float[] result = new float[features.length];
+        kernel.apply(features, 0, result, 0, result.length);
         metrics.out(result);
-        out.collect(v.withFeatures(result));
+        out.collect(model.result(v, result));
     }
 }

@@ -3,25 +3,29 @@ package io.flinkactivations.stream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
- * What an activation operator gives: the results, and the dead letters (bad input, late records,
- * dimension mismatches), each record of the input in exactly one of them (a record in several
- * sliding windows gives one result per window).
+ * What an activation operator gives: the results, and the dead letters (records without usable
+ * features, late records, dimension mismatches), each record of the input in exactly one of them (a
+ * record in several sliding windows gives one result per window).
+ *
+ * @param <OUT> the results
+ * @param <BAD> the dead letters: {@link FeatureVector}s with {@link FeatureVector#badReason()} set, or
+ *     {@link DeadLetter}s of a user's records
  */
-public final class ActivationResult {
-    private final DataStream<FeatureVector> output;
-    private final DataStream<FeatureVector> deadLetters;
+public final class ActivationResult<OUT, BAD> {
+    private final DataStream<OUT> output;
+    private final DataStream<BAD> deadLetters;
 
-    ActivationResult(DataStream<FeatureVector> output, DataStream<FeatureVector> deadLetters) {
+    ActivationResult(DataStream<OUT> output, DataStream<BAD> deadLetters) {
         this.output = output;
         this.deadLetters = deadLetters;
     }
 
-    public DataStream<FeatureVector> output() {
+    public DataStream<OUT> output() {
         return output;
     }
 
-    /** Records that could not be processed, each with {@link FeatureVector#badReason()} set. */
-    public DataStream<FeatureVector> deadLetters() {
+    /** Records that could not be processed, each with why. */
+    public DataStream<BAD> deadLetters() {
         return deadLetters;
     }
 }

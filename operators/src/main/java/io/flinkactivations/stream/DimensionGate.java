@@ -9,16 +9,21 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * In front of the window, per key: routes bad records to the dead letters, and fixes the key's
- * dimension with its first good record so that a record of another dimension is dead-lettered once
- * (reason {@code dimension-mismatch}) rather than mixed into a batch, or rejected once per sliding
- * window it falls in. The dimension lives in keyed state.
+ * In front of Flink's session window operator, per key: routes records that cannot be processed to
+ * the dead letters, and fixes the key's dimension with its first good record so that a record of
+ * another dimension is dead-lettered once (reason {@code dimension-mismatch}) rather than mixed into
+ * a batch. The dimension lives in keyed state.
  */
-final class DimensionGate extends KeyedProcessFunction<String, FeatureVector, FeatureVector> {
+final class DimensionGate<IN, BAD> extends KeyedProcessFunction<Object, IN, IN> {
     private static final long serialVersionUID = 1L;
 
+    private final RecordModel<IN, ?, BAD> model;
     private transient ValueState<Integer> dimension;
     private transient ActivationMetrics metrics;
+
+    DimensionGate(RecordModel<IN, ?, BAD> model) {
+        this.model = model;
+    }
 
     @Override
     public void open(OpenContext openContext) {
@@ -27,35 +32,44 @@ final class DimensionGate extends KeyedProcessFunction<String, FeatureVector, Fe
     }
 
     /**
-     * The key's dimension check: the first good record fixes it (in {@code dimension}, keyed state);
-     * a good record of another dimension comes back as a dead letter ({@code dimension-mismatch}), and
-     * so does one whose event time no window can hold ({@code invalid-timestamp}).
+     * The key's checks, as a dead letter or null: the record must have features, an event time a
+     * time window can hold ({@code invalid-timestamp}, when {@code timed}), and the key's dimension,
+     * which its first good record fixes (in {@code dimension}, keyed state; else
+     * {@code dimension-mismatch}).
      */
-    static FeatureVector check(ValueState<Integer> dimension, FeatureVector v) throws Exception {
-        if (v.isBad()) {
-            return v;
+    static <IN, BAD> BAD check(RecordModel<IN, ?, BAD> model, ValueState<Integer> dimension, IN v, long eventTime,
+                               boolean timed) throws Exception {
+        float[] features = model.features(v);
+        BAD bad = model.problem(v, features);
+        if (bad != null) {
+            return bad;
         }
-        if (!FeatureVector.isValidTimestamp(v.timestamp())) { // the Kafka schema turns these away already
-            return v.asBad(BadRecordReason.INVALID_TIMESTAMP, "the event time " + v.timestamp()
+        if (timed && eventTime == Long.MIN_VALUE) {
+            return model.deadLetter(v, BadRecordReason.INVALID_TIMESTAMP, "the record has no event time; time windows"
+                    + " need timestamps: give the stream a WatermarkStrategy with a timestamp assigner");
+        }
+        if (timed && !FeatureVector.isValidTimestamp(eventTime)) { // the Kafka schema turns these away already
+            return model.deadLetter(v, BadRecordReason.INVALID_TIMESTAMP, "the event time " + eventTime
                     + " is not between 0 (1970-01-01) and " + FeatureVector.MAX_TIMESTAMP + " (9999-12-31) epoch ms");
         }
         Integer d = dimension.value();
         if (d == null) {
-            dimension.update(v.dimension());
-        } else if (d != v.dimension()) {
-            return v.asBad(BadRecordReason.DIMENSION_MISMATCH, "the vector has " + v.dimension()
+            dimension.update(features.length);
+        } else if (d != features.length) {
+            return model.deadLetter(v, BadRecordReason.DIMENSION_MISMATCH, "the vector has " + features.length
                     + " features; this key's windows have " + d);
         }
-        return v;
+        return null;
     }
 
     @Override
-    public void processElement(FeatureVector v, Context ctx, Collector<FeatureVector> out) throws Exception {
+    public void processElement(IN v, Context ctx, Collector<IN> out) throws Exception {
         metrics.in();
-        v = check(dimension, v);
-        if (v.isBad()) {
-            metrics.deadLettered(v.badReason());
-            ctx.output(Activations.DEAD_LETTERS, v);
+        Long ts = ctx.timestamp();
+        BAD bad = check(model, dimension, v, model.eventTime(v, ts == null ? Long.MIN_VALUE : ts), true);
+        if (bad != null) {
+            metrics.deadLettered(model.reason(bad));
+            ctx.output(model.deadLetterTag(), bad);
         } else {
             out.collect(v);
         }

@@ -11,30 +11,32 @@ import org.apache.flink.util.Collector;
  * normalised across the N records (softmax, log_softmax or softmin along dim 0) and each record gives
  * one output, carrying the session's start, end and count.
  */
-final class SoftmaxWindowFunction extends ProcessWindowFunction<FeatureVector, FeatureVector, String, TimeWindow> {
+final class SoftmaxWindowFunction<IN, OUT> extends ProcessWindowFunction<IN, OUT, Object, TimeWindow> {
     private static final long serialVersionUID = 1L;
 
     private final ActivationSpec spec;
+    private final RecordModel<IN, OUT, ?> model;
     private transient ActivationMetrics metrics;
-    private transient WindowBatch batch;
+    private transient WindowBatch<IN, OUT> batch;
 
-    SoftmaxWindowFunction(ActivationSpec spec) {
+    SoftmaxWindowFunction(ActivationSpec spec, RecordModel<IN, OUT, ?> model) {
         this.spec = spec;
+        this.model = model;
     }
 
     @Override
     public void open(OpenContext openContext) {
         metrics = new ActivationMetrics(getRuntimeContext().getMetricGroup());
-        batch = new WindowBatch(spec);
+        batch = new WindowBatch<>(spec, model);
     }
 
     @Override
-    public void process(String key, Context ctx, Iterable<FeatureVector> elements, Collector<FeatureVector> out) {
+    public void process(Object key, Context ctx, Iterable<IN> elements, Collector<OUT> out) {
         batch.clear();
         batch.append(elements);
         if (batch.rows() == 0) {
             return;
         }
-        batch.normalizeAndEmit(RecordKey.bytes(key), ctx.window().getStart(), ctx.window().getEnd(), metrics, out);
+        batch.normalizeAndEmit(model.resultKey(key), ctx.window().getStart(), ctx.window().getEnd(), metrics, out);
     }
 }

@@ -24,14 +24,15 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Windowed softmax for tumbling and sliding event-time windows and for count windows, on keyed
- * input (the key is {@link RecordKey}'s).
+ * input (a {@link FeatureVector}'s Kafka key, {@link RecordKey}, or a user's key), for any record type
+ * the {@link RecordModel} reads.
  *
  * <p>Time windows are cut into <em>slices</em> of gcd(size, slide) (Flink SQL's window aggregations
  * do the same): each record is stored once, in its slice, never copied into each window it belongs
  * to. A sliding window is the run of slices it covers; when it fires, every slice contributes its
  * column (max, sum of exp) statistics, computed once and cached in state, and the merged statistics
  * normalise the window's records. Slices are dropped after the last window that covers them is past
- * its allowed lateness. State keeps only what an output needs ({@link FeatureVector#forWindowState}).
+ * its allowed lateness. State keeps only what an output needs ({@link RecordModel#forState}).
  *
  * <p>Semantics follow Flink's window operator with its default event-time trigger: windows are
  * aligned to the epoch, fire when the watermark passes their end, fire again for each record that
@@ -41,8 +42,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * key's first good record fixes its dimension; a record of another one is a dead letter
  * ({@code dimension-mismatch}), rejected once rather than once per window.
  */
-final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
-        implements OneInputStreamOperator<FeatureVector, FeatureVector>, Triggerable<String, Long> {
+final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOperator<OUT>
+        implements OneInputStreamOperator<IN, OUT>, Triggerable<Object, Long> {
     private static final long serialVersionUID = 1L;
     /**
      * Below this many records per slice on average, a sliding window is normalised as one batch:
@@ -54,6 +55,7 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
     private static final long COUNT_BATCH = 0L;
 
     private final ActivationSpec spec;
+    private final RecordModel<IN, OUT, BAD> model;
     private final WindowSpec window;
     private final boolean countWindows;
     private final long size;      // ms; count windows: records
@@ -63,21 +65,23 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
     private final String lateMessage;
 
     private transient ActivationMetrics metrics;
-    private transient TimestampedCollector<FeatureVector> collector;
+    private transient TimestampedCollector<OUT> collector;
     private transient InternalTimerService<Long> timers;
-    private transient InternalListState<String, Long, FeatureVector> rows;
-    private transient InternalValueState<String, Long, float[]> sliceMaxes;
-    private transient InternalValueState<String, Long, double[]> sliceSums;
+    private transient InternalListState<Object, Long, IN> rows;
+    private transient InternalValueState<Object, Long, float[]> sliceMaxes;
+    private transient InternalValueState<Object, Long, double[]> sliceSums;
     private transient ValueState<Integer> dimension;
     private transient ValueState<Long> lastSlice; // time windows: the slice whose windows have timers
     private transient ValueState<Integer> count;  // count windows: records in the open batch
     // reused between firings
-    private transient WindowBatch batch;
+    private transient WindowBatch<IN, OUT> batch;
     private transient int[] sliceStarts;  // where each non-empty slice's records start in the batch
     private transient long[] sliceEnds;
 
-    SoftmaxWindowOperator(ActivationSpec spec, WindowSpec window, long allowedLatenessMs, String lateMessage) {
+    SoftmaxWindowOperator(ActivationSpec spec, WindowSpec window, long allowedLatenessMs, String lateMessage,
+                          RecordModel<IN, OUT, BAD> model) {
         this.spec = spec;
+        this.model = model;
         this.window = window;
         this.countWindows = !window.isTimeBased();
         if (countWindows) {
@@ -107,42 +111,44 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
         metrics = new ActivationMetrics(getMetricGroup());
         collector = new TimestampedCollector<>(output);
         timers = getInternalTimerService("softmax-window", LongSerializer.INSTANCE, this);
-        rows = (InternalListState<String, Long, FeatureVector>) getOrCreateKeyedState(LongSerializer.INSTANCE,
-                new ListStateDescriptor<>("records", FeatureVectorSerializer.INSTANCE));
-        sliceMaxes = (InternalValueState<String, Long, float[]>) getOrCreateKeyedState(LongSerializer.INSTANCE,
+        rows = (InternalListState<Object, Long, IN>) getOrCreateKeyedState(LongSerializer.INSTANCE,
+                new ListStateDescriptor<>("records", model.inputType().createSerializer(
+                        getExecutionConfig().getSerializerConfig())));
+        sliceMaxes = (InternalValueState<Object, Long, float[]>) getOrCreateKeyedState(LongSerializer.INSTANCE,
                 new ValueStateDescriptor<>("slice-max", FloatPrimitiveArraySerializer.INSTANCE));
-        sliceSums = (InternalValueState<String, Long, double[]>) getOrCreateKeyedState(LongSerializer.INSTANCE,
+        sliceSums = (InternalValueState<Object, Long, double[]>) getOrCreateKeyedState(LongSerializer.INSTANCE,
                 new ValueStateDescriptor<>("slice-sum", DoublePrimitiveArraySerializer.INSTANCE));
         dimension = getPartitionedState(new ValueStateDescriptor<>("dimension", Types.INT));
         lastSlice = getPartitionedState(new ValueStateDescriptor<>("timed-slice", Types.LONG));
         count = getPartitionedState(new ValueStateDescriptor<>("count", Types.INT));
-        batch = new WindowBatch(spec);
+        batch = new WindowBatch<>(spec, model);
         sliceStarts = new int[16];
         sliceEnds = new long[16];
     }
 
     @Override
-    public void processElement(StreamRecord<FeatureVector> element) throws Exception {
-        FeatureVector v = element.getValue();
+    public void processElement(StreamRecord<IN> element) throws Exception {
+        IN v = element.getValue();
         metrics.in();
-        v = DimensionGate.check(dimension, v);
-        if (v.isBad()) {
-            deadLetter(v, element);
+        long ts = model.eventTime(v, element.hasTimestamp() ? element.getTimestamp() : Long.MIN_VALUE);
+        BAD bad = DimensionGate.check(model, dimension, v, ts, !countWindows);
+        if (bad != null) {
+            deadLetter(bad, element);
         } else if (countWindows) {
             addToCountBatch(v);
         } else {
-            addToSlice(v, element);
+            addToSlice(v, ts, element);
         }
     }
 
-    private void deadLetter(FeatureVector v, StreamRecord<FeatureVector> element) {
-        metrics.deadLettered(v.badReason());
-        output.collect(Activations.DEAD_LETTERS, element.replace(v));
+    private void deadLetter(BAD bad, StreamRecord<IN> element) {
+        metrics.deadLettered(model.reason(bad));
+        output.collect(model.deadLetterTag(), element.replace(bad));
     }
 
-    private void addToCountBatch(FeatureVector v) throws Exception {
+    private void addToCountBatch(IN v) throws Exception {
         rows.setCurrentNamespace(COUNT_BATCH);
-        rows.add(v.forWindowState());
+        rows.add(model.forState(v));
         Integer n = count.value();
         int c = n == null ? 1 : n + 1;
         if (c == 1) {
@@ -156,21 +162,19 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
         }
     }
 
-    private void addToSlice(FeatureVector v, StreamRecord<FeatureVector> element) throws Exception {
-        long ts = v.timestamp();
+    private void addToSlice(IN v, long ts, StreamRecord<IN> element) throws Exception {
         long watermark = timers.currentWatermark();
         // as Flink's assigners: windows start at multiples of the slide, the record's are those
         // starting in (ts - size, ts]
         long firstEnd = ts - size - Math.floorMod(ts - size, slide) + slide + size;
         long lastEnd = ts - Math.floorMod(ts, slide) + size;
         if (lastEnd - 1 + lateness <= watermark) {
-            metrics.deadLettered(BadRecordReason.LATE);
-            output.collect(Activations.DEAD_LETTERS, element.replace(v.asBad(BadRecordReason.LATE, lateMessage)));
+            deadLetter(model.deadLetter(v, BadRecordReason.LATE, lateMessage), element);
             return;
         }
         long slice = ts - Math.floorMod(ts, sliceSize) + sliceSize;
         rows.setCurrentNamespace(slice);
-        rows.add(v.forWindowState());
+        rows.add(model.forState(v));
         if (slice - 1 <= watermark) { // a late record: the slice's cached statistics are stale
             sliceMaxes.setCurrentNamespace(slice);
             sliceMaxes.clear();
@@ -199,7 +203,7 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
     }
 
     @Override
-    public void onEventTime(InternalTimer<String, Long> timer) throws Exception {
+    public void onEventTime(InternalTimer<Object, Long> timer) throws Exception {
         long end = timer.getNamespace();
         if (countWindows) {
             fireCountBatch();
@@ -222,14 +226,14 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
     }
 
     @Override
-    public void onProcessingTime(InternalTimer<String, Long> timer) {
+    public void onProcessingTime(InternalTimer<Object, Long> timer) {
         // event time only
     }
 
     private void fireCountBatch() throws Exception {
         rows.setCurrentNamespace(COUNT_BATCH);
         batch.clear();
-        Iterable<FeatureVector> records = rows.get();
+        Iterable<IN> records = rows.get();
         if (records != null) {
             batch.append(records);
         }
@@ -238,10 +242,15 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
         if (batch.rows() == 0) {
             return;
         }
+        Object key = model.resultKey(getCurrentKey());
+        if (!model.storesEventTime()) { // a count window of records without their event time
+            collector.eraseTimestamp();
+            batch.normalizeAndEmit(key, Long.MIN_VALUE, Long.MIN_VALUE, metrics, collector);
+            return;
+        }
         long maxTs = batch.maxTimestamp();
         collector.setAbsoluteTimestamp(maxTs);
-        batch.normalizeAndEmit(RecordKey.bytes((String) getCurrentKey()), batch.minTimestamp(), maxTs + 1, metrics,
-                collector);
+        batch.normalizeAndEmit(key, batch.minTimestamp(), maxTs + 1, metrics, collector);
     }
 
     /**
@@ -254,7 +263,7 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
         int slices = 0;
         for (long slice = end - size + sliceSize; slice <= end; slice += sliceSize) {
             rows.setCurrentNamespace(slice);
-            Iterable<FeatureVector> sliceRows = rows.get();
+            Iterable<IN> sliceRows = rows.get();
             int first = batch.rows();
             if (sliceRows != null) {
                 batch.append(sliceRows);
@@ -273,7 +282,7 @@ final class SoftmaxWindowOperator extends AbstractStreamOperator<FeatureVector>
             return;
         }
         collector.setAbsoluteTimestamp(end - 1);
-        byte[] key = RecordKey.bytes((String) getCurrentKey());
+        Object key = model.resultKey(getCurrentKey());
         if (slices == 1 || n < MIN_ROWS_PER_SLICE * slices) {
             batch.normalizeAndEmit(key, end - size, end, metrics, collector);
             return;

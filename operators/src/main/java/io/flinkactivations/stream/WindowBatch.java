@@ -12,7 +12,7 @@ import org.apache.flink.util.Collector;
 /**
  * One window's records as an N x D batch, normalised along dim 0 and emitted one output per record
  * with the window's start, end and count. Shared by the sliced window operator and the session
- * window function; reused from firing to firing.
+ * window function; reused from firing to firing. {@code key} is the model's result key.
  *
  * <p>The batch is never held as one N x D array. A window that fits in {@link
  * OnlineSoftmax#CACHED_FLOATS} floats is copied into a buffer of that size and normalised by the batch
@@ -22,15 +22,17 @@ import org.apache.flink.util.Collector;
  * x 64 floats, and the operator's time per record rose 1.5-2x at 100,000 x 64 (25.6 MB of batch,
  * besides the records themselves).
  */
-final class WindowBatch {
+final class WindowBatch<IN, OUT> {
     private final ActivationKernel kernel;
-    private final List<FeatureVector> records = new ArrayList<>();
+    private final RecordModel<IN, OUT, ?> model;
+    private final List<IN> records = new ArrayList<>();
     private float[] chunk = new float[0];
     private int dimension;
     private OnlineSoftmax statistics; // scratch: the window's column statistics, per dimension
 
-    WindowBatch(ActivationSpec spec) {
+    WindowBatch(ActivationSpec spec, RecordModel<IN, OUT, ?> model) {
         this.kernel = Kernels.get().kernel(spec);
+        this.model = model;
     }
 
     void clear() {
@@ -38,10 +40,12 @@ final class WindowBatch {
     }
 
     /** Appends records, all of one dimension (a key's dimension is checked on the way in); not copied. */
-    void append(Iterable<FeatureVector> more) {
-        for (FeatureVector r : more) {
-            dimension = r.dimension();
+    void append(Iterable<IN> more) {
+        for (IN r : more) {
             records.add(r);
+        }
+        if (!records.isEmpty()) {
+            dimension = model.features(records.get(0)).length;
         }
     }
 
@@ -53,18 +57,20 @@ final class WindowBatch {
         return dimension;
     }
 
+    /** The earliest stored event time; only when the model stores them. */
     long minTimestamp() {
         long min = Long.MAX_VALUE;
-        for (FeatureVector r : records) {
-            min = Math.min(min, r.timestamp);
+        for (IN r : records) {
+            min = Math.min(min, model.storedTime(r));
         }
         return min;
     }
 
+    /** The latest stored event time; only when the model stores them. */
     long maxTimestamp() {
         long max = Long.MIN_VALUE;
-        for (FeatureVector r : records) {
-            max = Math.max(max, r.timestamp);
+        for (IN r : records) {
+            max = Math.max(max, model.storedTime(r));
         }
         return max;
     }
@@ -81,7 +87,7 @@ final class WindowBatch {
             chunk = new float[Math.min(records.size(), chunkRows()) * d];
         }
         for (int r = 0; r < n; r++) {
-            System.arraycopy(records.get(from + r).features, 0, chunk, r * d, d);
+            System.arraycopy(model.features(records.get(from + r)), 0, chunk, r * d, d);
         }
         return chunk;
     }
@@ -99,7 +105,7 @@ final class WindowBatch {
      * Normalises the window as one batch and emits it, then clears: in one kernel call when it fits
      * in a chunk, else its statistics first, then chunk by chunk.
      */
-    void normalizeAndEmit(byte[] key, long start, long end, ActivationMetrics metrics, Collector<FeatureVector> out) {
+    void normalizeAndEmit(Object key, long start, long end, ActivationMetrics metrics, Collector<OUT> out) {
         int n = records.size();
         int d = dimension;
         if ((long) n * d <= OnlineSoftmax.CACHED_FLOATS) {
@@ -130,8 +136,8 @@ final class WindowBatch {
      * Emits every record normalised by {@code stats}, the column statistics of all of them, a chunk at
      * a time; then clears.
      */
-    void emitNormalized(OnlineSoftmax stats, byte[] key, long start, long end, ActivationMetrics metrics,
-                        Collector<FeatureVector> out) {
+    void emitNormalized(OnlineSoftmax stats, Object key, long start, long end, ActivationMetrics metrics,
+                        Collector<OUT> out) {
         int n = records.size();
         int step = chunkRows();
         for (int r = 0; r < n; r += step) {
@@ -144,19 +150,14 @@ final class WindowBatch {
     }
 
     /** One output per record of rows [from, from + m), its features from the chunk buffer. */
-    private void emitRows(int from, int m, byte[] key, long start, long end, ActivationMetrics metrics,
-                          Collector<FeatureVector> out) {
+    private void emitRows(int from, int m, Object key, long start, long end, ActivationMetrics metrics,
+                          Collector<OUT> out) {
         int d = dimension;
         int count = records.size();
         metrics.out(m, chunk, 0, m * d);
         for (int r = 0; r < m; r++) {
-            FeatureVector o = records.get(from + r).copy();
-            o.key = key;
-            o.features = Arrays.copyOfRange(chunk, r * d, (r + 1) * d);
-            o.windowStart = start;
-            o.windowEnd = end;
-            o.windowCount = count;
-            out.collect(o);
+            out.collect(model.windowResult(key, records.get(from + r), Arrays.copyOfRange(chunk, r * d, (r + 1) * d),
+                    start, end, count));
         }
     }
 }

@@ -8,6 +8,8 @@ import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
@@ -16,29 +18,34 @@ import org.apache.flink.streaming.api.windowing.assigners.EventTimeSessionWindow
 import org.apache.flink.util.OutputTag;
 
 /**
- * Windowed softmax normalization: records are keyed by their Kafka key; the records of one key's
- * window form an N x D batch, normalised across the N records for each feature.
+ * Windowed softmax normalization: records are keyed (a {@link FeatureVector} by its Kafka key, a
+ * user's record by the {@code KeyedStream}'s key); the records of one key's window form an N x D
+ * batch, normalised across the N records for each feature.
  *
- * <p>Event time is the record's timestamp ({@link FeatureVector#timestamp()}). Give
+ * <p>Event time is a {@link FeatureVector}'s {@link FeatureVector#timestamp()}, and a user record's
+ * stream timestamp (from a {@code WatermarkStrategy}'s timestamp assigner). Give
  * {@link Builder#maxOutOfOrderness} to have the builder assign watermarks, or leave it unset when the
  * input already carries them (e.g. from the Kafka source's watermark strategy). A record that comes
- * after its window closed (past the allowed lateness) is a dead letter with reason {@code late}.
+ * after its window closed (past the allowed lateness) is a dead letter with reason {@code late}; one
+ * without features, {@code missing-features} or {@code empty-vector}; one whose dimension differs
+ * from its key's first, {@code dimension-mismatch}; a record without an event time in a time window,
+ * {@code invalid-timestamp}.
  *
  * <p>Tumbling, sliding and count windows run on {@link SoftmaxWindowOperator} (records stored once,
  * in slices shared by the windows that cover them); session windows on Flink's window operator.
  */
 public final class WindowedSoftmax {
-    private static final OutputTag<FeatureVector> LATE = new OutputTag<>("late", FeatureVectorTypeInfo.INSTANCE);
-
     private WindowedSoftmax() {}
 
     /** Marks records the window dropped as late, and counts them. */
-    static final class LateRecords extends RichMapFunction<FeatureVector, FeatureVector> {
+    static final class LateRecords<IN, BAD> extends RichMapFunction<IN, BAD> {
         private static final long serialVersionUID = 1L;
+        private final RecordModel<IN, ?, BAD> model;
         private final String message;
         private transient ActivationMetrics metrics;
 
-        LateRecords(String message) {
+        LateRecords(RecordModel<IN, ?, BAD> model, String message) {
+            this.model = model;
             this.message = message;
         }
 
@@ -48,59 +55,72 @@ public final class WindowedSoftmax {
         }
 
         @Override
-        public FeatureVector map(FeatureVector v) {
+        public BAD map(IN v) {
             metrics.deadLettered(BadRecordReason.LATE);
-            return v.asBad(BadRecordReason.LATE, message);
+            return model.deadLetter(v, BadRecordReason.LATE, message);
         }
     }
 
-    /** Settings, checked by {@link #build()} (see {@code sanityCheck}). */
-    public static final class Builder {
-        private final DataStream<FeatureVector> input;
+    /**
+     * Settings, checked by {@link #build()} (see {@code sanityCheck}).
+     *
+     * @param <IN> the input records
+     * @param <OUT> the results
+     * @param <BAD> the dead letters ({@link FeatureVector} or {@link DeadLetter})
+     */
+    public static final class Builder<IN, OUT, BAD> {
+        private final DataStream<IN> input;
+        private final KeySelector<IN, Object> keys;
+        private final TypeInformation<Object> keyType;
+        private final RecordModel<IN, OUT, BAD> model;
         private ActivationSpec activation;
         private WindowSpec window;
         private Duration maxOutOfOrderness;
         private Duration allowedLateness = Duration.ZERO;
         private String uidPrefix = "windowed-softmax";
 
-        Builder(DataStream<FeatureVector> input) {
+        @SuppressWarnings("unchecked")
+        Builder(DataStream<IN> input, KeySelector<IN, ?> keys, TypeInformation<?> keyType,
+                RecordModel<IN, OUT, BAD> model) {
             this.input = Objects.requireNonNull(input, "input");
+            this.keys = (KeySelector<IN, Object>) Objects.requireNonNull(keys, "keys");
+            this.keyType = (TypeInformation<Object>) Objects.requireNonNull(keyType, "key type");
+            this.model = model;
         }
-
         /** softmax, log_softmax or softmin, with parameters (e.g. {@code softmax(temperature=2)}). */
-        public Builder activation(String spec) {
+        public Builder<IN, OUT, BAD> activation(String spec) {
             return activation(ActivationSpec.parse(spec));
         }
 
-        public Builder activation(ActivationSpec spec) {
+        public Builder<IN, OUT, BAD> activation(ActivationSpec spec) {
             this.activation = spec;
             return this;
         }
 
         /** {@code tumbling(10s)}, {@code sliding(10s, 1s)}, {@code session(30s)} or {@code count(100)}. */
-        public Builder window(String spec) {
+        public Builder<IN, OUT, BAD> window(String spec) {
             return window(WindowSpec.parse(spec));
         }
 
-        public Builder window(WindowSpec spec) {
+        public Builder<IN, OUT, BAD> window(WindowSpec spec) {
             this.window = spec;
             return this;
         }
 
         /** Assign watermarks here, allowing records to arrive this much out of order. */
-        public Builder maxOutOfOrderness(Duration d) {
+        public Builder<IN, OUT, BAD> maxOutOfOrderness(Duration d) {
             this.maxOutOfOrderness = d;
             return this;
         }
 
         /** Keep windows this long after they fire, re-firing for records that arrive late (default 0). */
-        public Builder allowedLateness(Duration d) {
+        public Builder<IN, OUT, BAD> allowedLateness(Duration d) {
             this.allowedLateness = d;
             return this;
         }
 
         /** Prefix of the operators' uids (for savepoints), when a job has more than one of these. */
-        public Builder uidPrefix(String prefix) {
+        public Builder<IN, OUT, BAD> uidPrefix(String prefix) {
             this.uidPrefix = prefix;
             return this;
         }
@@ -130,46 +150,47 @@ public final class WindowedSoftmax {
             }
         }
 
-        public ActivationResult build() {
+        public ActivationResult<OUT, BAD> build() {
             sanityCheck();
-            DataStream<FeatureVector> timed = input;
+            DataStream<IN> timed = input;
             if (maxOutOfOrderness != null) {
+                RecordModel<IN, OUT, BAD> m = model;
                 timed = input.assignTimestampsAndWatermarks(WatermarkStrategy
-                                .<FeatureVector>forBoundedOutOfOrderness(maxOutOfOrderness)
-                                .withTimestampAssigner((v, t) -> v.timestamp()))
+                                .<IN>forBoundedOutOfOrderness(maxOutOfOrderness)
+                                .withTimestampAssigner((v, t) -> m.eventTime(v, t)))
                         .name("event time (max out of orderness " + maxOutOfOrderness + ")")
                         .uid(uidPrefix + "-watermarks");
             }
             String name = activation + " over " + window;
             String lateMessage = "the record arrived after its window closed (" + window
                     + ", allowed lateness " + allowedLateness + ")";
-            RecordKey keys = new RecordKey();
             if (window.kind() != WindowSpec.Kind.SESSION) {
-                SingleOutputStreamOperator<FeatureVector> out = timed.keyBy(keys)
-                        .transform(name, FeatureVectorTypeInfo.INSTANCE, new SoftmaxWindowOperator(
-                                activation, window, allowedLateness.toMillis(), lateMessage))
+                SingleOutputStreamOperator<OUT> out = timed.keyBy(keys, keyType)
+                        .transform(name, model.outputType(), new SoftmaxWindowOperator<>(
+                                activation, window, allowedLateness.toMillis(), lateMessage, model))
                         .uid(uidPrefix + "-window");
-                return new ActivationResult(out, out.getSideOutput(Activations.DEAD_LETTERS));
+                return new ActivationResult<>(out, out.getSideOutput(model.deadLetterTag()));
             }
             // Session windows merge, so they cannot be sliced: Flink's window operator, with the
             // dimension check in front
-            SingleOutputStreamOperator<FeatureVector> gated = timed.keyBy(keys)
-                    .process(new DimensionGate(), FeatureVectorTypeInfo.INSTANCE)
+            SingleOutputStreamOperator<IN> gated = timed.keyBy(keys, keyType)
+                    .process(new DimensionGate<>(model), model.inputType())
                     .name("dimension check")
                     .uid(uidPrefix + "-dimension");
-            KeyedStream<FeatureVector, String> keyed = DataStreamUtils.reinterpretAsKeyedStream(gated, keys);
-            SingleOutputStreamOperator<FeatureVector> out = keyed
+            KeyedStream<IN, Object> keyed = DataStreamUtils.reinterpretAsKeyedStream(gated, keys, keyType);
+            OutputTag<IN> lateTag = new OutputTag<>("late", model.inputType());
+            SingleOutputStreamOperator<OUT> out = keyed
                     .window(EventTimeSessionWindows.withGap(window.size()))
                     .allowedLateness(allowedLateness)
-                    .sideOutputLateData(LATE)
-                    .process(new SoftmaxWindowFunction(activation), FeatureVectorTypeInfo.INSTANCE)
+                    .sideOutputLateData(lateTag)
+                    .process(new SoftmaxWindowFunction<>(activation, model), model.outputType())
                     .name(name)
                     .uid(uidPrefix + "-window");
-            DataStream<FeatureVector> late = out.getSideOutput(LATE)
-                    .map(new LateRecords(lateMessage), FeatureVectorTypeInfo.INSTANCE)
+            DataStream<BAD> late = out.getSideOutput(lateTag)
+                    .map(new LateRecords<>(model, lateMessage), model.deadLetterTag().getTypeInfo())
                     .name("late records")
                     .uid(uidPrefix + "-late");
-            return new ActivationResult(out, gated.getSideOutput(Activations.DEAD_LETTERS).union(late));
+            return new ActivationResult<>(out, gated.getSideOutput(model.deadLetterTag()).union(late));
         }
     }
 }

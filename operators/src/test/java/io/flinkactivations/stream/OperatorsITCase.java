@@ -52,7 +52,7 @@ class OperatorsITCase {
         in.add(FeatureVectors.bad(null, new byte[] {'y'}, 3, "t", 0, 6, BadRecordReason.WRONG_TYPE, "y"));
         in.add(FeatureVectors.bad(null, new byte[] {'z'}, 4, "t", 0, 7, BadRecordReason.WRONG_TYPE, "z"));
         DataStream<FeatureVector> vectors = env.fromData(FeatureVectorTypeInfo.INSTANCE, in.toArray(FeatureVector[]::new));
-        ActivationResult r = Activations.map(vectors, "relu");
+        ActivationResult<FeatureVector, FeatureVector> r = Activations.map(vectors, "relu");
         r.output().sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>()).name("results");
         r.deadLetters().sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>()).name("dead letters");
         JobExecutionResult result = env.execute("metrics");

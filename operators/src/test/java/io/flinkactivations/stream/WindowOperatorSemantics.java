@@ -39,7 +39,8 @@ abstract class WindowOperatorSemantics {
 
     KeyedOneInputStreamOperatorTestHarness<String, FeatureVector, FeatureVector> harness(
             String window, long latenessMs) throws Exception {
-        SoftmaxWindowOperator op = new SoftmaxWindowOperator(SOFTMAX, WindowSpec.parse(window), latenessMs, LATE);
+        SoftmaxWindowOperator op = new SoftmaxWindowOperator<>(SOFTMAX, WindowSpec.parse(window), latenessMs, LATE,
+                FeatureVectorModel.INSTANCE);
         KeyedOneInputStreamOperatorTestHarness<String, FeatureVector, FeatureVector> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(op, new RecordKey(), Types.STRING);
         h.setStateBackend(stateBackend());
