@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds and runs the example projects as an outside user would: against the artifacts `mvn install`
+# put in the local Maven repository (by their coordinates, not as reactor modules), on a real Kafka
+# broker (deploy/local/cluster.sh, a KRaft process from Maven jars). Both read the same readings
+# (check.py generate); check.py then checks every output topic against PyTorch. About 2 minutes.
+#
+#   mvn -B -q install -DskipTests && examples/run.sh
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+export LOCAL_CLUSTER_WORK="${LOCAL_CLUSTER_WORK:-$here/work}"
+export KAFKA_PORT="${KAFKA_PORT:-29092}" KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-29093}"
+C="$root/deploy/local/cluster.sh"
+out="$LOCAL_CLUSTER_WORK/topics"
+
+# PyTorch: Debian's python3-torch, as .ci/run installs it
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+say() { printf '[examples] %s\n' "$*"; }
+
+if ! ls ~/.m2/repository/io/flinkactivations/flink-activations-sql/*/flink-activations-sql-*.jar >/dev/null 2>&1; then
+  echo "examples: flink-activations is not installed in ~/.m2; run first: mvn -B -q install -DskipTests" >&2
+  exit 2
+fi
+
+rm -rf "$LOCAL_CLUSTER_WORK/kafka" "$out"
+mkdir -p "$out"
+trap '"$C" kafka-stop >/dev/null 2>&1 || true' EXIT
+"$C" kafka-start
+bootstrap=$("$C" bootstrap)
+topics=(readings readings-gelu readings-softmax readings-dead-letters
+        sql-readings-gelu sql-readings-softmax sql-readings-dead-letters)
+# the readings' event times are fixed (November 2023) and Flink's Kafka sink writes a record's event
+# time as its Kafka timestamp: without retention.ms=-1 the broker would delete them as 7 days old
+for t in "${topics[@]}"; do "$C" topic "$t" 2 --config retention.ms=-1; done
+"$py" "$here/check.py" generate | "$C" produce readings
+say "readings produced to $bootstrap"
+
+say "examples/datastream: mvn package, then the pipeline (exec:exec)"
+(cd "$here/datastream" && mvn -B -q package exec:exec -Dbootstrap="$bootstrap")
+say "examples/sql-kafka: mvn compile, then the pipeline (exec:exec)"
+(cd "$here/sql-kafka" && mvn -B -q compile exec:exec -Dbootstrap="$bootstrap")
+
+# the input read back first: it must all be there, and the broker's group coordinator is then up
+produced=$("$C" consume readings 100000 30 | wc -l)
+expected=$("$py" "$here/check.py" generate | wc -l)
+[ "$produced" -eq "$expected" ] || { echo "examples: $produced of $expected readings in the topic" >&2; exit 1; }
+for t in "${topics[@]:1}"; do "$C" consume "$t" 100000 5 > "$out/$t.txt"; say "$t: $(wc -l < "$out/$t.txt") records"; done
+"$py" "$here/check.py" check "$out"
