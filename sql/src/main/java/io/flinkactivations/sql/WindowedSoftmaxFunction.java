@@ -17,6 +17,11 @@ import org.apache.flink.table.types.inference.StateTypeStrategy;
 import org.apache.flink.table.types.inference.StaticArgument;
 import org.apache.flink.table.types.inference.StaticArgumentTrait;
 import org.apache.flink.table.types.inference.TypeInference;
+import org.apache.flink.table.types.logical.LocalZonedTimestampType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.TimestampKind;
+import org.apache.flink.table.types.logical.TimestampType;
+import org.apache.flink.table.types.utils.TypeConversions;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.types.Row;
 
@@ -159,7 +164,7 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
                 final int column = i;
                 if (Arrays.stream(keys).noneMatch(k -> k == column)) {
                     out.add(i);
-                    fields.add(DataTypes.FIELD(names.get(i), i == featuresIndex ? f.nullable() : types.get(i)));
+                    fields.add(DataTypes.FIELD(names.get(i), i == featuresIndex ? f.nullable() : plainTime(types.get(i))));
                 }
             }
             fields.add(DataTypes.FIELD("window_start", DataTypes.TIMESTAMP_LTZ(3)));
@@ -168,6 +173,23 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
             fields.add(DataTypes.FIELD("dead_letter", DataTypes.STRING()));
             this.outputColumns = out.stream().mapToInt(Integer::intValue).toArray();
             this.outputType = DataTypes.ROW(fields).bridgedTo(Row.class);
+        }
+
+        /**
+         * An input time attribute as a plain timestamp: the output's time attribute is the window's
+         * ({@code rowtime}), and a query with two cannot be written to a sink ({@code SELECT *}).
+         */
+        static DataType plainTime(DataType t) {
+            LogicalType l = t.getLogicalType();
+            if (l instanceof LocalZonedTimestampType z && z.getKind() != TimestampKind.REGULAR) {
+                return TypeConversions.fromLogicalToDataType(
+                        new LocalZonedTimestampType(z.isNullable(), TimestampKind.REGULAR, z.getPrecision()));
+            }
+            if (l instanceof TimestampType z && z.getKind() != TimestampKind.REGULAR) {
+                return TypeConversions.fromLogicalToDataType(new TimestampType(z.isNullable(), TimestampKind.REGULAR,
+                        z.getPrecision()));
+            }
+            return t;
         }
 
         static Plan of(CallContext call) {

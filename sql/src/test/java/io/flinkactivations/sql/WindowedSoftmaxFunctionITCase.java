@@ -135,6 +135,27 @@ class WindowedSoftmaxFunctionITCase {
     }
 
     @Test
+    void selectStarGoesIntoASinkWithTheWindowsTimeAsItsOnlyTimeAttribute() throws Exception {
+        readings(
+                new Object[] {"a", "a1", 1_000L, f(1, 2)},
+                new Object[] {"a", "a2", 3_000L, f(3, 0)});
+        String select = "SELECT * FROM WINDOWED_SOFTMAX(input => TABLE readings PARTITION BY sensor, "
+                + "window_spec => 'tumbling(10s)', on_time => DESCRIPTOR(rowtime))";
+        // the input's own rowtime comes out as a plain timestamp, the window's rowtime is the attribute
+        org.apache.flink.table.api.Table t = tables.sqlQuery(select);
+        assertThat(t.getResolvedSchema().getColumnNames())
+                .containsExactly("sensor", "id", "ts", "features", "rowtime", "window_start", "window_end",
+                        "window_count", "dead_letter", "rowtime0");
+        assertThat(t.getResolvedSchema().getColumnDataTypes().get(4).getLogicalType().asSummaryString())
+                .isEqualTo("TIMESTAMP_LTZ(3)");
+        List<Row> out = new ArrayList<>();
+        try (CloseableIterator<Row> it = tables.toDataStream(t).executeAndCollect()) { // a sink: one time attribute
+            it.forEachRemaining(out::add);
+        }
+        assertThat(out).hasSize(2).allSatisfy(r -> assertThat(r.getField("window_count")).isEqualTo(2L));
+    }
+
+    @Test
     void everyGoldenWindowThroughSql() throws Exception {
         List<GoldenCase> windows = GoldenCase.all().stream().filter(GoldenCase::isWindow).toList();
         List<Object[]> rows = new ArrayList<>();
