@@ -32,7 +32,9 @@ import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Softmax along dim 0 across each window's records, in SQL: a process table function.
@@ -84,6 +86,7 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
     private static final int M_DIM = 3;
     private static final int M_N = 4;
     private static final int M_SESSIONS = 5;
+    private static final int M_TIMED = 6;
     private static final int B_TIME = 0;
     private static final int B_RECORD = 1;
     private static final int S_START = 0;
@@ -98,7 +101,8 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
         state.put("buffer", StateTypeStrategy.of(call -> Optional.of(ListView.newListViewDataType(
                 DataTypes.ROW(DataTypes.FIELD("t", DataTypes.BIGINT()),
                         DataTypes.FIELD("r", table(call).dataType())).bridgedTo(Row.class)))));
-        // the call's arguments (timers get none), the key's dimension, the count window's fill, the open sessions
+        // the call's arguments (timers get none), the key's dimension, the count window's fill, the open
+        // sessions, the latest slide-long slice whose windows have timers
         state.put("meta", StateTypeStrategy.of(call -> Optional.of(DataTypes.ROW(
                 DataTypes.FIELD("window", DataTypes.STRING()),
                 DataTypes.FIELD("activation", DataTypes.STRING()),
@@ -106,7 +110,8 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
                 DataTypes.FIELD("dim", DataTypes.INT()),
                 DataTypes.FIELD("n", DataTypes.BIGINT()),
                 DataTypes.FIELD("sessions", DataTypes.ARRAY(DataTypes.ROW(
-                        DataTypes.FIELD("s", DataTypes.BIGINT()), DataTypes.FIELD("e", DataTypes.BIGINT()))))).bridgedTo(Row.class))));
+                        DataTypes.FIELD("s", DataTypes.BIGINT()), DataTypes.FIELD("e", DataTypes.BIGINT())))),
+                DataTypes.FIELD("timed", DataTypes.BIGINT())).bridgedTo(Row.class))));
         return TypeInference.newBuilder()
                 .staticArguments(
                         StaticArgument.table("input", Row.class, false,
@@ -266,8 +271,9 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
                 fire(p, buffer.get(), null, null);
                 buffer.clear();
                 n = 0;
-            } else {
-                // fires when a bounded input ends (its last watermark), with or without a time attribute
+            } else if (n == 1) {
+                // fires when a bounded input ends (its last watermark), with or without a time attribute;
+                // once per batch: it stays registered until then
                 ctx.timeContext(Long.class).registerOnTime(END_OF_INPUT, Long.MAX_VALUE - 1);
             }
             meta.setField(M_N, n);
@@ -281,10 +287,16 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
         }
         long size = p.window.size().toMillis();
         long slide = p.window.slide().toMillis();
-        // Flink hands over only rows ahead of the watermark, so each of the row's windows is still open
-        for (long start = t - Math.floorMod(t, slide); start > t - size; start -= slide) {
-            long end = start + size;
-            time.registerOnTime("w" + end, end - 1);
+        // Flink hands over only rows ahead of the watermark, so each of the row's windows is still open;
+        // the rows of one slide-long slice share their windows, whose timers the slice's first row set
+        long slice = t - Math.floorMod(t, slide);
+        Long timed = (Long) meta.getField(M_TIMED);
+        if (timed == null || timed != slice) {
+            for (long start = slice; start > t - size; start -= slide) {
+                long end = start + size;
+                time.registerOnTime("w" + end, end - 1);
+            }
+            meta.setField(M_TIMED, slice);
         }
         buffer.add(Row.of(t, input));
     }
@@ -329,33 +341,73 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
             meta.setField(M_N, 0L);
             return;
         }
-        long start;
-        long end;
         if (timer.startsWith("s")) {
-            start = Long.parseLong(timer.substring(1));
-            end = ctx.timeContext(Long.class).time() + 1;
-            Row[] sessions = (Row[]) meta.getField(M_SESSIONS);
-            meta.setField(M_SESSIONS, Arrays.stream(sessions).filter(s -> (Long) s.getField(S_START) != start).toArray(Row[]::new));
+            fireSession(ctx, p, buffer, meta, Long.parseLong(timer.substring(1)));
         } else {
-            end = Long.parseLong(timer.substring(1));
-            start = end - p.window.size().toMillis();
+            fireDueWindows(ctx.timeContext(Long.class), p, buffer, Long.parseLong(timer.substring(1)));
         }
+    }
+
+    /** The session that starts at {@code start}, ending at this timer's time + 1. */
+    private void fireSession(OnTimerContext ctx, Plan p, ListView<Row> buffer, Row meta, long start) throws Exception {
+        long end = ctx.timeContext(Long.class).time() + 1;
+        Row[] sessions = (Row[]) meta.getField(M_SESSIONS);
+        meta.setField(M_SESSIONS, Arrays.stream(sessions).filter(s -> (Long) s.getField(S_START) != start).toArray(Row[]::new));
         List<Row> members = new ArrayList<>();
         List<Row> kept = new ArrayList<>();
         int buffered = 0;
-        // a record stays while a later window still holds it: sliding windows share records
-        long keepFrom = timer.startsWith("s") ? end : start + p.window.slide().toMillis();
         for (Row b : buffer.get()) {
             buffered++;
             long t = (Long) b.getField(B_TIME);
             if (t >= start && t < end) {
                 members.add(b);
-            }
-            if (t >= keepFrom || t < start) {
+            } else {
                 kept.add(b);
             }
         }
         fire(p, members, start, end);
+        if (kept.size() < buffered) { // rewritten only when records leave
+            buffer.clear();
+            buffer.addAll(kept);
+        }
+    }
+
+    /**
+     * Fires, in order, the tumbling or sliding windows of the key that the watermark has passed from
+     * the one ending at {@code end}, whose timer this is, on (a watermark that jumps passes many at
+     * once), in one pass over the buffer, and clears the others' timers. A record stays buffered while
+     * a window not yet passed holds it.
+     */
+    private void fireDueWindows(TimeContext<Long> time, Plan p, ListView<Row> buffer, long end) throws Exception {
+        long size = p.window.size().toMillis();
+        long slide = p.window.slide().toMillis();
+        Long current = time.currentWatermark();
+        long watermark = current == null ? end - 1 : Math.max(current, end - 1);
+        TreeMap<Long, List<Row>> due = new TreeMap<>();
+        List<Row> kept = new ArrayList<>();
+        int buffered = 0;
+        for (Row b : buffer.get()) {
+            buffered++;
+            long t = (Long) b.getField(B_TIME);
+            boolean keep = false;
+            for (long start = t - Math.floorMod(t, slide); start > t - size; start -= slide) {
+                long e = start + size;
+                if (e - 1 > watermark) {
+                    keep = true;
+                } else if (e >= end) { // windows that end earlier fired already: their timers came first
+                    due.computeIfAbsent(e, k -> new ArrayList<>()).add(b);
+                }
+            }
+            if (keep) {
+                kept.add(b);
+            }
+        }
+        for (Map.Entry<Long, List<Row>> w : due.entrySet()) {
+            fire(p, w.getValue(), w.getKey() - size, w.getKey());
+            if (w.getKey() != end) {
+                time.clearTimer("w" + w.getKey());
+            }
+        }
         if (kept.size() < buffered) { // rewritten only when records leave
             buffer.clear();
             buffer.addAll(kept);
