@@ -9,6 +9,8 @@ import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.api.dataview.ListView;
 import org.apache.flink.table.catalog.DataTypeFactory;
+import org.apache.flink.table.data.ArrayData;
+import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.functions.ProcessTableFunction;
 import org.apache.flink.table.functions.TableSemantics;
 import org.apache.flink.table.types.DataType;
@@ -169,7 +171,9 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
                 final int column = i;
                 if (Arrays.stream(keys).noneMatch(k -> k == column)) {
                     out.add(i);
-                    fields.add(DataTypes.FIELD(names.get(i), i == featuresIndex ? f.nullable() : plainTime(types.get(i))));
+                    // the features out as Flink's own array data: a primitive array, not one boxed number per element
+                    fields.add(DataTypes.FIELD(names.get(i),
+                            i == featuresIndex ? f.nullable().bridgedTo(ArrayData.class) : plainTime(types.get(i))));
                 }
             }
             fields.add(DataTypes.FIELD("window_start", DataTypes.TIMESTAMP_LTZ(3)));
@@ -261,7 +265,7 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
             }
         }
         if (bad != null) {
-            collect(output(p, input, values, null, null, null, bad.code()));
+            collect(output(p, input, values == null ? null : new GenericArrayData(values), null, null, null, bad.code()));
             return;
         }
         if (!p.window.isTimeBased()) {
@@ -427,18 +431,31 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
         int d = ((Object[]) records.get(0).getField(p.featuresIndex)).length;
         float[] batch = new float[n * d];
         for (int i = 0; i < n; i++) {
-            Object[] v = (Object[]) records.get(i).getField(p.featuresIndex);
-            for (int j = 0; j < d; j++) {
-                batch[i * d + j] = ((Number) v[j]).floatValue();
+            Object v = records.get(i).getField(p.featuresIndex);
+            if (v instanceof Float[] floats) {
+                for (int j = 0; j < d; j++) {
+                    batch[i * d + j] = floats[j];
+                }
+            } else {
+                Object[] numbers = (Object[]) v;
+                for (int j = 0; j < d; j++) {
+                    batch[i * d + j] = ((Number) numbers[j]).floatValue();
+                }
             }
         }
         kernel.applyAlongDim0(batch, 0, batch, 0, n, d);
         Instant from = start == null ? null : Instant.ofEpochMilli(start);
         Instant to = end == null ? null : Instant.ofEpochMilli(end);
         for (int i = 0; i < n; i++) {
-            Object[] out = p.doubles ? new Double[d] : new Float[d];
-            for (int j = 0; j < d; j++) {
-                out[j] = p.doubles ? (Object) (double) batch[i * d + j] : (Object) batch[i * d + j];
+            ArrayData out;
+            if (p.doubles) {
+                double[] row = new double[d];
+                for (int j = 0; j < d; j++) {
+                    row[j] = batch[i * d + j];
+                }
+                out = new GenericArrayData(row);
+            } else {
+                out = new GenericArrayData(Arrays.copyOfRange(batch, i * d, (i + 1) * d));
             }
             collect(output(p, records.get(i), out, from, to, (long) n, null));
         }

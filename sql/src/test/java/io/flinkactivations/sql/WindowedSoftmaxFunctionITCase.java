@@ -166,6 +166,26 @@ class WindowedSoftmaxFunctionITCase {
     }
 
     @Test
+    void doubleFeaturesAreComputedInFloat32AndWidened() throws Exception {
+        readings(
+                new Object[] {"a", "a1", 1_000L, f(1, 2)},
+                new Object[] {"a", "a2", 3_000L, f(3, 0)},
+                new Object[] {"b", "b1", 3_500L, f(1, 2, 3)},
+                new Object[] {"b", "b2", 3_600L, f(1)});
+        tables.executeSql("CREATE TEMPORARY VIEW doubles AS"
+                + " SELECT sensor, id, CAST(features AS ARRAY<DOUBLE>) AS features, rowtime FROM readings");
+        Map<String, Row> out = new HashMap<>();
+        query("SELECT * FROM WINDOWED_SOFTMAX(input => TABLE doubles PARTITION BY sensor, "
+                + "window_spec => 'tumbling(10s)', on_time => DESCRIPTOR(rowtime))")
+                .forEach(r -> out.put((String) r.getField("id"), r));
+        float[] a = softmaxAlongDim0(new float[][] {{1, 2}, {3, 0}});
+        assertThat((Object[]) out.get("a1").getField("features")).containsExactly((double) a[0], (double) a[1]);
+        assertThat((Object[]) out.get("a2").getField("features")).containsExactly((double) a[2], (double) a[3]);
+        assertThat(out.get("b2").getField("dead_letter")).isEqualTo("dimension-mismatch");
+        assertThat((Object[]) out.get("b2").getField("features")).containsExactly(1.0); // as it came
+    }
+
+    @Test
     void everyGoldenWindowThroughSql() throws Exception {
         List<GoldenCase> windows = GoldenCase.all().stream().filter(GoldenCase::isWindow).toList();
         List<Object[]> rows = new ArrayList<>();
