@@ -189,8 +189,8 @@ public final class WindowedSoftmaxSqlBenchmark {
         }
         System.out.printf(Locale.ROOT, "%,d records of %d floats over %d keys, parallelism 1, median of %d runs (JDK %s)%n",
                 records, dimension, keys, runs, Runtime.version().feature());
-        System.out.printf(Locale.ROOT, "%-20s %14s %14s %16s %16s %8s%n", "window", "DataStream/s", "SQL/s",
-                "DataStream ns/r", "SQL ns/r", "SQL/DS");
+        System.out.printf(Locale.ROOT, "%-20s %22s %22s %9s %11s %11s%n", "window", "DataStream records/s",
+                "SQL records/s", "SQL/DS", "DS ns/rec", "SQL ns/rec");
         for (String window : windows) {
             WindowedSoftmaxSqlBenchmark b = new WindowedSoftmaxSqlBenchmark(records, dimension, keys, window);
             b.dataStream(true); // warm-up: JIT, classes
@@ -199,12 +199,21 @@ public final class WindowedSoftmaxSqlBenchmark {
             long ds = median(() -> b.dataStream(true), runs);
             long sqlBase = median(() -> b.sql(false), runs);
             long sql = median(() -> b.sql(true), runs);
-            double dsNet = Math.max(0, ds - dsBase) / (double) records;
-            double sqlNet = Math.max(0, sql - sqlBase) / (double) records;
-            System.out.printf(Locale.ROOT, "%-20s %,14.0f %,14.0f %16.0f %16.0f %7.2fx%n", window,
-                    records / (ds / 1e9), records / (sql / 1e9), dsNet, sqlNet, sqlNet / dsNet);
+            System.out.printf(Locale.ROOT, "%-20s %,10.0f -> %,9.0f %,10.0f -> %,9.0f %8.2fx %11s %11s%n", window,
+                    rate(records, dsBase), rate(records, ds), rate(records, sqlBase), rate(records, sql), (double) sql / ds,
+                    net(records, ds, dsBase), net(records, sql, sqlBase));
         }
-        System.out.println("records/s: whole jobs with the window; ns/r: each window's cost per record, net of"
-                + " its path without the window");
+        System.out.println("records/s: whole jobs without -> with the window; SQL/DS: the SQL job's time over the DataStream job's"
+                + "; ns/rec: the window's time per record, net of the job without it"
+                + " (~0: within the noise)");
+    }
+
+    private static double rate(long records, long nanos) {
+        return records / (nanos / 1e9);
+    }
+
+    private static String net(long records, long with, long without) {
+        double ns = (with - without) / (double) records;
+        return ns < 50 ? "~0" : String.format(Locale.ROOT, "%,.0f", ns);
     }
 }
