@@ -62,17 +62,7 @@ public class SensorPipeline {
                 readings, "gelu(approximate='tanh')", features, SensorReading::withFeatures);
 
         ActivationResult<WindowedReading, DeadLetter<SensorReading>> softmax = Activations
-                .windowedSoftmax(readings.keyBy(SensorPipeline::sensorKey), features,
-                        (reading, normalised, window) -> {
-                            WindowedReading w = new WindowedReading();
-                            w.sensor = reading.sensor;
-                            w.ts = reading.ts;
-                            w.features = normalised;
-                            w.windowStart = window.start();
-                            w.windowEnd = window.end();
-                            w.windowCount = window.count();
-                            return w;
-                        },
+                .windowedSoftmax(readings.keyBy(SensorPipeline::sensorKey), features, WindowedReading::of,
                         Types.POJO(WindowedReading.class))
                 .activation("softmax")
                 .window("tumbling(10 s)")
