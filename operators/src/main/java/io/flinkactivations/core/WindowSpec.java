@@ -221,6 +221,31 @@ public final class WindowSpec implements Serializable {
         return Duration.ofMillis(kind == Kind.SLIDING ? second : first);
     }
 
+    /**
+     * The end (exclusive, epoch ms) of the first tumbling or sliding window that holds event time
+     * {@code t}. As Flink's assigners, windows start at multiples of the slide: {@code t}'s windows are
+     * those starting in (t - size, t], ending from this to {@link #lastWindowEnd} a slide apart.
+     */
+    public long firstWindowEnd(long t) {
+        long size = sizeOfAlignedWindow();
+        long slide = kind == Kind.SLIDING ? second : first;
+        return t - size - Math.floorMod(t - size, slide) + slide + size;
+    }
+
+    /** The end of the last tumbling or sliding window that holds event time {@code t}. */
+    public long lastWindowEnd(long t) {
+        long size = sizeOfAlignedWindow();
+        long slide = kind == Kind.SLIDING ? second : first;
+        return t - Math.floorMod(t, slide) + size;
+    }
+
+    private long sizeOfAlignedWindow() {
+        if (kind != Kind.TUMBLING && kind != Kind.SLIDING) {
+            throw new IllegalStateException(this + " is not a tumbling or sliding window");
+        }
+        return first;
+    }
+
     /** The number of records of a count window. */
     public long count() {
         if (kind != Kind.COUNT) {

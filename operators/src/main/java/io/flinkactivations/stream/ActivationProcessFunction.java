@@ -35,7 +35,7 @@ final class ActivationProcessFunction<IN, OUT, BAD> extends ProcessFunction<IN, 
     public void processElement(IN v, Context ctx, Collector<OUT> out) {
         metrics.in();
         float[] features = model.features(v);
-        BAD bad = model.problem(v, features);
+        BAD bad = model.problem(v, features == null ? -1 : features.length);
         if (bad != null) {
             metrics.deadLettered(model.reason(bad));
             ctx.output(model.deadLetterTag(), bad);

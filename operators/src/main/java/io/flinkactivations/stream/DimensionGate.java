@@ -39,8 +39,8 @@ final class DimensionGate<IN, BAD> extends KeyedProcessFunction<Object, IN, IN> 
      */
     static <IN, BAD> BAD check(RecordModel<IN, ?, BAD> model, ValueState<Integer> dimension, IN v, long eventTime,
                                boolean timed) throws Exception {
-        float[] features = model.features(v);
-        BAD bad = model.problem(v, features);
+        int dim = model.dimension(v); // the length only: a double[] is converted when its window fires
+        BAD bad = model.problem(v, dim);
         if (bad != null) {
             return bad;
         }
@@ -54,9 +54,9 @@ final class DimensionGate<IN, BAD> extends KeyedProcessFunction<Object, IN, IN> 
         }
         Integer d = dimension.value();
         if (d == null) {
-            dimension.update(features.length);
-        } else if (d != features.length) {
-            return model.deadLetter(v, BadRecordReason.DIMENSION_MISMATCH, "the vector has " + features.length
+            dimension.update(dim);
+        } else if (d != dim) {
+            return model.deadLetter(v, BadRecordReason.DIMENSION_MISMATCH, "the vector has " + dim
                     + " features; this key's windows have " + d);
         }
         return null;

@@ -37,6 +37,11 @@ final class FeatureVectorModel extends RecordModel<FeatureVector, FeatureVector,
     }
 
     @Override
+    int dimension(FeatureVector v) {
+        return v.features == null ? -1 : v.features.length;
+    }
+
+    @Override
     long eventTime(FeatureVector v, long streamTimestamp) {
         return v.timestamp;
     }
@@ -44,11 +49,6 @@ final class FeatureVectorModel extends RecordModel<FeatureVector, FeatureVector,
     @Override
     FeatureVector forState(FeatureVector v) {
         return v.forWindowState();
-    }
-
-    @Override
-    boolean storesEventTime() {
-        return true;
     }
 
     @Override

@@ -60,6 +60,12 @@ public final class Features<T, V> implements Serializable {
         return f;
     }
 
+    /** The number of the record's features, without converting them; -1 when the reader gives null. */
+    int dimension(T record) {
+        V v = reader.read(record);
+        return v == null ? -1 : doubles ? ((double[]) v).length : ((float[]) v).length;
+    }
+
     /** A result as the reader's array type; {@code result} is the operator's own array. */
     @SuppressWarnings("unchecked")
     V result(float[] result) {

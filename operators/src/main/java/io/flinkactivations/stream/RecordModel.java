@@ -31,17 +31,17 @@ abstract class RecordModel<IN, OUT, BAD> implements Serializable {
 
     /**
      * The dead letter of a record that cannot be processed ({@link #rejection}, no features or none),
-     * or null; {@code features} is what {@link #features} gave for it.
+     * or null; {@code dimension} is its {@link #dimension}.
      */
-    final BAD problem(IN record, float[] features) {
+    final BAD problem(IN record, int dimension) {
         BAD bad = rejection(record);
         if (bad != null) {
             return bad;
         }
-        if (features == null) {
+        if (dimension < 0) {
             return deadLetter(record, BadRecordReason.MISSING_FEATURES, "the record has no features (its reader gave null)");
         }
-        if (features.length == 0) {
+        if (dimension == 0) {
             return deadLetter(record, BadRecordReason.EMPTY_VECTOR, "the record's feature vector is empty");
         }
         return null;
@@ -49,6 +49,9 @@ abstract class RecordModel<IN, OUT, BAD> implements Serializable {
 
     /** The features of a record {@link #rejection} accepted (null when it has none); not modified. */
     abstract float[] features(IN record);
+
+    /** The number of the record's features, without reading them out; -1 when it has none. */
+    abstract int dimension(IN record);
 
     /**
      * The record's event time, epoch ms, given its stream record's ({@code Long.MIN_VALUE} when it
@@ -61,12 +64,9 @@ abstract class RecordModel<IN, OUT, BAD> implements Serializable {
         return record;
     }
 
-    /** Whether the records kept in state know their event time ({@link #storedTime}). */
-    abstract boolean storesEventTime();
-
-    /** The event time of a record kept in state, when {@link #storesEventTime}. */
+    /** The event time of a record kept in state; {@code Long.MIN_VALUE} when state does not keep it. */
     long storedTime(IN stored) {
-        throw new UnsupportedOperationException();
+        return Long.MIN_VALUE;
     }
 
     abstract BAD deadLetter(IN record, BadRecordReason reason, String message);

@@ -164,10 +164,9 @@ final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOperator<O
 
     private void addToSlice(IN v, long ts, StreamRecord<IN> element) throws Exception {
         long watermark = timers.currentWatermark();
-        // as Flink's assigners: windows start at multiples of the slide, the record's are those
-        // starting in (ts - size, ts]
-        long firstEnd = ts - size - Math.floorMod(ts - size, slide) + slide + size;
-        long lastEnd = ts - Math.floorMod(ts, slide) + size;
+        // the record's windows, aligned as Flink's assigners align them
+        long firstEnd = window.firstWindowEnd(ts);
+        long lastEnd = window.lastWindowEnd(ts);
         if (lastEnd - 1 + lateness <= watermark) {
             deadLetter(model.deadLetter(v, BadRecordReason.LATE, lateMessage), element);
             return;
@@ -243,12 +242,12 @@ final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOperator<O
             return;
         }
         Object key = model.resultKey(getCurrentKey());
-        if (!model.storesEventTime()) { // a count window of records without their event time
+        long maxTs = batch.maxTimestamp();
+        if (maxTs == Long.MIN_VALUE) { // records kept without their event time: no time bounds
             collector.eraseTimestamp();
             batch.normalizeAndEmit(key, Long.MIN_VALUE, Long.MIN_VALUE, metrics, collector);
             return;
         }
-        long maxTs = batch.maxTimestamp();
         collector.setAbsoluteTimestamp(maxTs);
         batch.normalizeAndEmit(key, batch.minTimestamp(), maxTs + 1, metrics, collector);
     }

@@ -65,13 +65,13 @@ final class UserRecordModel<T, V, R> extends RecordModel<T, R, DeadLetter<T>> {
     }
 
     @Override
-    long eventTime(T record, long streamTimestamp) {
-        return streamTimestamp;
+    int dimension(T record) {
+        return features.dimension(record);
     }
 
     @Override
-    boolean storesEventTime() {
-        return false;
+    long eventTime(T record, long streamTimestamp) {
+        return streamTimestamp;
     }
 
     @Override

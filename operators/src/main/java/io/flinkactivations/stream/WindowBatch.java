@@ -45,7 +45,7 @@ final class WindowBatch<IN, OUT> {
             records.add(r);
         }
         if (!records.isEmpty()) {
-            dimension = model.features(records.get(0)).length;
+            dimension = model.dimension(records.get(0));
         }
     }
 
@@ -57,7 +57,7 @@ final class WindowBatch<IN, OUT> {
         return dimension;
     }
 
-    /** The earliest stored event time; only when the model stores them. */
+    /** The earliest stored event time ({@code Long.MIN_VALUE} when state does not keep them). */
     long minTimestamp() {
         long min = Long.MAX_VALUE;
         for (IN r : records) {
@@ -66,7 +66,7 @@ final class WindowBatch<IN, OUT> {
         return min;
     }
 
-    /** The latest stored event time; only when the model stores them. */
+    /** The latest stored event time ({@code Long.MIN_VALUE} when state does not keep them). */
     long maxTimestamp() {
         long max = Long.MIN_VALUE;
         for (IN r : records) {

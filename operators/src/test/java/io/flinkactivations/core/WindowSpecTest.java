@@ -46,6 +46,31 @@ class WindowSpecTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
+            tumbling(10s)     | 5000   | 10000 | 10000
+            tumbling(10s)     | 10000  | 20000 | 20000
+            tumbling(10s)     | -1     | 0     | 0
+            sliding(10s, 2s)  | 5000   | 6000  | 14000
+            sliding(10s, 2s)  | 6000   | 8000  | 16000
+            sliding(10s, 3s)  | 0      | 1000  | 10000
+            """)
+    void theWindowsOfAnEventTimeAreAlignedAsFlinksAssigners(String spec, long t, long firstEnd, long lastEnd) {
+        WindowSpec w = WindowSpec.parse(spec);
+        assertThat(w.firstWindowEnd(t)).isEqualTo(firstEnd);
+        assertThat(w.lastWindowEnd(t)).isEqualTo(lastEnd);
+        long slide = w.slide().toMillis();
+        for (long end = firstEnd; end <= lastEnd; end += slide) { // every window holds t
+            assertThat(t).isBetween(end - w.size().toMillis(), end - 1);
+        }
+        long size = w.size().toMillis();
+        long before = firstEnd - slide;
+        long after = lastEnd + slide;
+        assertThat(t >= before - size && t < before).as("the window before the first holds t").isFalse();
+        assertThat(t >= after - size && t < after).as("the window after the last holds t").isFalse();
+        assertThatThrownBy(() -> WindowSpec.parse("count(3)").firstWindowEnd(t)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
             hopping(10s)         | Unknown window 'hopping'; valid windows: tumbling(size), sliding(size, slide), session(gap), count(n)
             tumbling(10)         | Bad size '10': write a whole number with a unit (ms, s, m, h, d)
             tumbling(1.5s)       | Bad size '1.5s'

@@ -55,6 +55,7 @@ class UserTypesITCase {
         public long windowStart;
         public long windowEnd;
         public int windowCount;
+        public boolean timeBounds;
 
         public Reading() {}
 
@@ -69,6 +70,7 @@ class UserTypesITCase {
             r.windowStart = w.start();
             r.windowEnd = w.end();
             r.windowCount = w.count();
+            r.timeBounds = w.hasTimeBounds();
             return r;
         }
 
@@ -231,6 +233,35 @@ class UserTypesITCase {
         assertThat(byId.get("b")).containsExactly(b);
     }
 
+    @Test
+    void windowsOnDoublesAreComputedInFloat32AndWidened() throws Exception {
+        StreamExecutionEnvironment env = env();
+        DataStream<Sample> samples = env.fromData(Types.POJO(Sample.class),
+                new Sample("x1", 1.0, -2.5), new Sample("x2", 3.0, 0.25), new Sample("x3", 1.0, 2.0, 3.0));
+        ActivationResult<Sample, DeadLetter<Sample>> softmax = Activations
+                .windowedSoftmax(samples.keyBy(s -> "all"), Features.doubles(s -> s.values),
+                        (s, out, window) -> new Sample(s.id + "/" + window.count(), out))
+                .activation("softmax")
+                .window("count(2)")
+                .build();
+        Map<String, double[]> out = new TreeMap<>();
+        try (CloseableIterator<Sample> it = softmax.output().executeAndCollect()) {
+            it.forEachRemaining(s -> out.put(s.id, s.values));
+        }
+        float[] expected = expectedAlongDim0("softmax", List.of(new float[] {1.0f, -2.5f}, new float[] {3.0f, 0.25f}));
+        assertThat(out).containsOnlyKeys("x1/2", "x2/2");
+        assertThat(out.get("x1/2")).containsExactly(expected[0], expected[1]);
+        assertThat(out.get("x2/2")).containsExactly(expected[2], expected[3]);
+        List<DeadLetter<Sample>> dead = new ArrayList<>();
+        try (CloseableIterator<DeadLetter<Sample>> it = softmax.deadLetters().executeAndCollect()) {
+            it.forEachRemaining(dead::add);
+        }
+        assertThat(dead).singleElement().satisfies(d -> {
+            assertThat(d.reason()).isEqualTo(BadRecordReason.DIMENSION_MISMATCH);
+            assertThat(d.record().values).containsExactly(1.0, 2.0, 3.0);
+        });
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"tumbling(10 s)", "sliding(10s, 5s)", "session(3s)", "count(4)"})
     void windowsNormaliseEachKeysRecordsAlongDim0(String window) throws Exception {
@@ -260,11 +291,13 @@ class UserTypesITCase {
             if (window.startsWith("count")) {
                 // count windows have no time bounds: group by arrival, n records of a key at a time
                 assertThat(w.get(0).windowStart).isEqualTo(Long.MIN_VALUE);
+                assertThat(w.get(0).timeBounds).isFalse();
                 continue;
             }
             List<float[]> rows = new ArrayList<>();
             for (Reading r : w) {
                 assertThat(r.windowCount).isEqualTo(w.size());
+                assertThat(r.timeBounds).isTrue();
                 assertThat(r.ts).isBetween(r.windowStart, r.windowEnd - 1);
                 rows.add(inputs.get(r.id()).features);
             }

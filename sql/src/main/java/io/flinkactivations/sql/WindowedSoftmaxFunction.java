@@ -104,7 +104,7 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
                 DataTypes.ROW(DataTypes.FIELD("t", DataTypes.BIGINT()),
                         DataTypes.FIELD("r", table(call).dataType())).bridgedTo(Row.class)))));
         // the call's arguments (timers get none), the key's dimension, the count window's fill, the open
-        // sessions, the latest slide-long slice whose windows have timers
+        // sessions, the last window end of the latest slide-long slice whose windows have timers
         state.put("meta", StateTypeStrategy.of(call -> Optional.of(DataTypes.ROW(
                 DataTypes.FIELD("window", DataTypes.STRING()),
                 DataTypes.FIELD("activation", DataTypes.STRING()),
@@ -289,18 +289,16 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
             session(time, buffer, meta, input, t, p.window.size().toMillis());
             return;
         }
-        long size = p.window.size().toMillis();
-        long slide = p.window.slide().toMillis();
         // Flink hands over only rows ahead of the watermark, so each of the row's windows is still open;
         // the rows of one slide-long slice share their windows, whose timers the slice's first row set
-        long slice = t - Math.floorMod(t, slide);
+        long lastEnd = p.window.lastWindowEnd(t);
         Long timed = (Long) meta.getField(M_TIMED);
-        if (timed == null || timed != slice) {
-            for (long start = slice; start > t - size; start -= slide) {
-                long end = start + size;
+        if (timed == null || timed != lastEnd) {
+            long slide = p.window.slide().toMillis();
+            for (long end = p.window.firstWindowEnd(t); end <= lastEnd; end += slide) {
                 time.registerOnTime("w" + end, end - 1);
             }
-            meta.setField(M_TIMED, slice);
+            meta.setField(M_TIMED, lastEnd);
         }
         buffer.add(Row.of(t, input));
     }
@@ -394,8 +392,7 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
             buffered++;
             long t = (Long) b.getField(B_TIME);
             boolean keep = false;
-            for (long start = t - Math.floorMod(t, slide); start > t - size; start -= slide) {
-                long e = start + size;
+            for (long e = p.window.firstWindowEnd(t), last = p.window.lastWindowEnd(t); e <= last; e += slide) {
                 if (e - 1 > watermark) {
                     keep = true;
                 } else if (e >= end) { // windows that end earlier fired already: their timers came first
