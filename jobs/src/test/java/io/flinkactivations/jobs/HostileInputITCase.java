@@ -13,6 +13,7 @@ import io.flinkactivations.format.RecordFormat;
 import io.flinkactivations.kafka.FeatureVectorDeserializationSchema;
 import io.flinkactivations.stream.FeatureVector;
 import io.flinkactivations.testutils.HostileRecords;
+import io.flinkactivations.testutils.RandomCases;
 import io.flinkactivations.testutils.KafkaJobTestBase;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,9 +23,9 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import net.jqwik.api.Arbitrary;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -82,6 +83,11 @@ class HostileInputITCase extends KafkaJobTestBase {
     }
 
     private void run(RecordFormat format, boolean reasonsKnown, String... flags) throws Exception {
+        RandomCases.check(RandomCases.seed(), random -> run(random, format, reasonsKnown, flags));
+    }
+
+    private void run(SplittableRandom random, RecordFormat format, boolean reasonsKnown, String... flags)
+            throws Exception {
         String base = "hostile-" + RUNS.incrementAndGet();
         String in = base + "-in";
         String out = base + "-out";
@@ -91,7 +97,6 @@ class HostileInputITCase extends KafkaJobTestBase {
         List<HostileRecords.Case> cases = format == RecordFormat.JSON ? HostileRecords.json() : HostileRecords.f32le();
         FeatureVectorDeserializationSchema oracle = new FeatureVectorDeserializationSchema(format,
                 HostileRecords.MAX_VALUE_BYTES);
-        Arbitrary<byte[]> random = HostileRecords.randomValues();
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         List<BadRecordReason> expected = new ArrayList<>();
         List<Boolean> stamped = new ArrayList<>();
@@ -103,13 +108,14 @@ class HostileInputITCase extends KafkaJobTestBase {
             expected.add(c.expected());
             stamped.add(c.isGood() && outsideDefaultTopic(eventTime(oracle, c, now), now));
         }
-        random.sampleStream().limit(RANDOM).forEach(value -> {
+        for (int i = 0; i < RANDOM; i++) {
+            byte[] value = HostileRecords.randomValue(random);
             byte[] key = ("random-" + records.size()).getBytes(StandardCharsets.UTF_8);
             records.add(new ProducerRecord<>(in, key, value));
             FeatureVector v = oracle.read(key, value, now, in, 0, 0);
             expected.add(v.isBad() ? v.badReason() : null);
             stamped.add(!v.isBad() && outsideDefaultTopic(v.timestamp(), now));
-        });
+        }
         List<Sent> sent = send(records, expected, stamped);
 
         JobOptions options = new JobOptions();

@@ -10,15 +10,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinkactivations.format.BadRecordReason;
 import io.flinkactivations.stream.FeatureVector;
 import io.flinkactivations.stream.FeatureVectors;
+import io.flinkactivations.testutils.RandomCases;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class DeadLetterSerializationSchemaTest {
 
@@ -64,26 +65,34 @@ class DeadLetterSerializationSchemaTest {
         assertThat(header(r, DeadLetterSerializationSchema.HEADER_OFFSET)).isEqualTo("42");
     }
 
-    @Property(tries = 200)
-    void everyDeadLetterFitsItsTopic(@ForAll @IntRange(max = 20_000) int keyBytes,
-                                     @ForAll @IntRange(max = 40_000) int valueBytes,
-                                     @ForAll @IntRange(min = 4096, max = 30_000) int limit) {
-        byte[] key = new byte[keyBytes];
-        byte[] value = new byte[valueBytes];
-        for (int i = 0; i < valueBytes; i++) {
-            value[i] = (byte) i;
-        }
-        TopicLimits limits = new TopicLimits(limit, false, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
-        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializationSchema("dlq", limits)
-                .serialize(bad(key, value, 1L), null, null);
-        assertThat(size(r)).isLessThanOrEqualTo(limit);
-        assertThat(r.value()).isEqualTo(Arrays.copyOf(value, r.value().length));
-        assertThat(r.key()).isEqualTo(Arrays.copyOf(key, r.key().length));
-        boolean cut = r.value().length < valueBytes || r.key().length < keyBytes;
-        assertThat(header(r, HEADER_TRUNCATED)).isEqualTo(!cut ? null : r.key().length < keyBytes ? "key,value" : "value");
-        if (cut) {
-            assertThat(header(r, HEADER_ORIGINAL_VALUE_BYTES)).isEqualTo(String.valueOf(valueBytes));
-        }
+    static LongStream seeds() {
+        return RandomCases.seeds(200);
+    }
+
+    @ParameterizedTest(name = RandomCases.NAME)
+    @MethodSource("seeds")
+    void everyDeadLetterFitsItsTopic(long seed) throws Exception {
+        RandomCases.check(seed, random -> {
+            int keyBytes = RandomCases.intBetween(random, 0, 20_000);
+            int valueBytes = RandomCases.intBetween(random, 0, 40_000);
+            int limit = RandomCases.intBetween(random, 4096, 30_000);
+            byte[] key = new byte[keyBytes];
+            byte[] value = new byte[valueBytes];
+            for (int i = 0; i < valueBytes; i++) {
+                value[i] = (byte) i;
+            }
+            TopicLimits limits = new TopicLimits(limit, false, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
+            ProducerRecord<byte[], byte[]> r = new DeadLetterSerializationSchema("dlq", limits)
+                    .serialize(bad(key, value, 1L), null, null);
+            assertThat(size(r)).isLessThanOrEqualTo(limit);
+            assertThat(r.value()).isEqualTo(Arrays.copyOf(value, r.value().length));
+            assertThat(r.key()).isEqualTo(Arrays.copyOf(key, r.key().length));
+            boolean cut = r.value().length < valueBytes || r.key().length < keyBytes;
+            assertThat(header(r, HEADER_TRUNCATED)).isEqualTo(!cut ? null : r.key().length < keyBytes ? "key,value" : "value");
+            if (cut) {
+                assertThat(header(r, HEADER_ORIGINAL_VALUE_BYTES)).isEqualTo(String.valueOf(valueBytes));
+            }
+        });
     }
 
     @Test

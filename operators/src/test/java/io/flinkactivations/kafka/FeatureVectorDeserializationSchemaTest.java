@@ -12,16 +12,11 @@ import io.flinkactivations.format.F32le;
 import io.flinkactivations.format.RecordFormat;
 import io.flinkactivations.stream.FeatureVector;
 import io.flinkactivations.testutils.HostileRecords;
+import io.flinkactivations.testutils.RandomCases;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.From;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.constraints.IntRange;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -96,48 +91,57 @@ class FeatureVectorDeserializationSchemaTest {
         }
     }
 
-    @Property(tries = 3000)
-    void randomValuesAreReadWithoutAnException(@ForAll("values") byte[] value,
-                                               @ForAll @IntRange(min = -1, max = 3) int timestampKind,
-                                               @ForAll @IntRange(min = 4096, max = 2_000_000) int limit)
-            throws Exception {
-        long ts = switch (timestampKind) {
-            case -1 -> -1L;
-            case 0 -> 0L;
-            case 1 -> System.currentTimeMillis();
-            case 2 -> System.currentTimeMillis() + 48 * 3_600_000L;
-            default -> FeatureVector.MAX_TIMESTAMP + 1;
-        };
-        for (RecordFormat format : RecordFormat.values()) {
-            new Chain(format, new TopicLimits(limit, false, Long.MAX_VALUE, 3_600_000L, 604_800_000L)).through(new byte[] {1}, value, ts);
-        }
+    static LongStream seeds3000() {
+        return RandomCases.seeds(3000);
     }
 
-    @Provide
-    Arbitrary<byte[]> values() {
-        return HostileRecords.randomValues();
+    static LongStream seeds300() {
+        return RandomCases.seeds(300);
     }
 
-    @Property(tries = 300)
-    void aResultTooLargeForItsTopicIsTurnedAwayWithItsOriginalBytes(
-            @ForAll @IntRange(min = 1, max = 3000) int dimension, @ForAll @IntRange(max = 3000) int keyBytes,
-            @ForAll @IntRange(min = 4096, max = 40_000) int limit) throws Exception {
-        TopicLimits limits = new TopicLimits(limit, false, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
-        byte[] key = new byte[keyBytes];
-        float[] x = new float[dimension];
-        Arrays.fill(x, 1f);
-        byte[] f32 = F32le.write(x, 0, dimension);
-        // short numbers in, the longest out: "1," becomes "0.00012345678,"
-        byte[] json = ("{\"features\": " + Arrays.toString(new int[dimension]).replace(" ", "") + "}").getBytes();
-        for (byte[] value : List.of(f32, json)) {
-            RecordFormat format = value == f32 ? RecordFormat.F32LE : RecordFormat.JSON;
-            Chain chain = new Chain(format, limits);
-            ProducerRecord<byte[], byte[]> out = chain.through(key, value, 1L);
-            if (out.topic().equals("dlq")) {
-                assertThat(DeadLetterSerializationSchemaTest.header(out, DeadLetterSerializationSchema.HEADER_REASON))
-                        .isEqualTo(BadRecordReason.OVERSIZED.code());
+    @ParameterizedTest(name = RandomCases.NAME)
+    @MethodSource("seeds3000")
+    void randomValuesAreReadWithoutAnException(long seed) throws Exception {
+        RandomCases.check(seed, random -> {
+            byte[] value = HostileRecords.randomValue(random);
+            long ts = switch (RandomCases.intBetween(random, -1, 3)) {
+                case -1 -> -1L;
+                case 0 -> 0L;
+                case 1 -> System.currentTimeMillis();
+                case 2 -> System.currentTimeMillis() + 48 * 3_600_000L;
+                default -> FeatureVector.MAX_TIMESTAMP + 1;
+            };
+            int limit = RandomCases.intBetween(random, 4096, 2_000_000);
+            for (RecordFormat format : RecordFormat.values()) {
+                new Chain(format, new TopicLimits(limit, false, Long.MAX_VALUE, 3_600_000L, 604_800_000L)).through(new byte[] {1}, value, ts);
             }
-        }
+        });
+    }
+
+    @ParameterizedTest(name = RandomCases.NAME)
+    @MethodSource("seeds300")
+    void aResultTooLargeForItsTopicIsTurnedAwayWithItsOriginalBytes(long seed) throws Exception {
+        RandomCases.check(seed, random -> {
+            int dimension = RandomCases.intBetween(random, 1, 3000);
+            int keyBytes = RandomCases.intBetween(random, 0, 3000);
+            int limit = RandomCases.intBetween(random, 4096, 40_000);
+            TopicLimits limits = new TopicLimits(limit, false, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
+            byte[] key = new byte[keyBytes];
+            float[] x = new float[dimension];
+            Arrays.fill(x, 1f);
+            byte[] f32 = F32le.write(x, 0, dimension);
+            // short numbers in, the longest out: "1," becomes "0.00012345678,"
+            byte[] json = ("{\"features\": " + Arrays.toString(new int[dimension]).replace(" ", "") + "}").getBytes();
+            for (byte[] value : List.of(f32, json)) {
+                RecordFormat format = value == f32 ? RecordFormat.F32LE : RecordFormat.JSON;
+                Chain chain = new Chain(format, limits);
+                ProducerRecord<byte[], byte[]> out = chain.through(key, value, 1L);
+                if (out.topic().equals("dlq")) {
+                    assertThat(DeadLetterSerializationSchemaTest.header(out, DeadLetterSerializationSchema.HEADER_REASON))
+                            .isEqualTo(BadRecordReason.OVERSIZED.code());
+                }
+            }
+        });
     }
 
     @Test

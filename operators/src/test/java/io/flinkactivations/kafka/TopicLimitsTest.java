@@ -3,19 +3,19 @@ package io.flinkactivations.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkactivations.testutils.RandomCases;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.stream.LongStream;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.AbstractRecords;
 import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.RecordBatch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class TopicLimitsTest {
     private static final long HOUR = 3_600_000L;
@@ -26,18 +26,26 @@ class TopicLimitsTest {
                 key, value, headers);
     }
 
-    @Property(tries = 300)
-    void recordSizeIsAtLeastWhatKafkaCounts(@ForAll @IntRange(max = 70_000) int keyBytes,
-                                            @ForAll @IntRange(max = 300_000) int valueBytes,
-                                            @ForAll @Size(max = 20) List<@IntRange(max = 2000) Integer> headerSizes) {
-        List<Header> headers = new ArrayList<>();
-        for (int i = 0; i < headerSizes.size(); i++) {
-            headers.add(new RecordHeader("header-" + i, new byte[headerSizes.get(i)]));
-        }
-        Header[] h = headers.toArray(Header[]::new);
-        int ours = TopicLimits.recordSize(keyBytes, valueBytes, h);
-        assertThat(ours).isGreaterThanOrEqualTo(kafkaSize(new byte[keyBytes], new byte[valueBytes], h))
-                .isLessThanOrEqualTo(kafkaSize(new byte[keyBytes], new byte[valueBytes], h) + 40 + 10 * h.length);
+    static LongStream seeds() {
+        return RandomCases.seeds(300);
+    }
+
+    @ParameterizedTest(name = RandomCases.NAME)
+    @MethodSource("seeds")
+    void recordSizeIsAtLeastWhatKafkaCounts(long seed) throws Exception {
+        RandomCases.check(seed, random -> {
+            int keyBytes = RandomCases.intBetween(random, 0, 70_000);
+            int valueBytes = RandomCases.intBetween(random, 0, 300_000);
+            int headerCount = RandomCases.intBetween(random, 0, 20);
+            List<Header> headers = new ArrayList<>();
+            for (int i = 0; i < headerCount; i++) {
+                headers.add(new RecordHeader("header-" + i, new byte[RandomCases.intBetween(random, 0, 2000)]));
+            }
+            Header[] h = headers.toArray(Header[]::new);
+            int ours = TopicLimits.recordSize(keyBytes, valueBytes, h);
+            assertThat(ours).isGreaterThanOrEqualTo(kafkaSize(new byte[keyBytes], new byte[valueBytes], h))
+                    .isLessThanOrEqualTo(kafkaSize(new byte[keyBytes], new byte[valueBytes], h) + 40 + 10 * h.length);
+        });
     }
 
     @Test

@@ -10,9 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
+import java.util.SplittableRandom;
 
 /**
  * Records a hostile or careless producer could write, each with what the job must make of it: a
@@ -203,16 +201,28 @@ public final class HostileRecords {
         return c.cases;
     }
 
-    /** Random bytes, and JSON records with random bytes changed, inserted or cut: good or bad, never a crash. */
-    public static Arbitrary<byte[]> randomValues() {
-        Arbitrary<byte[]> noise = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
-        Arbitrary<byte[]> mutated = Combinators.combine(
-                Arbitraries.of(json().stream().map(Case::value).filter(v -> v != null && v.length < 2000).toList()),
-                Arbitraries.integers().between(0, 1999), Arbitraries.bytes(), Arbitraries.integers().between(0, 2))
-                .as((base, at, b, how) -> mutate(base, at, b, how));
-        Arbitrary<byte[]> randomJson = Arbitraries.strings().withChars("{}[]\":,0123456789.eE+-ntrufalsNIyf \\").ofMaxLength(80)
-                .map(s -> ("{\"features\": [" + s).getBytes(StandardCharsets.UTF_8));
-        return Arbitraries.oneOf(noise, mutated, randomJson);
+    /**
+     * A random value: random bytes, a JSON record of the catalog with one byte changed, inserted or
+     * cut, or random JSON-like text after {@code {"features": [}. Good or bad, never a crash.
+     */
+    public static byte[] randomValue(SplittableRandom random) {
+        switch (random.nextInt(3)) {
+            case 0:
+                return RandomCases.bytes(random, 300);
+            case 1:
+                byte[] base = RandomCases.oneOf(random, MutationBases.VALUES);
+                return mutate(base, RandomCases.intBetween(random, 0, 1999), (byte) random.nextInt(256),
+                        random.nextInt(3));
+            default:
+                return ("{\"features\": [" + RandomCases.string(random, "{}[]\":,0123456789.eE+-ntrufalsNIyf \\", 80))
+                        .getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The catalog's JSON values under 2,000 bytes, which {@link #randomValue} mutates (made once, when first used). */
+    private static final class MutationBases {
+        static final List<byte[]> VALUES =
+                json().stream().map(Case::value).filter(v -> v != null && v.length < 2000).toList();
     }
 
     private static byte[] mutate(byte[] base, int at, byte b, int how) {
