@@ -3,6 +3,7 @@ package io.flinkactivations.jobs;
 import io.flinkactivations.jobs.local.LocalJobRunner;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Spec;
             "Run with bin/activations it uses an embedded local Flink; the same flags work with flink run on a cluster.",
             "The topics must exist; the job checks them, and its permissions, before it starts.",
             ""})
+@Internal
 public final class ActivationJob implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ActivationJob.class);
 

@@ -1,17 +1,18 @@
 package io.flinkactivations.jobs;
 
+import io.flinkactivations.kafka.FeatureVector;
 import io.flinkactivations.kafka.DeadLetterSerializationSchema;
 import io.flinkactivations.kafka.FeatureVectorDeserializationSchema;
 import io.flinkactivations.kafka.FeatureVectorSerializationSchema;
 import io.flinkactivations.kafka.TopicLimits;
 import io.flinkactivations.stream.ActivationResult;
-import io.flinkactivations.stream.Activations;
-import io.flinkactivations.stream.FeatureVector;
+import io.flinkactivations.kafka.FeatureVectorActivations;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * Kafka bytes -> FeatureVector (parsed once) -> activation or windowed softmax -> Kafka, with bad,
  * late and mismatched records to the dead-letter topic with their original bytes.
  */
+@Internal
 public final class ActivationPipeline {
     /** Kafka's default cap on transaction timeouts (transaction.max.timeout.ms) is 15 minutes. */
     static final String TRANSACTION_TIMEOUT_MS = String.valueOf(Duration.ofMinutes(15).toMillis());
@@ -77,8 +79,8 @@ public final class ActivationPipeline {
                 env.fromSource(source.build(), watermarks, "kafka " + c.inputTopics()).uid(uidPrefix + "kafka-source"));
 
         ActivationResult<FeatureVector, FeatureVector> result = c.window() == null
-                ? Activations.map(records, c.activation(), uidPrefix + "activation-map")
-                : Activations.windowedSoftmax(records)
+                ? FeatureVectorActivations.map(records, c.activation(), uidPrefix + "activation-map")
+                : FeatureVectorActivations.windowedSoftmax(records)
                         .activation(c.activation())
                         .window(c.window())
                         .allowedLateness(c.allowedLateness())

@@ -1,5 +1,6 @@
 package io.flinkactivations.jobs;
 
+import org.apache.flink.annotation.Internal;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,6 +11,7 @@ import picocli.CommandLine.Command;
         versionProvider = ActivationsCli.Version.class,
         description = "PyTorch-exact neural-network activations, on JSON lines, as a Flink job between Kafka topics, or in Flink SQL.",
         subcommands = {ApplyCommand.class, ActivationJob.class, SqlCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+@Internal
 public final class ActivationsCli {
 
     public static void main(String[] args) {

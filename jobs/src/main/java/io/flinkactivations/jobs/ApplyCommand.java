@@ -1,12 +1,12 @@
 package io.flinkactivations.jobs;
 
+import io.flinkactivations.stream.BadRecordReason;
 import io.flinkactivations.core.ActivationKernel;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.Activation;
 import io.flinkactivations.core.Kernels;
 import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.format.BadRecordException;
-import io.flinkactivations.format.BadRecordReason;
 import io.flinkactivations.format.JsonRecord;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.flink.annotation.Internal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -55,6 +56,7 @@ import picocli.CommandLine.Spec;
             "  echo '[1, -2, 3, -5]' | bin/activations apply --activation 'leaky_relu(0.2)'",
             "  printf '[1, 2]\\n[3, 4]\\n' | bin/activations apply --activation softmax --window 'count(2)'",
         })
+@Internal
 public final class ApplyCommand implements Callable<Integer> {
     /** Output lines are the input lines with their features replaced, nothing added. */
     private static final byte[] NO_EXTRA_FIELDS = new byte[0];

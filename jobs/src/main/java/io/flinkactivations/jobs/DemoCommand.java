@@ -1,6 +1,7 @@
 package io.flinkactivations.jobs;
 
 import io.flinkactivations.sql.ActivationsModule;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
@@ -39,6 +40,7 @@ import picocli.CommandLine.Option;
                 + "with the tutorial's activations and a windowed softmax, produces sample vectors (the tutorial's "
                 + "[1, -2, 3, -5] among them, and one bad record), prints inputs and outputs side by side, and stops.",
             ""})
+@Internal
 public final class DemoCommand implements Callable<Integer> {
     static final List<String> ACTIVATIONS = List.of("relu", "leaky_relu(0.2)", "sigmoid", "tanh", "softmax");
     static final String WINDOW_ACTIVATION = "softmax";

@@ -6,12 +6,14 @@ import io.flinkactivations.format.RecordFormat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import org.apache.flink.annotation.Internal;
 
 /**
  * The job's validated settings (see {@link JobOptions}). {@code restartStrategy} is the one given, or
  * the default for the run ({@code restartStrategyGiven} false), which a cluster's own setting may
  * replace. The Kafka properties may hold secrets: nothing here prints their values.
  */
+@Internal
 public record JobConfig(
         String bootstrapServers,
         List<String> inputTopics,

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.flink.annotation.Internal;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,6 +24,7 @@ import picocli.CommandLine.Option;
  * their defaults and checks in one place. {@link #validate()} turns them into a {@link JobConfig} or
  * fails with a message that says what to fix.
  */
+@Internal
 public final class JobOptions {
 
     @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,...]",

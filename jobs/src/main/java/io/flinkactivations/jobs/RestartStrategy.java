@@ -5,6 +5,7 @@ import io.flinkactivations.core.WindowSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 
@@ -20,6 +21,7 @@ import org.apache.flink.configuration.RestartStrategyOptions;
  *   <li>{@code none}: the first failure ends the job.
  * </ul>
  */
+@Internal
 public record RestartStrategy(String type, int attempts, Duration delay, Duration maxDelay) {
     /** Without --restart-strategy: restart for as long as it takes, as Flink does with checkpoints on. */
     public static final RestartStrategy CONTINUOUS_DEFAULT = exponential(Duration.ofSeconds(1), Duration.ofMinutes(1),

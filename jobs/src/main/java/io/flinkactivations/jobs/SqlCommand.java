@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.ResultKind;
@@ -51,6 +52,7 @@ import picocli.CommandLine.Spec;
             "Example:",
             "  bin/activations sql examples/sql/softmax.sql",
         })
+@Internal
 public final class SqlCommand implements Callable<Integer> {
 
     private static final Pattern LOADS_THE_MODULE =

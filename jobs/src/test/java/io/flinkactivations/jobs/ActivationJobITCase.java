@@ -2,13 +2,13 @@ package io.flinkactivations.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkactivations.jobs.testutils.KafkaJobTestBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinkactivations.format.F32le;
 import io.flinkactivations.kafka.DeadLetterSerializationSchema;
 import io.flinkactivations.testutils.GoldenCase;
 import io.flinkactivations.testutils.GoldenRule;
-import io.flinkactivations.testutils.KafkaJobTestBase;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -2,8 +2,8 @@ package io.flinkactivations.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkactivations.stream.FeatureVector;
-import io.flinkactivations.testutils.KafkaJobTestBase;
+import io.flinkactivations.jobs.testutils.KafkaJobTestBase;
+import io.flinkactivations.kafka.FeatureVector;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

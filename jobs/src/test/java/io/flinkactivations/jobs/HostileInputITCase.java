@@ -8,13 +8,13 @@ import static io.flinkactivations.kafka.DeadLetterSerializationSchema.HEADER_REA
 import static io.flinkactivations.kafka.DeadLetterSerializationSchema.HEADER_TRUNCATED;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkactivations.format.BadRecordReason;
+import io.flinkactivations.jobs.testutils.KafkaJobTestBase;
+import io.flinkactivations.kafka.FeatureVector;
+import io.flinkactivations.kafka.testutils.HostileRecords;
+import io.flinkactivations.stream.BadRecordReason;
 import io.flinkactivations.format.RecordFormat;
 import io.flinkactivations.kafka.FeatureVectorDeserializationSchema;
-import io.flinkactivations.stream.FeatureVector;
-import io.flinkactivations.testutils.HostileRecords;
 import io.flinkactivations.testutils.RandomCases;
-import io.flinkactivations.testutils.KafkaJobTestBase;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,8 +2,8 @@ package io.flinkactivations.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkactivations.jobs.testutils.KafkaJobTestBase;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flinkactivations.testutils.KafkaJobTestBase;
 import io.flinkactivations.testutils.ScriptRun;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.flinkactivations.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkactivations.testutils.KafkaBrokerTestBase;
+import io.flinkactivations.jobs.testutils.KafkaBrokerTestBase;
 import io.flinkactivations.testutils.ScriptRun;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

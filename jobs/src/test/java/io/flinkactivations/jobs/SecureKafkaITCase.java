@@ -3,8 +3,8 @@ package io.flinkactivations.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkactivations.jobs.testutils.LogCapture;
 import io.flinkactivations.jobs.local.EmbeddedKafka;
-import io.flinkactivations.testutils.LogCapture;
 import io.flinkactivations.testutils.ScriptRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,12 +2,12 @@ package io.flinkactivations.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkactivations.jobs.testutils.KafkaJobTestBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.ParamDef;
 import io.flinkactivations.sql.ActivationsModule;
 import io.flinkactivations.testutils.GoldenCase;
-import io.flinkactivations.testutils.KafkaJobTestBase;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;

@@ -5,13 +5,13 @@ import static io.flinkactivations.jobs.ActivationJobITCase.floats;
 import static io.flinkactivations.jobs.ActivationJobITCase.jsonArray;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkactivations.jobs.testutils.KafkaJobTestBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkactivations.core.ActivationSpec;
-import io.flinkactivations.core.Kernels;
 import io.flinkactivations.kafka.DeadLetterSerializationSchema;
 import io.flinkactivations.testutils.GoldenCase;
 import io.flinkactivations.testutils.GoldenRule;
-import io.flinkactivations.testutils.KafkaJobTestBase;
+import io.flinkactivations.testutils.ReferenceSoftmax;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -93,13 +93,11 @@ class WindowedSoftmaxITCase extends KafkaJobTestBase {
             for (int r = 0; r < n; r++) {
                 System.arraycopy(byId.get(w.get(r).id()).features(), 0, batch, r * d, d);
             }
-            float[] expected = new float[n * d];
-            Kernels.scalar().kernel(ActivationSpec.parse(spec)).applyAlongDim0(batch, 0, expected, 0, n, d);
-            double[] ref = new double[expected.length];
+            ActivationSpec parsed = ActivationSpec.parse(spec);
+            double[] ref = ReferenceSoftmax.alongDim0(parsed.activation().functionalName(), parsed.temperature(),
+                    batch, n, d);
+            float[] expected = ReferenceSoftmax.toFloat(ref);
             float[] actual = new float[n * d];
-            for (int i = 0; i < ref.length; i++) {
-                ref[i] = expected[i];
-            }
             for (int r = 0; r < n; r++) {
                 System.arraycopy(w.get(r).features(), 0, actual, r * d, d);
             }

@@ -1,6 +1,7 @@
 package io.flinkactivations.sql;
 
 import io.flinkactivations.core.ActivationSpec;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.types.DataType;
 
@@ -11,6 +12,7 @@ import java.util.List;
  * spec language as the job's {@code --activation} and outputs' {@code "activation"} field, with
  * named parameters.
  */
+@PublicEvolving
 public class ActivateFunction extends ArrayActivationFunction {
     private static final long serialVersionUID = 1L;
 

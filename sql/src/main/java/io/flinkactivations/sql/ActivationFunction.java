@@ -3,6 +3,7 @@ package io.flinkactivations.sql;
 import io.flinkactivations.core.Activation;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.ParamDef;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.types.DataType;
 
@@ -17,6 +18,7 @@ import java.util.StringJoiner;
  * the compute core's ({@link Activation#params()}); a parameter left out or NULL takes its default.
  * For named parameters, {@link ActivateFunction} takes a spec: {@code ACTIVATE(features, 'softmax(temperature=2)')}.
  */
+@PublicEvolving
 public class ActivationFunction extends ArrayActivationFunction {
     private static final long serialVersionUID = 1L;
 

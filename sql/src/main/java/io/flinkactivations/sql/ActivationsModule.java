@@ -1,6 +1,7 @@
 package io.flinkactivations.sql;
 
 import io.flinkactivations.core.Activation;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.table.functions.FunctionDefinition;
 import org.apache.flink.table.module.Module;
 
@@ -20,6 +21,7 @@ import java.util.Set;
  * function {@code WINDOWED_SOFTMAX} ({@link WindowedSoftmaxFunction}). Names are matched
  * without regard to case, as Flink's own.
  */
+@PublicEvolving
 public final class ActivationsModule implements Module {
 
     /** The identifier for {@code LOAD MODULE}. */

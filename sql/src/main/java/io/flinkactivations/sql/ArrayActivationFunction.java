@@ -3,6 +3,7 @@ package io.flinkactivations.sql;
 import io.flinkactivations.core.ActivationKernel;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.Kernels;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.DataTypeFactory;
 import org.apache.flink.table.data.ArrayData;
@@ -45,6 +46,7 @@ import java.util.Optional;
  * <p>Parameters are constants of the query (literals), checked when the query is planned with the
  * compute core's messages; the planner then specializes the function to one kernel.
  */
+@Internal
 public abstract class ArrayActivationFunction extends ScalarFunction implements SpecializedFunction {
     private static final long serialVersionUID = 1L;
 

@@ -1,6 +1,7 @@
 package io.flinkactivations.sql;
 
 import io.flinkactivations.core.Activation;
+import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * One class per activation, named as PyTorch's {@code torch.nn} class, for registering functions
@@ -9,6 +10,7 @@ import io.flinkactivations.core.Activation;
  * function of the same activation ({@link ActivationFunction}); {@link ActivateFunction} is
  * registered the same way: {@code CREATE FUNCTION activate AS 'io.flinkactivations.sql.ActivateFunction'}.
  */
+@PublicEvolving
 public final class Functions {
 
     private Functions() {}

@@ -1,10 +1,11 @@
 package io.flinkactivations.sql;
 
+import io.flinkactivations.stream.BadRecordReason;
 import io.flinkactivations.core.ActivationKernel;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.Kernels;
 import io.flinkactivations.core.WindowSpec;
-import io.flinkactivations.format.BadRecordReason;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.api.dataview.ListView;
@@ -70,6 +71,7 @@ import java.util.TreeMap;
  * ({@code WATERMARK FOR ts AS ts - INTERVAL '5' SECOND}) is the slack. The job and the DataStream
  * operator send late records to their dead letters.
  */
+@PublicEvolving
 public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
     private static final long serialVersionUID = 1L;
 

@@ -121,7 +121,7 @@ class WindowedSoftmaxFunctionITCase {
         for (int i = 0; i < n; i++) {
             System.arraycopy(rows[i], 0, batch, i * d, d);
         }
-        Kernels.scalar().kernel(ActivationSpec.parse("softmax")).applyAlongDim0(batch, 0, batch, 0, n, d);
+        Kernels.get().kernel(ActivationSpec.parse("softmax")).applyAlongDim0(batch, 0, batch, 0, n, d);
         return batch;
     }
 

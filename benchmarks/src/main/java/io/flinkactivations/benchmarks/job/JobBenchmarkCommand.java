@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.LongStream;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -66,6 +67,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench-job", mixinStandardHelpOptions = true,
         description = {"Benchmarks the job end to end against a real local Kafka broker and prints a table.", ""})
+@Internal
 public final class JobBenchmarkCommand implements Callable<Integer> {
     /** Entry point of {@code bin/bench-job}. */
     public static void main(String[] args) {

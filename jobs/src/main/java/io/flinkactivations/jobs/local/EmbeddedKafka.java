@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.apache.flink.annotation.Internal;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -32,6 +33,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * {@code bin/activations demo} and the tests. Built on Kafka's own test kit (an internal API of
  * Kafka 4.2, pinned with the rest of Kafka in the parent pom); never part of the deployable jar.
  */
+@Internal
 public final class EmbeddedKafka implements AutoCloseable {
     private final KafkaClusterTestKit cluster;
 

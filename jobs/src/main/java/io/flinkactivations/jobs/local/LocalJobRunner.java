@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.client.program.PerJobMiniClusterFactory;
 import org.apache.flink.configuration.Configuration;
@@ -32,6 +33,7 @@ import org.apache.flink.util.SerializedThrowable;
  * endpoint as the web UI reads it. A job that fails for good ends {@link #run} with {@link Failed},
  * whose message is the line to show.
  */
+@Internal
 public final class LocalJobRunner {
     /** How often the job's exception history is read. */
     private static final Duration POLL = Duration.ofMillis(250);

@@ -1,7 +1,0 @@
-package io.flinkactivations.core;
-
-/** An element-wise activation bound to its parameters: the reference (scalar) form. */
-@FunctionalInterface
-public interface ScalarFunction {
-    float apply(float x);
-}
