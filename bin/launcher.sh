@@ -2,7 +2,7 @@
 # class of it with the JVM flags the project needs.
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jobs="$here/jobs/target"
-jar=$(ls "$jobs"/flink-activations-jobs-*.jar 2>/dev/null | grep -v -e "-sources" -e "-tests" -e "-flink" | head -n 1 || true)
+jar=$(ls "$jobs"/flink-activations-jobs-*.jar 2>/dev/null | grep -v -e "-sources" -e "-javadoc" -e "-tests" -e "-flink" | head -n 1 || true)
 if [ -z "$jar" ] || [ ! -d "$jobs/lib" ]; then
   echo "$(basename "$0"): the project is not built yet. Build it with:" >&2
   echo "  (cd '$here' && mvn -B -q install -DskipTests)" >&2

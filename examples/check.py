@@ -4,8 +4,9 @@
   check.py generate            the readings, "key|json" lines (3 sensors, 30 s, 8 features, and three
                                readings the operators must turn away)
   check.py check DIR           DIR holds each output topic as TOPIC.txt ("key|json" lines): checks
-                               every output against PyTorch (float64) by the project's golden rule,
-                               that each reading is in the right windows, and the dead letters
+                               every output of the three examples against PyTorch (float64) by the
+                               project's golden rule, that each reading is in the right windows, and
+                               the dead letters
 """
 import json
 import math
@@ -151,6 +152,13 @@ def main():
     dead = sorted((d["reason"], d["sensor"]) for d in read_topic(directory, "sql-readings-dead-letters"))
     expect(dead == [("dimension-mismatch", "s1"), ("empty-vector", "s2")], f"sql-readings-dead-letters: {dead}")
     print(f"SQL example: {n} GELU results, {m} softmax results, {len(dead)} dead letters: as PyTorch")
+    n = check_gelu(read_topic(directory, "streams-readings-gelu"), inputs, "streams-readings-gelu")
+    m = check_softmax(read_topic(directory, "streams-readings-softmax"), inputs, "streams-readings-softmax",
+                      "windowStart", "windowCount")
+    dead = sorted((d["reason"], d["sensor"]) for d in read_topic(directory, "streams-readings-dead-letters"))
+    expect(dead == [("dimension-mismatch", "s1"), ("empty-vector", "s2"), ("malformed-json", "")],
+           f"streams-readings-dead-letters: {dead}")
+    print(f"Kafka Streams example: {n} GELU results, {m} softmax results, {len(dead)} dead letters: as PyTorch")
     if failures:
         for f in failures[:20]:
             print("FAIL " + f, file=sys.stderr)
