@@ -24,12 +24,13 @@ import org.apache.flink.table.api.TableDescriptor;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 
 /**
- * The SQL windowed softmax ({@code WINDOWED_SOFTMAX}, a process table function) against the DataStream
- * window operator on the same records, each as a whole job on a local Flink at parallelism 1: N
- * records of D floats over K keys, one record per millisecond, generated in the job; event time from
- * the records. The SQL job writes into a SQL sink ({@code blackhole}), as a SQL pipeline does. Each
- * path also runs without the window (the same source and sink; the DataStream one with the shuffle
- * by key, the SQL one without), and the table gives each window's cost per record net of that.
+ * The SQL windowed softmax ({@code WINDOWED_SOFTMAX}, a process table function) against the
+ * DataStream window operator on the same records, each as a whole job on a local Flink at
+ * parallelism 1: N records of D floats over K keys, one record per millisecond, generated in the
+ * job; event time from the records. The SQL job writes into a SQL sink ({@code blackhole}), as a
+ * SQL pipeline does. Each path also runs without the window (the same source and sink; the
+ * DataStream one with the shuffle by key, the SQL one without), and the table gives each window's
+ * cost per record net of that.
  *
  * <pre>
  *   bin/bench-sql-window [--records N] [--dimension D] [--keys K] [--window SPEC] [--runs R]
@@ -102,46 +103,60 @@ public final class WindowedSoftmaxSqlBenchmark {
     DataStream<Reading> readings(StreamExecutionEnvironment env) {
         return env.fromSequence(0, records - 1)
                 .map(new Generate(dimension, keys), Types.POJO(Reading.class))
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<Reading>forMonotonousTimestamps()
-                        .withTimestampAssigner((r, t) -> r.ts));
+                .assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<Reading>forMonotonousTimestamps()
+                                .withTimestampAssigner((r, t) -> r.ts));
     }
 
     /** The DataStream path, with or without the window. */
     long dataStream(boolean withWindow) throws Exception {
         StreamExecutionEnvironment env = env();
         DataStream<Reading> in = readings(env);
-        DataStream<Reading> out = !withWindow ? in.keyBy(r -> r.sensor).map(r -> r, Types.POJO(Reading.class))
-                : Activations.windowedSoftmax(in.keyBy(r -> r.sensor), Features.floats(r -> r.features),
-                                (r, f, w) -> r.withFeatures(f))
-                        .activation("softmax")
-                        .window(window)
-                        .build()
-                        .output();
+        DataStream<Reading> out =
+                !withWindow
+                        ? in.keyBy(r -> r.sensor).map(r -> r, Types.POJO(Reading.class))
+                        : Activations.windowedSoftmax(
+                                        in.keyBy(r -> r.sensor),
+                                        Features.floats(r -> r.features),
+                                        (r, f, w) -> r.withFeatures(f))
+                                .activation("softmax")
+                                .window(window)
+                                .build()
+                                .output();
         out.sinkTo(new DiscardingSink<>());
         return time(env, "datastream");
     }
 
-    /** The SQL path: the same stream as a table (its timestamps and watermarks), with or without the PTF. */
+    /**
+     * The SQL path: the same stream as a table (its timestamps and watermarks), with or without the
+     * PTF.
+     */
     long sql(boolean withWindow) throws Exception {
         StreamExecutionEnvironment env = env();
         StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
         tEnv.loadModule("activations", ActivationsModule.INSTANCE);
-        Table readings = tEnv.fromDataStream(readings(env), Schema.newBuilder()
-                .columnByMetadata("rowtime", "TIMESTAMP_LTZ(3)")
-                .watermark("rowtime", "SOURCE_WATERMARK()")
-                .build());
+        Table readings =
+                tEnv.fromDataStream(
+                        readings(env),
+                        Schema.newBuilder()
+                                .columnByMetadata("rowtime", "TIMESTAMP_LTZ(3)")
+                                .watermark("rowtime", "SOURCE_WATERMARK()")
+                                .build());
         tEnv.createTemporaryView("readings", readings);
         // into a SQL sink (blackhole), as a SQL pipeline writes: no conversion back to Java objects
-        Table out = tEnv.sqlQuery(withWindow
-                ? "SELECT sensor, ts, features, window_start, window_end, window_count, dead_letter FROM WINDOWED_SOFTMAX("
-                        + "input => TABLE readings PARTITION BY sensor, window_spec => '" + window + "',"
-                        + " on_time => DESCRIPTOR(rowtime))"
-                : "SELECT sensor, ts, features FROM readings");
+        Table out =
+                tEnv.sqlQuery(
+                        withWindow
+                                ? "SELECT sensor, ts, features, window_start, window_end, window_count, dead_letter FROM WINDOWED_SOFTMAX("
+                                        + "input => TABLE readings PARTITION BY sensor, window_spec => '"
+                                        + window
+                                        + "',"
+                                        + " on_time => DESCRIPTOR(rowtime))"
+                                : "SELECT sensor, ts, features FROM readings");
         long t0 = System.nanoTime();
         out.executeInsert(TableDescriptor.forConnector("blackhole").build()).await();
         return System.nanoTime() - t0;
     }
-
 
     static long time(StreamExecutionEnvironment env, String name) throws Exception {
         long t0 = System.nanoTime();
@@ -167,13 +182,15 @@ public final class WindowedSoftmaxSqlBenchmark {
         int dimension = 64;
         int keys = 100;
         int runs = 3;
-        List<String> windows = new ArrayList<>(List.of("tumbling(1s)", "sliding(1s, 100ms)", "count(10)"));
+        List<String> windows =
+                new ArrayList<>(List.of("tumbling(1s)", "sliding(1s, 100ms)", "count(10)"));
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            Consumer<String> bad = m -> {
-                System.err.println("bench-sql-window: " + m);
-                System.exit(2);
-            };
+            Consumer<String> bad =
+                    m -> {
+                        System.err.println("bench-sql-window: " + m);
+                        System.exit(2);
+                    };
             if (i + 1 >= args.length && !a.equals("--help")) {
                 bad.accept(a + " needs a value");
             }
@@ -184,31 +201,55 @@ public final class WindowedSoftmaxSqlBenchmark {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--window" -> windows = List.of(args[++i]);
                 case "--help" -> {
-                    System.out.println("bench-sql-window [--records N] [--dimension D] [--keys K] [--window SPEC] [--runs R]");
+                    System.out.println(
+                            "bench-sql-window [--records N] [--dimension D] [--keys K] [--window SPEC] [--runs R]");
                     return;
                 }
                 default -> bad.accept("unknown option " + a + " (--help lists them)");
             }
         }
-        System.out.printf(Locale.ROOT, "%,d records of %d floats over %d keys, parallelism 1, median of %d runs (JDK %s)%n",
-                records, dimension, keys, runs, Runtime.version().feature());
-        System.out.printf(Locale.ROOT, "%-20s %22s %22s %9s %11s %11s%n", "window", "DataStream records/s",
-                "SQL records/s", "SQL/DS", "DS ns/rec", "SQL ns/rec");
+        System.out.printf(
+                Locale.ROOT,
+                "%,d records of %d floats over %d keys, parallelism 1, median of %d runs (JDK %s)%n",
+                records,
+                dimension,
+                keys,
+                runs,
+                Runtime.version().feature());
+        System.out.printf(
+                Locale.ROOT,
+                "%-20s %22s %22s %9s %11s %11s%n",
+                "window",
+                "DataStream records/s",
+                "SQL records/s",
+                "SQL/DS",
+                "DS ns/rec",
+                "SQL ns/rec");
         for (String window : windows) {
-            WindowedSoftmaxSqlBenchmark b = new WindowedSoftmaxSqlBenchmark(records, dimension, keys, window);
+            WindowedSoftmaxSqlBenchmark b =
+                    new WindowedSoftmaxSqlBenchmark(records, dimension, keys, window);
             b.dataStream(true); // warm-up: JIT, classes
             b.sql(true);
             long dsBase = median(() -> b.dataStream(false), runs);
             long ds = median(() -> b.dataStream(true), runs);
             long sqlBase = median(() -> b.sql(false), runs);
             long sql = median(() -> b.sql(true), runs);
-            System.out.printf(Locale.ROOT, "%-20s %,10.0f -> %,9.0f %,10.0f -> %,9.0f %8.2fx %11s %11s%n", window,
-                    rate(records, dsBase), rate(records, ds), rate(records, sqlBase), rate(records, sql), (double) sql / ds,
-                    net(records, ds, dsBase), net(records, sql, sqlBase));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-20s %,10.0f -> %,9.0f %,10.0f -> %,9.0f %8.2fx %11s %11s%n",
+                    window,
+                    rate(records, dsBase),
+                    rate(records, ds),
+                    rate(records, sqlBase),
+                    rate(records, sql),
+                    (double) sql / ds,
+                    net(records, ds, dsBase),
+                    net(records, sql, sqlBase));
         }
-        System.out.println("records/s: whole jobs without -> with the window; SQL/DS: the SQL job's time over the DataStream job's"
-                + "; ns/rec: the window's time per record, net of the job without it"
-                + " (~0: within the noise)");
+        System.out.println(
+                "records/s: whole jobs without -> with the window; SQL/DS: the SQL job's time over the DataStream job's"
+                        + "; ns/rec: the window's time per record, net of the job without it"
+                        + " (~0: within the noise)");
     }
 
     private static double rate(long records, long nanos) {

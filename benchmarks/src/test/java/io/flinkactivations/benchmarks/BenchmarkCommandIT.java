@@ -18,41 +18,82 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The README's compute-core report, {@code bin/benchmark}, as a user runs it on the packaged jar, kept
- * small with short iterations: two ops at one size for the per-op table and the chart, and every
- * benchmark class with one case each for the window, JSON and state tables. JMH runs, PyTorch's
- * kernels run where Python has torch (CI installs it), and the tables' and the chart's numbers hang
- * together. No speed is asserted: that is what the benchmark is for.
+ * The README's compute-core report, {@code bin/benchmark}, as a user runs it on the packaged jar,
+ * kept small with short iterations: two ops at one size for the per-op table and the chart, and
+ * every benchmark class with one case each for the window, JSON and state tables. JMH runs,
+ * PyTorch's kernels run where Python has torch (CI installs it), and the tables' and the chart's
+ * numbers hang together. No speed is asserted: that is what the benchmark is for.
  */
 class BenchmarkCommandIT {
     private static final Path SCRIPT = ScriptRun.ROOT.resolve("bin/benchmark");
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
-    private static final String[] SHORT_RUNS = {"--", "-f", "1", "-wi", "1", "-w", "1s", "-i", "1", "-r", "500ms"};
+    private static final String[] SHORT_RUNS = {
+        "--", "-f", "1", "-wi", "1", "-w", "1s", "-i", "1", "-r", "500ms"
+    };
     private static final String NUMBER = "([0-9][0-9,]*(?:\\.[0-9])?)";
     private static final String RATIO = "([0-9]+\\.[0-9]{2})";
-    private static final Pattern ROW = Pattern.compile("^\\| (\\S+) \\| ([0-9]+) \\| " + NUMBER + " \\| " + NUMBER
-            + " \\| " + RATIO + " \\| " + RATIO + " \\|(?: " + NUMBER + " \\| " + RATIO + " \\|)?$");
-    private static final Pattern COPY_BOUND = Pattern.compile("(?m)^Copy bound, .*: 1024: " + NUMBER + " \\(arraycopy "
-            + NUMBER + ", vector loop " + NUMBER + ", plain loop " + NUMBER + "\\)$");
+    private static final Pattern ROW =
+            Pattern.compile(
+                    "^\\| (\\S+) \\| ([0-9]+) \\| "
+                            + NUMBER
+                            + " \\| "
+                            + NUMBER
+                            + " \\| "
+                            + RATIO
+                            + " \\| "
+                            + RATIO
+                            + " \\|(?: "
+                            + NUMBER
+                            + " \\| "
+                            + RATIO
+                            + " \\|)?$");
+    private static final Pattern COPY_BOUND =
+            Pattern.compile(
+                    "(?m)^Copy bound, .*: 1024: "
+                            + NUMBER
+                            + " \\(arraycopy "
+                            + NUMBER
+                            + ", vector loop "
+                            + NUMBER
+                            + ", plain loop "
+                            + NUMBER
+                            + "\\)$");
     private static final Pattern GEOMETRIC_MEAN =
-            Pattern.compile("(?m)^Geometric mean of ours/PyTorch at size 1024: ([0-9.]+)x over 2 ops$");
+            Pattern.compile(
+                    "(?m)^Geometric mean of ours/PyTorch at size 1024: ([0-9.]+)x over 2 ops$");
 
     @Test
-    void printsTheOpsAgainstTheCopyBoundAndPyTorchAndDrawsTheChart(@TempDir Path out) throws Exception {
-        String[] args = concat(new String[] {"--kernels", "--ops", "relu,softmax", "--sizes", "1024", "--out",
-            out.toString()}, SHORT_RUNS);
+    void printsTheOpsAgainstTheCopyBoundAndPyTorchAndDrawsTheChart(@TempDir Path out)
+            throws Exception {
+        String[] args =
+                concat(
+                        new String[] {
+                            "--kernels",
+                            "--ops",
+                            "relu,softmax",
+                            "--sizes",
+                            "1024",
+                            "--out",
+                            out.toString()
+                        },
+                        SHORT_RUNS);
         ScriptRun r = ScriptRun.run(SCRIPT, "", TIMEOUT, args);
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).as(r.out()).containsPattern("(?m)\\Amachine: [0-9]+ cores, .*");
         boolean torch = pythonHasTorch();
 
         List<Matcher> rows = r.out().lines().map(ROW::matcher).filter(Matcher::matches).toList();
-        assertThat(rows).as(r.out()).extracting(m -> m.group(1) + " " + m.group(2))
+        assertThat(rows)
+                .as(r.out())
+                .extracting(m -> m.group(1) + " " + m.group(2))
                 .containsExactly("relu 1024", "softmax 1024");
         Matcher bound = COPY_BOUND.matcher(r.out());
         assertThat(bound.find()).as(r.out()).isTrue();
         // the bound is the fastest of the three copies
-        assertThat(Math.max(number(bound.group(2)), Math.max(number(bound.group(3)), number(bound.group(4)))))
+        assertThat(
+                        Math.max(
+                                number(bound.group(2)),
+                                Math.max(number(bound.group(3)), number(bound.group(4)))))
                 .isEqualTo(number(bound.group(1)));
         double logSum = 0;
         for (Matcher row : rows) {
@@ -61,7 +102,8 @@ class BenchmarkCommandIT {
             assertThat(number(row.group(4))).as(row.group()).isPositive();
             assertRatio(row.group(5), row.group(3), row.group(4), row.group());
             assertRatio(row.group(6), row.group(3), bound.group(1), row.group());
-            assertThat(row.group(7) != null).as("a PyTorch column where python3 has torch: " + row.group())
+            assertThat(row.group(7) != null)
+                    .as("a PyTorch column where python3 has torch: " + row.group())
                     .isEqualTo(torch);
             if (torch) {
                 assertThat(number(row.group(7))).as(row.group()).isPositive();
@@ -71,11 +113,13 @@ class BenchmarkCommandIT {
         }
         String chart = Files.readString(out.resolve("benchmark-chart.svg"));
         for (Matcher row : rows) {
-            assertThat(bar(chart, row.group(1), "ours")).as(chart).isCloseTo(number(row.group(3)),
-                    Offset.offset(1.0));
+            assertThat(bar(chart, row.group(1), "ours"))
+                    .as(chart)
+                    .isCloseTo(number(row.group(3)), Offset.offset(1.0));
             if (torch) {
-                assertThat(bar(chart, row.group(1), "PyTorch")).as(chart).isCloseTo(number(row.group(7)),
-                        Offset.offset(1.0));
+                assertThat(bar(chart, row.group(1), "PyTorch"))
+                        .as(chart)
+                        .isCloseTo(number(row.group(7)), Offset.offset(1.0));
             }
         }
         assertThat(chart).contains("stroke=\"#d62728\""); // the copy bound's line
@@ -83,11 +127,13 @@ class BenchmarkCommandIT {
             Matcher mean = GEOMETRIC_MEAN.matcher(r.out());
             assertThat(mean.find()).as(r.out()).isTrue();
             double expected = Math.exp(logSum / 2);
-            assertThat(Double.parseDouble(mean.group(1))).as(r.out()).isBetween(expected * 0.97 - 0.005,
-                    expected * 1.03 + 0.005);
+            assertThat(Double.parseDouble(mean.group(1)))
+                    .as(r.out())
+                    .isBetween(expected * 0.97 - 0.005, expected * 1.03 + 0.005);
             assertThat(r.out()).containsPattern("(?m)^PyTorch .* with 1 thread\\(s\\)\\.$");
             // PyTorch timed what JMH ran, not its whole list
-            assertThat(Files.readString(out.resolve("pytorch.json"))).contains("\"relu\": {", "\"softmax\": {")
+            assertThat(Files.readString(out.resolve("pytorch.json")))
+                    .contains("\"relu\": {", "\"softmax\": {")
                     .doesNotContain("\"gelu\"");
         } else {
             assertThat(r.out()).contains("(no python3 with torch: the PyTorch column is left out");
@@ -97,72 +143,139 @@ class BenchmarkCommandIT {
         assertThat(out.resolve("jmh.json")).isNotEmptyFile();
     }
 
-    private static final Pattern WINDOW_ROW = Pattern.compile(
-            "^\\| softmax \\| (batch|onlineUpdateMerge) \\| 10 x 64 \\| (vector|scalar) \\| " + NUMBER
-                    + " \\| ([0-9.]+) \\|$");
-    private static final Pattern OPERATOR_ROW = Pattern.compile("^\\| 10 x 64 \\| " + NUMBER + " \\| " + NUMBER
-            + " \\| " + RATIO + " \\| ([0-9]+) \\| ([0-9]+) \\|$");
-    private static final Pattern JSON_ROW = Pattern.compile(
-            "^\\| 64 \\| up to 9 digits \\(Float.toString\\) \\| ([0-9.]+) \\| ([0-9.]+) \\|$");
-    private static final Pattern STATE_ROW = Pattern.compile(
-            "^\\| (tumbling\\(1h\\)|sliding\\(1h, 6m\\)|count\\(1000000\\)) \\| (f32le|json) \\| ([0-9]+) \\| ([0-9]+)"
-                    + " \\| ([0-9.]+) \\| ([0-9.]+)x \\|$");
+    private static final Pattern WINDOW_ROW =
+            Pattern.compile(
+                    "^\\| softmax \\| (batch|onlineUpdateMerge) \\| 10 x 64 \\| (vector|scalar) \\| "
+                            + NUMBER
+                            + " \\| ([0-9.]+) \\|$");
+    private static final Pattern OPERATOR_ROW =
+            Pattern.compile(
+                    "^\\| 10 x 64 \\| "
+                            + NUMBER
+                            + " \\| "
+                            + NUMBER
+                            + " \\| "
+                            + RATIO
+                            + " \\| ([0-9]+) \\| ([0-9]+) \\|$");
+    private static final Pattern JSON_ROW =
+            Pattern.compile(
+                    "^\\| 64 \\| up to 9 digits \\(Float.toString\\) \\| ([0-9.]+) \\| ([0-9.]+) \\|$");
+    private static final Pattern STATE_ROW =
+            Pattern.compile(
+                    "^\\| (tumbling\\(1h\\)|sliding\\(1h, 6m\\)|count\\(1000000\\)) \\| (f32le|json) \\| ([0-9]+) \\| ([0-9]+)"
+                            + " \\| ([0-9.]+) \\| ([0-9.]+)x \\|$");
 
     @Test
-    void aFullRunAddsTheWindowTablesAndTheStatePerRecordWithinTwiceTheRawFloats(@TempDir Path out) throws Exception {
-        // the full command, every benchmark class, each kept to one case (JMH's -p goes to each class that has it)
-        String[] args = concat(new String[] {"--sizes", "1024", "--out", out.toString(), "--", "-p", "op=softmax",
-            "-p", "rows=10", "-p", "numbers=float"}, Arrays.copyOfRange(SHORT_RUNS, 1, SHORT_RUNS.length));
+    void aFullRunAddsTheWindowTablesAndTheStatePerRecordWithinTwiceTheRawFloats(@TempDir Path out)
+            throws Exception {
+        // the full command, every benchmark class, each kept to one case (JMH's -p goes to each
+        // class that has it)
+        String[] args =
+                concat(
+                        new String[] {
+                            "--sizes",
+                            "1024",
+                            "--out",
+                            out.toString(),
+                            "--",
+                            "-p",
+                            "op=softmax",
+                            "-p",
+                            "rows=10",
+                            "-p",
+                            "numbers=float"
+                        },
+                        Arrays.copyOfRange(SHORT_RUNS, 1, SHORT_RUNS.length));
         ScriptRun r = ScriptRun.run(SCRIPT, "", TIMEOUT, args);
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         assertThat(r.out().lines().map(ROW::matcher).filter(Matcher::matches).map(m -> m.group(1)))
-                .as(r.out()).containsExactly("softmax");
+                .as(r.out())
+                .containsExactly("softmax");
 
-        List<Matcher> batches = r.out().lines().map(WINDOW_ROW::matcher).filter(Matcher::matches).toList();
-        assertThat(batches).as(r.out()).extracting(m -> m.group(1) + " " + m.group(2)).containsExactlyInAnyOrder(
-                "batch vector", "batch scalar", "onlineUpdateMerge vector", "onlineUpdateMerge scalar");
+        List<Matcher> batches =
+                r.out().lines().map(WINDOW_ROW::matcher).filter(Matcher::matches).toList();
+        assertThat(batches)
+                .as(r.out())
+                .extracting(m -> m.group(1) + " " + m.group(2))
+                .containsExactlyInAnyOrder(
+                        "batch vector",
+                        "batch scalar",
+                        "onlineUpdateMerge vector",
+                        "onlineUpdateMerge scalar");
         for (Matcher row : batches) { // ns per element = 1,000 / Melem/s
             String melems = row.group(3);
             double half = melems.contains(".") ? 0.05 : 0.5;
-            assertThat(Double.parseDouble(row.group(4))).as(row.group()).isBetween(
-                    1e3 / (number(melems) + half) - 0.005, 1e3 / (number(melems) - half) + 0.005);
+            assertThat(Double.parseDouble(row.group(4)))
+                    .as(row.group())
+                    .isBetween(
+                            1e3 / (number(melems) + half) - 0.005,
+                            1e3 / (number(melems) - half) + 0.005);
         }
 
-        Matcher operator = r.out().lines().map(OPERATOR_ROW::matcher).filter(Matcher::matches).findFirst().orElseThrow(
-                () -> new AssertionError("no operator row for 10 x 64 in " + r.out()));
+        Matcher operator =
+                r.out()
+                        .lines()
+                        .map(OPERATOR_ROW::matcher)
+                        .filter(Matcher::matches)
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new AssertionError(
+                                                "no operator row for 10 x 64 in " + r.out()));
         assertRatio(operator.group(3), operator.group(2), operator.group(1), operator.group());
-        for (int column = 1; column <= 2; column++) { // ns per record = us per window x 1,000 / 10 records
+        for (int column = 1;
+                column <= 2;
+                column++) { // ns per record = us per window x 1,000 / 10 records
             String micros = operator.group(column);
             double half = micros.contains(".") ? 0.05 : 0.5;
-            assertThat(Double.parseDouble(operator.group(column + 3))).as(operator.group())
-                    .isBetween(Math.floor((number(micros) - half) * 100), Math.ceil((number(micros) + half) * 100));
+            assertThat(Double.parseDouble(operator.group(column + 3)))
+                    .as(operator.group())
+                    .isBetween(
+                            Math.floor((number(micros) - half) * 100),
+                            Math.ceil((number(micros) + half) * 100));
         }
 
-        Matcher json = r.out().lines().map(JSON_ROW::matcher).filter(Matcher::matches).findFirst().orElseThrow(
-                () -> new AssertionError("no JSON row in " + r.out()));
+        Matcher json =
+                r.out()
+                        .lines()
+                        .map(JSON_ROW::matcher)
+                        .filter(Matcher::matches)
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("no JSON row in " + r.out()));
         assertThat(Double.parseDouble(json.group(1))).as(json.group()).isPositive();
         assertThat(Double.parseDouble(json.group(2))).as(json.group()).isPositive();
 
-        // the issue's target: state per buffered record at most 2x its raw float bytes (snapshot sizes, not
-        // timings: the same on every run); JSON records also keep their other fields, which outweigh 16 floats
-        List<Matcher> state = r.out().lines().map(STATE_ROW::matcher).filter(Matcher::matches).toList();
+        // the issue's target: state per buffered record at most 2x its raw float bytes (snapshot
+        // sizes, not
+        // timings: the same on every run); JSON records also keep their other fields, which
+        // outweigh 16 floats
+        List<Matcher> state =
+                r.out().lines().map(STATE_ROW::matcher).filter(Matcher::matches).toList();
         assertThat(state).as(r.out()).hasSize(18);
         for (Matcher row : state) {
             int d = Integer.parseInt(row.group(3));
             assertThat(Integer.parseInt(row.group(4))).isEqualTo(4 * d);
             double perRecord = Double.parseDouble(row.group(5));
-            assertThat(Double.parseDouble(row.group(6))).as(row.group()).isCloseTo(perRecord / (4.0 * d),
-                    Offset.offset(0.006));
+            assertThat(Double.parseDouble(row.group(6)))
+                    .as(row.group())
+                    .isCloseTo(perRecord / (4.0 * d), Offset.offset(0.006));
             if (row.group(2).equals("f32le") || d >= 64) {
-                assertThat(perRecord).as(row.group()).isGreaterThanOrEqualTo(4.0 * d).isLessThanOrEqualTo(2 * 4.0 * d);
+                assertThat(perRecord)
+                        .as(row.group())
+                        .isGreaterThanOrEqualTo(4.0 * d)
+                        .isLessThanOrEqualTo(2 * 4.0 * d);
             }
         }
     }
 
     @Test
     void aBenchmarkThatFailsStopsTheCommandWithoutATable(@TempDir Path out) throws Exception {
-        String[] args = concat(new String[] {"--kernels", "--ops", "nosuch", "--sizes", "16", "--out", out.toString()},
-                SHORT_RUNS);
+        String[] args =
+                concat(
+                        new String[] {
+                            "--kernels", "--ops", "nosuch", "--sizes", "16", "--out", out.toString()
+                        },
+                        SHORT_RUNS);
         ScriptRun r = ScriptRun.run(SCRIPT, "", TIMEOUT, args);
         assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.err()).contains("Unknown activation 'nosuch'", "bin/benchmark: JMH failed");
@@ -171,13 +284,15 @@ class BenchmarkCommandIT {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = ';', value = {
-        "--ops relu; --ops chooses among the per-op benchmarks only; add --kernels",
-        "--kernels --ops threshold(0.1,20); --ops takes op names separated by commas",
-        "--sizes 1k; --sizes takes sizes separated by commas",
-        "--out; --out needs a value",
-        "--fast; unknown argument '--fast'",
-    })
+    @CsvSource(
+            delimiter = ';',
+            value = {
+                "--ops relu; --ops chooses among the per-op benchmarks only; add --kernels",
+                "--kernels --ops threshold(0.1,20); --ops takes op names separated by commas",
+                "--sizes 1k; --sizes takes sizes separated by commas",
+                "--out; --out needs a value",
+                "--fast; unknown argument '--fast'",
+            })
     void aBadArgumentSaysWhatToFix(String args, String message) throws Exception {
         ScriptRun r = ScriptRun.run(SCRIPT, "", args.split(" "));
         assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(2);
@@ -186,7 +301,8 @@ class BenchmarkCommandIT {
     }
 
     /** The printed ratio agrees with the printed numbers it divides, given their rounding. */
-    private static void assertRatio(String printed, String numerator, String denominator, String row) {
+    private static void assertRatio(
+            String printed, String numerator, String denominator, String row) {
         double n = number(numerator);
         double d = number(denominator);
         double nHalfUnit = numerator.contains(".") ? 0.05 : 0.5;
@@ -198,8 +314,14 @@ class BenchmarkCommandIT {
 
     /** The Melem/s of an op's bar in the chart (its tooltip). */
     private static double bar(String chart, String op, String who) {
-        Matcher m = Pattern.compile("<title>" + Pattern.quote(op) + " 1024: " + who + " ([0-9,]+)</title>")
-                .matcher(chart);
+        Matcher m =
+                Pattern.compile(
+                                "<title>"
+                                        + Pattern.quote(op)
+                                        + " 1024: "
+                                        + who
+                                        + " ([0-9,]+)</title>")
+                        .matcher(chart);
         assertThat(m.find()).as(op + " " + who + " in " + chart).isTrue();
         return number(m.group(1));
     }
@@ -208,12 +330,17 @@ class BenchmarkCommandIT {
         return Double.parseDouble(s.replace(",", ""));
     }
 
-    /** As bin/benchmark decides: Debian's python3, else the one on the PATH, with torch importable. */
+    /**
+     * As bin/benchmark decides: Debian's python3, else the one on the PATH, with torch importable.
+     */
     private static boolean pythonHasTorch() throws IOException, InterruptedException {
         for (String python : new String[] {"/usr/bin/python3", "python3"}) {
             try {
-                Process p = new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                Process p =
+                        new ProcessBuilder(python, "-c", "import torch")
+                                .redirectErrorStream(true)
+                                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                                .start();
                 if (p.waitFor() == 0) {
                     return true;
                 }

@@ -24,22 +24,24 @@ import picocli.CommandLine.Spec;
  * On the embedded Flink, each failure and restart is one line on the console, and a job that fails
  * for good ends the command with exit code 1.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
             "Runs the Flink job: reads feature vectors from Kafka, applies the activation (or windowed softmax) and "
-                + "writes the results to Kafka, bad records to the dead-letter topic, exactly once by default.",
+                    + "writes the results to Kafka, bad records to the dead-letter topic, exactly once by default.",
             "Run with bin/activations it uses an embedded local Flink; the same flags work with flink run on a cluster.",
             "The topics must exist; the job checks them, and its permissions, before it starts.",
-            ""})
+            ""
+        })
 @Internal
 public final class ActivationJob implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ActivationJob.class);
 
-    @Mixin
-    JobOptions options;
+    @Mixin JobOptions options;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     /** Entry point of the deployable jar. */
     public static void main(String[] args) {
@@ -67,16 +69,27 @@ public final class ActivationJob implements Callable<Integer> {
             env.configure(conf);
         }
         ActivationPipeline.build(env, config, limits);
-        String name = "flink-activations " + config.activation()
-                + (config.window() == null ? "" : " over " + config.window());
+        String name =
+                "flink-activations "
+                        + config.activation()
+                        + (config.window() == null ? "" : " over " + config.window());
         if (!embedded) {
             env.execute(name);
             return 0;
         }
         PrintWriter console = spec.commandLine().getErr();
-        console.println("run: checked Kafka at " + config.bootstrapServers() + "; the job starts: " + config.activation()
-                + (config.window() == null ? "" : " over " + config.window()) + " from " + config.inputTopics() + " to "
-                + config.outputTopic() + ", dead letters to " + config.dlqTopic());
+        console.println(
+                "run: checked Kafka at "
+                        + config.bootstrapServers()
+                        + "; the job starts: "
+                        + config.activation()
+                        + (config.window() == null ? "" : " over " + config.window())
+                        + " from "
+                        + config.inputTopics()
+                        + " to "
+                        + config.outputTopic()
+                        + ", dead letters to "
+                        + config.dlqTopic());
         try {
             LocalJobRunner.run(env, conf, name, config.restartStrategy().toString(), console);
         } catch (LocalJobRunner.Failed e) {

@@ -9,8 +9,15 @@ import picocli.CommandLine.Command;
         name = "activations",
         mixinStandardHelpOptions = true,
         versionProvider = ActivationsCli.Version.class,
-        description = "PyTorch-exact neural-network activations, on JSON lines, as a Flink job between Kafka topics, or in Flink SQL.",
-        subcommands = {ApplyCommand.class, ActivationJob.class, SqlCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        description =
+                "PyTorch-exact neural-network activations, on JSON lines, as a Flink job between Kafka topics, or in Flink SQL.",
+        subcommands = {
+            ApplyCommand.class,
+            ActivationJob.class,
+            SqlCommand.class,
+            DemoCommand.class,
+            CommandLine.HelpCommand.class
+        })
 @Internal
 public final class ActivationsCli {
 
@@ -26,7 +33,10 @@ public final class ActivationsCli {
         return commandLine(new ActivationsCli()).execute(args);
     }
 
-    /** The command line of {@code command}, with this project's handling of bad arguments and failures. */
+    /**
+     * The command line of {@code command}, with this project's handling of bad arguments and
+     * failures.
+     */
     public static CommandLine commandLine(Object command) {
         return new CommandLine(command)
                 .setCaseInsensitiveEnumValuesAllowed(true)
@@ -35,14 +45,17 @@ public final class ActivationsCli {
     }
 
     /**
-     * A command that failed: one line on the console, exit code 1. A {@link JobCannotRunException}'s
-     * message says what to fix; anything else is named by its innermost cause (the stack trace goes
-     * to the log, at debug level).
+     * A command that failed: one line on the console, exit code 1. A {@link
+     * JobCannotRunException}'s message says what to fix; anything else is named by its innermost
+     * cause (the stack trace goes to the log, at debug level).
      */
     static int failed(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        String line = e instanceof JobCannotRunException ? e.getMessage()
-                : "failed: " + io.flinkactivations.jobs.local.LocalJobRunner.cause(e);
-        org.slf4j.LoggerFactory.getLogger(ActivationsCli.class).debug("{} failed", cmd.getCommandName(), e);
+        String line =
+                e instanceof JobCannotRunException
+                        ? e.getMessage()
+                        : "failed: " + io.flinkactivations.jobs.local.LocalJobRunner.cause(e);
+        org.slf4j.LoggerFactory.getLogger(ActivationsCli.class)
+                .debug("{} failed", cmd.getCommandName(), e);
         cmd.getErr().println(cmd.getCommandName() + ": " + line);
         return 1;
     }
@@ -51,7 +64,11 @@ public final class ActivationsCli {
     static int badArguments(CommandLine.ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
-        cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        cmd.getErr()
+                .println(
+                        "Try '"
+                                + cmd.getCommandSpec().qualifiedName()
+                                + " --help' for more information.");
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 

@@ -1,13 +1,13 @@
 package io.flinkactivations.jobs;
 
-import io.flinkactivations.stream.BadRecordReason;
+import io.flinkactivations.core.Activation;
 import io.flinkactivations.core.ActivationKernel;
 import io.flinkactivations.core.ActivationSpec;
-import io.flinkactivations.core.Activation;
 import io.flinkactivations.core.Kernels;
 import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.format.BadRecordException;
 import io.flinkactivations.format.JsonRecord;
+import io.flinkactivations.stream.BadRecordReason;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,18 +36,18 @@ import picocli.CommandLine.Spec;
             "Reads JSON lines on stdin, applies an activation to each line's feature vector, and writes JSON lines on stdout.",
             "",
             "An input line is an object with a \"features\" array (other fields are kept as they are), or a bare array:%n"
-                + "  {\"id\": \"a\", \"features\": [1, -2, 3, -5]}%n"
-                + "  [1, -2, 3, -5]",
+                    + "  {\"id\": \"a\", \"features\": [1, -2, 3, -5]}%n"
+                    + "  [1, -2, 3, -5]",
             "Numbers may be NaN, Infinity or -Infinity, bare or as strings. The output line is the same object with "
-                + "\"features\" replaced by the result (a bare array gives a bare array); non-finite results are "
-                + "written as the strings \"NaN\", \"Infinity\", \"-Infinity\".",
+                    + "\"features\" replaced by the result (a bare array gives a bare array); non-finite results are "
+                    + "written as the strings \"NaN\", \"Infinity\", \"-Infinity\".",
             "",
             "With --window count(N), every N consecutive good lines (the last group may be shorter) form one batch, "
-                + "and a softmax-family activation runs along dim 0 across them: each feature is normalised across "
-                + "the N records. A line whose dimension differs from its batch's first line is reported, not mixed in.",
+                    + "and a softmax-family activation runs along dim 0 across them: each feature is normalised across "
+                    + "the N records. A line whose dimension differs from its batch's first line is reported, not mixed in.",
             "",
             "A bad line is reported on stderr with its line number and reason; the other lines are still processed, "
-                + "and the exit code is 1 at the end. Bad arguments exit with 2.",
+                    + "and the exit code is 1 at the end. Bad arguments exit with 2.",
             "",
         },
         footer = {
@@ -61,17 +61,23 @@ public final class ApplyCommand implements Callable<Integer> {
     /** Output lines are the input lines with their features replaced, nothing added. */
     private static final byte[] NO_EXTRA_FIELDS = new byte[0];
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Option(names = {"-a", "--activation"}, required = true, paramLabel = "SPEC",
-            description = "The activation, PyTorch style: relu, leaky_relu(0.2), LeakyReLU(negative_slope=0.2), "
-                + "gelu(approximate=tanh), softplus(beta=2, threshold=10), softmax(temperature=2), ... "
-                + "All, with their defaults: ${sys:activations.usage}")
+    @Option(
+            names = {"-a", "--activation"},
+            required = true,
+            paramLabel = "SPEC",
+            description =
+                    "The activation, PyTorch style: relu, leaky_relu(0.2), LeakyReLU(negative_slope=0.2), "
+                            + "gelu(approximate=tanh), softplus(beta=2, threshold=10), softmax(temperature=2), ... "
+                            + "All, with their defaults: ${sys:activations.usage}")
     String activation;
 
-    @Option(names = {"-w", "--window"}, paramLabel = "count(N)",
-            description = "Batch every N consecutive lines and normalise along dim 0 across them (softmax, log_softmax, softmin).")
+    @Option(
+            names = {"-w", "--window"},
+            paramLabel = "count(N)",
+            description =
+                    "Batch every N consecutive lines and normalise along dim 0 across them (softmax, log_softmax, softmin).")
     String window;
 
     private final InputStream stdin;
@@ -109,16 +115,26 @@ public final class ApplyCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--window: " + e.getMessage());
             }
             if (w.kind() != WindowSpec.Kind.COUNT) {
-                throw new ParameterException(spec.commandLine(), "--window: apply batches lines by count only, e.g. "
-                        + "count(100); " + w + " needs event time: use the streaming job (activations run)");
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--window: apply batches lines by count only, e.g. "
+                                + "count(100); "
+                                + w
+                                + " needs event time: use the streaming job (activations run)");
             }
             if (!activationSpec.activation().isNormalizing()) {
-                throw new ParameterException(spec.commandLine(), "--window: " + activationSpec
-                        + " is element-wise, so a window changes nothing; windows are for softmax, log_softmax and softmin");
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--window: "
+                                + activationSpec
+                                + " is element-wise, so a window changes nothing; windows are for softmax, log_softmax and softmin");
             }
             if (w.count() > 10_000_000) {
-                throw new ParameterException(spec.commandLine(), "--window: count(" + w.count()
-                        + ") is too large for apply; use at most count(10000000)");
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--window: count("
+                                + w.count()
+                                + ") is too large for apply; use at most count(10000000)");
             }
             batchSize = (int) w.count();
         }
@@ -168,11 +184,16 @@ public final class ApplyCommand implements Callable<Integer> {
             return allGood;
         }
 
-        /** One input line (without its newline; a trailing CR is dropped); blank lines are skipped. */
+        /**
+         * One input line (without its newline; a trailing CR is dropped); blank lines are skipped.
+         */
         private void emit(ByteArrayOutputStream line, long lineNo) throws IOException {
             byte[] bytes = line.toByteArray();
             line.reset();
-            int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+            int len =
+                    bytes.length > 0 && bytes[bytes.length - 1] == '\r'
+                            ? bytes.length - 1
+                            : bytes.length;
             if (!isBlank(bytes, len)) {
                 accept(len == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, len), lineNo);
             }
@@ -182,10 +203,16 @@ public final class ApplyCommand implements Callable<Integer> {
             JsonRecord.Layout layout;
             try {
                 layout = JsonRecord.parse(record, 0, record.length);
-                if (!batch.isEmpty() && layout.features().length != batch.get(0).features().length) {
-                    throw new BadRecordException(BadRecordReason.DIMENSION_MISMATCH, "the vector has "
-                            + layout.features().length + " features, the window's first (line "
-                            + batchLineNumbers.get(0) + ") has " + batch.get(0).features().length);
+                if (!batch.isEmpty()
+                        && layout.features().length != batch.get(0).features().length) {
+                    throw new BadRecordException(
+                            BadRecordReason.DIMENSION_MISMATCH,
+                            "the vector has "
+                                    + layout.features().length
+                                    + " features, the window's first (line "
+                                    + batchLineNumbers.get(0)
+                                    + ") has "
+                                    + batch.get(0).features().length);
                 }
             } catch (BadRecordException e) {
                 err.println("line " + lineNo + ": " + e.reason().code() + ": " + e.getMessage());
@@ -218,7 +245,14 @@ public final class ApplyCommand implements Callable<Integer> {
                 kernel.applyAlongDim0(buffer, 0, buffer, 0, rows, cols);
             }
             for (int r = 0; r < rows; r++) {
-                out.write(JsonRecord.write(lines.get(r), batch.get(r), buffer, r * cols, cols, NO_EXTRA_FIELDS));
+                out.write(
+                        JsonRecord.write(
+                                lines.get(r),
+                                batch.get(r),
+                                buffer,
+                                r * cols,
+                                cols,
+                                NO_EXTRA_FIELDS));
                 out.write('\n');
             }
             lines.clear();

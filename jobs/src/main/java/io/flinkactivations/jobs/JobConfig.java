@@ -9,9 +9,9 @@ import java.util.Properties;
 import org.apache.flink.annotation.Internal;
 
 /**
- * The job's validated settings (see {@link JobOptions}). {@code restartStrategy} is the one given, or
- * the default for the run ({@code restartStrategyGiven} false), which a cluster's own setting may
- * replace. The Kafka properties may hold secrets: nothing here prints their values.
+ * The job's validated settings (see {@link JobOptions}). {@code restartStrategy} is the one given,
+ * or the default for the run ({@code restartStrategyGiven} false), which a cluster's own setting
+ * may replace. The Kafka properties may hold secrets: nothing here prints their values.
  */
 @Internal
 public record JobConfig(
@@ -39,11 +39,21 @@ public record JobConfig(
 
     /** One line for the log; Kafka property values are left out (they may hold secrets). */
     public String describe() {
-        return String.format("activation=%s window=%s format=%s delivery=%s in=%s out=%s dlq=%s group=%s offsets=%s%s"
+        return String.format(
+                "activation=%s window=%s format=%s delivery=%s in=%s out=%s dlq=%s group=%s offsets=%s%s"
                         + " checkpoints=%s kafka-properties=%s",
-                activation, window == null ? "none" : window, format, exactlyOnce ? "exactly-once" : "at-least-once",
-                inputTopics, outputTopic, dlqTopic, groupId, startingOffsets, bounded ? " bounded" : "",
-                checkpointInterval, kafkaProperties.stringPropertyNames());
+                activation,
+                window == null ? "none" : window,
+                format,
+                exactlyOnce ? "exactly-once" : "at-least-once",
+                inputTopics,
+                outputTopic,
+                dlqTopic,
+                groupId,
+                startingOffsets,
+                bounded ? " bounded" : "",
+                checkpointInterval,
+                kafkaProperties.stringPropertyNames());
     }
 
     /** As {@link #describe()}: a record's own toString would print the Kafka properties' values. */

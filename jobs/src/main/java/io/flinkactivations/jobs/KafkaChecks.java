@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
 final class KafkaChecks {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaChecks.class);
 
-    /** Below this, not even a dead letter's headers fit: a setting gone wrong, not a topic to write. */
+    /**
+     * Below this, not even a dead letter's headers fit: a setting gone wrong, not a topic to write.
+     */
     static final int MIN_RECORD_BYTES = 4096;
 
     private final JobConfig c;
@@ -72,8 +74,10 @@ final class KafkaChecks {
         try {
             admin = Admin.create(props);
         } catch (KafkaException e) {
-            throw new JobCannotRunException("Kafka client settings: " + rootMessage(e)
-                    + " (check --bootstrap-servers and the Kafka properties)");
+            throw new JobCannotRunException(
+                    "Kafka client settings: "
+                            + rootMessage(e)
+                            + " (check --bootstrap-servers and the Kafka properties)");
         }
         try (admin) {
             return check(admin);
@@ -86,7 +90,11 @@ final class KafkaChecks {
         try {
             await(admin.describeCluster().nodes(), "reach a broker");
         } catch (TopicProblem p) {
-            throw new JobCannotRunException("cannot use Kafka at " + c.bootstrapServers() + ": " + rootMessage(p.getCause()));
+            throw new JobCannotRunException(
+                    "cannot use Kafka at "
+                            + c.bootstrapServers()
+                            + ": "
+                            + rootMessage(p.getCause()));
         }
 
         List<String> problems = new ArrayList<>();
@@ -94,26 +102,51 @@ final class KafkaChecks {
         all.add(c.outputTopic());
         all.add(c.dlqTopic());
         Map<String, Set<AclOperation>> allowed = new LinkedHashMap<>();
-        Map<String, ? extends Future<TopicDescription>> topics = admin.describeTopics(all,
-                new DescribeTopicsOptions().includeAuthorizedOperations(true)).topicNameValues();
+        Map<String, ? extends Future<TopicDescription>> topics =
+                admin.describeTopics(
+                                all, new DescribeTopicsOptions().includeAuthorizedOperations(true))
+                        .topicNameValues();
         for (String topic : all) {
-            String role = c.inputTopics().contains(topic) ? "input" : topic.equals(c.outputTopic()) ? "output"
-                    : "dead-letter";
+            String role =
+                    c.inputTopics().contains(topic)
+                            ? "input"
+                            : topic.equals(c.outputTopic()) ? "output" : "dead-letter";
             try {
-                allowed.put(topic, await(topics.get(topic), "describe topic " + topic).authorizedOperations());
+                allowed.put(
+                        topic,
+                        await(topics.get(topic), "describe topic " + topic).authorizedOperations());
             } catch (TopicProblem p) {
-                problems.add(p.getCause() instanceof UnknownTopicOrPartitionException
-                        ? "the " + role + " topic '" + topic + "' does not exist; create it first (the job does not"
-                            + " create topics)"
-                        : "not authorized to use the " + role + " topic '" + topic + "' (grant the job's principal "
-                            + (role.equals("input") ? "READ" : "WRITE") + " on it)");
+                problems.add(
+                        p.getCause() instanceof UnknownTopicOrPartitionException
+                                ? "the "
+                                        + role
+                                        + " topic '"
+                                        + topic
+                                        + "' does not exist; create it first (the job does not"
+                                        + " create topics)"
+                                : "not authorized to use the "
+                                        + role
+                                        + " topic '"
+                                        + topic
+                                        + "' (grant the job's principal "
+                                        + (role.equals("input") ? "READ" : "WRITE")
+                                        + " on it)");
             }
         }
         for (Map.Entry<String, Set<AclOperation>> e : allowed.entrySet()) {
-            AclOperation needed = c.inputTopics().contains(e.getKey()) ? AclOperation.READ : AclOperation.WRITE;
-            if (e.getValue() != null && !e.getValue().contains(needed) && !e.getValue().contains(AclOperation.ALL)) {
-                problems.add("not authorized to " + needed.name().toLowerCase(java.util.Locale.ROOT) + " topic '" + e.getKey()
-                        + "' (grant the job's principal " + needed + " on it)");
+            AclOperation needed =
+                    c.inputTopics().contains(e.getKey()) ? AclOperation.READ : AclOperation.WRITE;
+            if (e.getValue() != null
+                    && !e.getValue().contains(needed)
+                    && !e.getValue().contains(AclOperation.ALL)) {
+                problems.add(
+                        "not authorized to "
+                                + needed.name().toLowerCase(java.util.Locale.ROOT)
+                                + " topic '"
+                                + e.getKey()
+                                + "' (grant the job's principal "
+                                + needed
+                                + " on it)");
             }
         }
         checkGroup(admin, problems);
@@ -126,8 +159,12 @@ final class KafkaChecks {
         ActivationPipeline.SinkLimits limits = topicLimits(admin);
         for (TopicLimits l : List.of(limits.output(), limits.deadLetters())) {
             if (l.maxRecordBytes() < MIN_RECORD_BYTES) {
-                throw new JobCannotRunException("the output and dead-letter topics must take records of at least "
-                        + MIN_RECORD_BYTES + " bytes, but " + l + " (raise max.message.bytes or max.request.size)");
+                throw new JobCannotRunException(
+                        "the output and dead-letter topics must take records of at least "
+                                + MIN_RECORD_BYTES
+                                + " bytes, but "
+                                + l
+                                + " (raise max.message.bytes or max.request.size)");
             }
         }
         return limits;
@@ -135,70 +172,105 @@ final class KafkaChecks {
 
     private void checkGroup(Admin admin, List<String> problems) throws JobCannotRunException {
         try {
-            ConsumerGroupDescription group = await(admin.describeConsumerGroups(List.of(c.groupId()),
-                    new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true)).describedGroups()
-                    .get(c.groupId()), "describe consumer group " + c.groupId());
+            ConsumerGroupDescription group =
+                    await(
+                            admin.describeConsumerGroups(
+                                            List.of(c.groupId()),
+                                            new DescribeConsumerGroupsOptions()
+                                                    .includeAuthorizedOperations(true))
+                                    .describedGroups()
+                                    .get(c.groupId()),
+                            "describe consumer group " + c.groupId());
             Set<AclOperation> ops = group.authorizedOperations();
-            if (ops != null && !ops.isEmpty() && !ops.contains(AclOperation.READ) && !ops.contains(AclOperation.ALL)) {
+            if (ops != null
+                    && !ops.isEmpty()
+                    && !ops.contains(AclOperation.READ)
+                    && !ops.contains(AclOperation.ALL)) {
                 problems.add(groupProblem());
             }
         } catch (TopicProblem p) {
             if (p.getCause() instanceof GroupAuthorizationException) {
                 problems.add(groupProblem());
             } else if (!(p.getCause() instanceof GroupIdNotFoundException)) {
-                LOG.warn("Could not check consumer group {}: {}", c.groupId(), rootMessage(p.getCause()));
+                LOG.warn(
+                        "Could not check consumer group {}: {}",
+                        c.groupId(),
+                        rootMessage(p.getCause()));
             }
         }
     }
 
     private String groupProblem() {
-        return "not authorized to use consumer group '" + c.groupId() + "' (grant the job's principal READ on the"
+        return "not authorized to use consumer group '"
+                + c.groupId()
+                + "' (grant the job's principal READ on the"
                 + " group, or pick another with --group-id)";
     }
 
-    /** Asks for a transactional id the sink will use: a principal that may write it may describe it. */
-    private void checkTransactionalIds(Admin admin, List<String> problems) throws JobCannotRunException {
+    /**
+     * Asks for a transactional id the sink will use: a principal that may write it may describe it.
+     */
+    private void checkTransactionalIds(Admin admin, List<String> problems)
+            throws JobCannotRunException {
         String id = c.transactionalIdPrefix() + "-out-0-1";
         try {
-            await(admin.describeTransactions(List.of(id)).description(id), "describe transactional id " + id);
+            await(
+                    admin.describeTransactions(List.of(id)).description(id),
+                    "describe transactional id " + id);
         } catch (TopicProblem p) {
             if (p.getCause() instanceof TransactionalIdAuthorizationException) {
-                problems.add("not authorized to use transactional ids '" + c.transactionalIdPrefix() + "-*' for"
-                        + " exactly-once (grant the job's principal WRITE on the TRANSACTIONAL_ID prefix, or set"
-                        + " --transactional-id-prefix, or use --delivery at-least-once)");
+                problems.add(
+                        "not authorized to use transactional ids '"
+                                + c.transactionalIdPrefix()
+                                + "-*' for"
+                                + " exactly-once (grant the job's principal WRITE on the TRANSACTIONAL_ID prefix, or set"
+                                + " --transactional-id-prefix, or use --delivery at-least-once)");
             } else if (!(p.getCause() instanceof TransactionalIdNotFoundException)) {
                 LOG.warn("Could not check transactional id {}: {}", id, rootMessage(p.getCause()));
             }
         }
     }
 
-    /** The topics' size and timestamp settings; Kafka's defaults where the job may not read them. */
+    /**
+     * The topics' size and timestamp settings; Kafka's defaults where the job may not read them.
+     */
     private ActivationPipeline.SinkLimits topicLimits(Admin admin) throws JobCannotRunException {
         Map<?, ?> producer = ActivationPipeline.producerProperties(c.kafkaProperties());
         ConfigResource out = new ConfigResource(ConfigResource.Type.TOPIC, c.outputTopic());
         ConfigResource dlq = new ConfigResource(ConfigResource.Type.TOPIC, c.dlqTopic());
-        Map<ConfigResource, ? extends Future<Config>> configs = admin.describeConfigs(List.of(out, dlq)).values();
-        return new ActivationPipeline.SinkLimits(TopicLimits.of(settings(configs.get(out), c.outputTopic()), producer),
+        Map<ConfigResource, ? extends Future<Config>> configs =
+                admin.describeConfigs(List.of(out, dlq)).values();
+        return new ActivationPipeline.SinkLimits(
+                TopicLimits.of(settings(configs.get(out), c.outputTopic()), producer),
                 TopicLimits.of(settings(configs.get(dlq), c.dlqTopic()), producer));
     }
 
-    private Map<String, String> settings(Future<Config> config, String topic) throws JobCannotRunException {
+    private Map<String, String> settings(Future<Config> config, String topic)
+            throws JobCannotRunException {
         Map<String, String> settings = new LinkedHashMap<>();
         try {
-            await(config, "read the settings of topic " + topic).entries()
-                    .forEach(e -> {
-                        if (e.value() != null) {
-                            settings.put(e.name(), e.value());
-                        }
-                    });
+            await(config, "read the settings of topic " + topic)
+                    .entries()
+                    .forEach(
+                            e -> {
+                                if (e.value() != null) {
+                                    settings.put(e.name(), e.value());
+                                }
+                            });
         } catch (TopicProblem p) {
-            LOG.warn("Could not read the settings of topic {} ({}); assuming Kafka's defaults for its record size and"
-                    + " timestamps", topic, rootMessage(p.getCause()));
+            LOG.warn(
+                    "Could not read the settings of topic {} ({}); assuming Kafka's defaults for its record size and"
+                            + " timestamps",
+                    topic,
+                    rootMessage(p.getCause()));
         }
         return settings;
     }
 
-    /** A request's answer within the deadline; a problem with one topic, group or id as {@link TopicProblem}. */
+    /**
+     * A request's answer within the deadline; a problem with one topic, group or id as {@link
+     * TopicProblem}.
+     */
     private <T> T await(Future<T> future, String what) throws JobCannotRunException, TopicProblem {
         long left = deadline - System.nanoTime();
         try {
@@ -214,24 +286,41 @@ final class KafkaChecks {
                 throw new JobCannotRunException(timeoutMessage(what));
             }
             if (cause instanceof SaslAuthenticationException) {
-                throw new JobCannotRunException("Kafka at " + c.bootstrapServers() + " refused the job's credentials ("
-                        + rootMessage(cause) + "); check sasl.jaas.config in the Kafka properties");
+                throw new JobCannotRunException(
+                        "Kafka at "
+                                + c.bootstrapServers()
+                                + " refused the job's credentials ("
+                                + rootMessage(cause)
+                                + "); check sasl.jaas.config in the Kafka properties");
             }
             if (cause instanceof SslAuthenticationException) {
-                throw new JobCannotRunException("the TLS handshake with Kafka at " + c.bootstrapServers() + " failed ("
-                        + rootMessage(cause) + "); check the ssl.* Kafka properties");
+                throw new JobCannotRunException(
+                        "the TLS handshake with Kafka at "
+                                + c.bootstrapServers()
+                                + " failed ("
+                                + rootMessage(cause)
+                                + "); check the ssl.* Kafka properties");
             }
             if (cause instanceof AuthenticationException) {
-                throw new JobCannotRunException("Kafka at " + c.bootstrapServers() + " did not authenticate the job ("
-                        + rootMessage(cause) + "); check security.protocol and the sasl.* Kafka properties");
+                throw new JobCannotRunException(
+                        "Kafka at "
+                                + c.bootstrapServers()
+                                + " did not authenticate the job ("
+                                + rootMessage(cause)
+                                + "); check security.protocol and the sasl.* Kafka properties");
             }
             throw new TopicProblem(cause);
         }
     }
 
     private String timeoutMessage(String what) {
-        return "no answer from Kafka at " + c.bootstrapServers() + " within " + c.checkTimeout().toSeconds()
-                + " s (trying to " + what + "): check --bootstrap-servers, that the brokers are up and reachable, and"
+        return "no answer from Kafka at "
+                + c.bootstrapServers()
+                + " within "
+                + c.checkTimeout().toSeconds()
+                + " s (trying to "
+                + what
+                + "): check --bootstrap-servers, that the brokers are up and reachable, and"
                 + " that security.protocol matches their listener";
     }
 

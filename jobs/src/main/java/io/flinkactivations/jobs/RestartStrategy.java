@@ -17,21 +17,27 @@ import org.apache.flink.configuration.RestartStrategyOptions;
  *   <li>{@code exponential-delay(initial, max, attempts)}: wait {@code initial}, doubling up to
  *       {@code max}, between restarts; fail for good after {@code attempts} restarts in a row
  *       ({@code unlimited} by default; the count starts again after an hour without failures);
- *   <li>{@code fixed-delay(attempts, delay)}: at most {@code attempts} restarts, {@code delay} apart;
+ *   <li>{@code fixed-delay(attempts, delay)}: at most {@code attempts} restarts, {@code delay}
+ *       apart;
  *   <li>{@code none}: the first failure ends the job.
  * </ul>
  */
 @Internal
 public record RestartStrategy(String type, int attempts, Duration delay, Duration maxDelay) {
-    /** Without --restart-strategy: restart for as long as it takes, as Flink does with checkpoints on. */
-    public static final RestartStrategy CONTINUOUS_DEFAULT = exponential(Duration.ofSeconds(1), Duration.ofMinutes(1),
-            Integer.MAX_VALUE);
-    /** Without --restart-strategy, with --bounded: a run that cannot finish ends with an error. */
-    public static final RestartStrategy BOUNDED_DEFAULT = new RestartStrategy("fixed-delay", 3, Duration.ofSeconds(5),
-            null);
+    /**
+     * Without --restart-strategy: restart for as long as it takes, as Flink does with checkpoints
+     * on.
+     */
+    public static final RestartStrategy CONTINUOUS_DEFAULT =
+            exponential(Duration.ofSeconds(1), Duration.ofMinutes(1), Integer.MAX_VALUE);
 
-    private static final String USAGE = "valid strategies: exponential-delay(initial, max, attempts), e.g."
-            + " exponential-delay(1s, 1m, unlimited); fixed-delay(attempts, delay), e.g. fixed-delay(3, 10s); none";
+    /** Without --restart-strategy, with --bounded: a run that cannot finish ends with an error. */
+    public static final RestartStrategy BOUNDED_DEFAULT =
+            new RestartStrategy("fixed-delay", 3, Duration.ofSeconds(5), null);
+
+    private static final String USAGE =
+            "valid strategies: exponential-delay(initial, max, attempts), e.g."
+                    + " exponential-delay(1s, 1m, unlimited); fixed-delay(attempts, delay), e.g. fixed-delay(3, 10s); none";
 
     static RestartStrategy exponential(Duration initial, Duration max, int attempts) {
         return new RestartStrategy("exponential-delay", attempts, initial, max);
@@ -43,7 +49,8 @@ public record RestartStrategy(String type, int attempts, Duration delay, Duratio
         try {
             call = SpecSyntax.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Bad restart strategy: " + e.getMessage() + "; " + USAGE);
+            throw new IllegalArgumentException(
+                    "Bad restart strategy: " + e.getMessage() + "; " + USAGE);
         }
         String name = call.name().toLowerCase(Locale.ROOT);
         return switch (name) {
@@ -53,19 +60,31 @@ public record RestartStrategy(String type, int attempts, Duration delay, Duratio
             }
             case "fixed-delay" -> {
                 String[] v = args(text, call, List.of("attempts", "delay"));
-                yield new RestartStrategy("fixed-delay", attempts(v[0], 3), duration(v[1], Duration.ofSeconds(10)), null);
+                yield new RestartStrategy(
+                        "fixed-delay",
+                        attempts(v[0], 3),
+                        duration(v[1], Duration.ofSeconds(10)),
+                        null);
             }
             case "exponential-delay" -> {
                 String[] v = args(text, call, List.of("initial", "max", "attempts"));
                 Duration initial = duration(v[0], Duration.ofSeconds(1));
                 Duration max = duration(v[1], Duration.ofMinutes(1));
                 if (max.compareTo(initial) < 0) {
-                    throw new IllegalArgumentException("Bad restart strategy '" + text + "': max (" + max
-                            + ") is shorter than initial (" + initial + ")");
+                    throw new IllegalArgumentException(
+                            "Bad restart strategy '"
+                                    + text
+                                    + "': max ("
+                                    + max
+                                    + ") is shorter than initial ("
+                                    + initial
+                                    + ")");
                 }
                 yield exponential(initial, max, attempts(v[2], Integer.MAX_VALUE));
             }
-            default -> throw new IllegalArgumentException("Unknown restart strategy '" + call.name() + "'; " + USAGE);
+            default ->
+                    throw new IllegalArgumentException(
+                            "Unknown restart strategy '" + call.name() + "'; " + USAGE);
         };
     }
 
@@ -75,8 +94,17 @@ public record RestartStrategy(String type, int attempts, Duration delay, Duratio
         for (SpecSyntax.Arg arg : call.args()) {
             int i = arg.isPositional() ? positional++ : params.indexOf(arg.name());
             if (i < 0 || i >= values.length || values[i] != null) {
-                throw new IllegalArgumentException("Bad restart strategy '" + text + "': " + call.name() + " takes "
-                        + (params.isEmpty() ? "no arguments" : "(" + String.join(", ", params) + ")") + "; " + USAGE);
+                throw new IllegalArgumentException(
+                        "Bad restart strategy '"
+                                + text
+                                + "': "
+                                + call.name()
+                                + " takes "
+                                + (params.isEmpty()
+                                        ? "no arguments"
+                                        : "(" + String.join(", ", params) + ")")
+                                + "; "
+                                + USAGE);
             }
             values[i] = arg.value();
         }
@@ -98,7 +126,8 @@ public record RestartStrategy(String type, int attempts, Duration delay, Duratio
         } catch (NumberFormatException e) {
             // below
         }
-        throw new IllegalArgumentException("Bad restart attempts '" + value + "': a whole number from 0, or unlimited");
+        throw new IllegalArgumentException(
+                "Bad restart attempts '" + value + "': a whole number from 0, or unlimited");
     }
 
     private static Duration duration(String value, Duration otherwise) {
@@ -114,11 +143,17 @@ public record RestartStrategy(String type, int attempts, Duration delay, Duratio
                 conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, delay);
             }
             case "exponential-delay" -> {
-                conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, delay);
-                conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, maxDelay);
-                conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, attempts);
+                conf.set(
+                        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+                        delay);
+                conf.set(
+                        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+                        maxDelay);
+                conf.set(
+                        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
+                        attempts);
             }
-            default -> { }
+            default -> {}
         }
     }
 
@@ -127,9 +162,16 @@ public record RestartStrategy(String type, int attempts, Duration delay, Duratio
     public String toString() {
         String n = attempts == Integer.MAX_VALUE ? "unlimited" : Integer.toString(attempts);
         return switch (type) {
-            case "fixed-delay" -> "fixed-delay(" + n + ", " + WindowSpec.formatDuration(delay.toMillis()) + ")";
-            case "exponential-delay" -> "exponential-delay(" + WindowSpec.formatDuration(delay.toMillis()) + ", "
-                    + WindowSpec.formatDuration(maxDelay.toMillis()) + ", " + n + ")";
+            case "fixed-delay" ->
+                    "fixed-delay(" + n + ", " + WindowSpec.formatDuration(delay.toMillis()) + ")";
+            case "exponential-delay" ->
+                    "exponential-delay("
+                            + WindowSpec.formatDuration(delay.toMillis())
+                            + ", "
+                            + WindowSpec.formatDuration(maxDelay.toMillis())
+                            + ", "
+                            + n
+                            + ")";
             default -> "none";
         };
     }

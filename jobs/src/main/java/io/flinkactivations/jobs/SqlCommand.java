@@ -8,9 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.StringJoiner;
 import java.util.List;
 import java.util.Locale;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.apache.flink.annotation.Internal;
@@ -25,24 +25,27 @@ import org.apache.flink.util.CloseableIterator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code activations sql FILE}: a Flink SQL script on a local Flink, with the activations' functions loaded. */
+/**
+ * {@code activations sql FILE}: a Flink SQL script on a local Flink, with the activations'
+ * functions loaded.
+ */
 @Command(
         name = "sql",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
             "Runs a Flink SQL script on a local Flink (a MiniCluster in this JVM), statement by statement, with "
-                + "the activations module loaded: RELU(features), GELU(features, 'tanh'), SOFTMAX(features), "
-                + "ACTIVATE(features, 'leaky_relu(negative_slope=0.2)'), ... on ARRAY<FLOAT> or ARRAY<DOUBLE>.",
+                    + "the activations module loaded: RELU(features), GELU(features, 'tanh'), SOFTMAX(features), "
+                    + "ACTIVATE(features, 'leaky_relu(negative_slope=0.2)'), ... on ARRAY<FLOAT> or ARRAY<DOUBLE>.",
             "",
             "Statements end with ';' (not inside quotes or comments); EXECUTE STATEMENT SET BEGIN ... END; is one "
-                + "statement. A SELECT prints its rows; an INSERT runs as a job and the command waits for it (an "
-                + "unbounded source runs until the command is stopped). Kafka tables ('connector' = 'kafka') and the "
-                + "'json' and 'raw' formats are on the classpath.",
+                    + "statement. A SELECT prints its rows; an INSERT runs as a job and the command waits for it (an "
+                    + "unbounded source runs until the command is stopped). Kafka tables ('connector' = 'kafka') and the "
+                    + "'json' and 'raw' formats are on the classpath.",
             "",
             "A statement that fails stops the script with one line naming the statement and the cause, exit code 1.",
             "",
@@ -56,22 +59,29 @@ import picocli.CommandLine.Spec;
 public final class SqlCommand implements Callable<Integer> {
 
     private static final Pattern LOADS_THE_MODULE =
-            Pattern.compile("(?is)\\s*LOAD\\s+MODULE\\s+`?" + ActivationsModule.IDENTIFIER + "`?(\\s.*)?");
+            Pattern.compile(
+                    "(?is)\\s*LOAD\\s+MODULE\\s+`?" + ActivationsModule.IDENTIFIER + "`?(\\s.*)?");
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The SQL script; - reads it from stdin.")
+    @Parameters(
+            index = "0",
+            paramLabel = "FILE",
+            description = "The SQL script; - reads it from stdin.")
     String file;
 
-    @Option(names = "--parallelism", paramLabel = "N", description = "The local Flink's parallelism (${DEFAULT-VALUE}).",
+    @Option(
+            names = "--parallelism",
+            paramLabel = "N",
+            description = "The local Flink's parallelism (${DEFAULT-VALUE}).",
             defaultValue = "1")
     int parallelism;
 
     @Override
     public Integer call() throws IOException, JobCannotRunException {
         if (parallelism < 1) {
-            throw new ParameterException(spec.commandLine(), "--parallelism must be at least 1, got " + parallelism);
+            throw new ParameterException(
+                    spec.commandLine(), "--parallelism must be at least 1, got " + parallelism);
         }
         String script;
         if (file.equals("-")) {
@@ -79,15 +89,18 @@ public final class SqlCommand implements Callable<Integer> {
         } else {
             Path path = Path.of(file);
             if (!Files.isReadable(path)) {
-                throw new ParameterException(spec.commandLine(), "cannot read the script '" + file + "'");
+                throw new ParameterException(
+                        spec.commandLine(), "cannot read the script '" + file + "'");
             }
             script = Files.readString(path);
         }
         List<Statement> statements = statements(script);
         if (statements.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "the script '" + file + "' has no statement");
+            throw new ParameterException(
+                    spec.commandLine(), "the script '" + file + "' has no statement");
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(new Configuration());
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(new Configuration());
         env.setParallelism(parallelism);
         StreamTableEnvironment tables = StreamTableEnvironment.create(env);
         if (statements.stream().noneMatch(s -> LOADS_THE_MODULE.matcher(s.text()).matches())) {
@@ -104,8 +117,12 @@ public final class SqlCommand implements Callable<Integer> {
                     result.await(); // an INSERT: its job, to its end
                 }
             } catch (Exception e) {
-                throw new JobCannotRunException(String.format("statement %d (line %d) failed: %s",
-                        s.number(), s.line(), io.flinkactivations.jobs.local.LocalJobRunner.cause(e)));
+                throw new JobCannotRunException(
+                        String.format(
+                                "statement %d (line %d) failed: %s",
+                                s.number(),
+                                s.line(),
+                                io.flinkactivations.jobs.local.LocalJobRunner.cause(e)));
             } finally {
                 out.flush();
             }
@@ -122,7 +139,13 @@ public final class SqlCommand implements Callable<Integer> {
         try (CloseableIterator<Row> rows = result.collect()) {
             while (rows.hasNext()) {
                 Row row = rows.next();
-                StringJoiner line = new StringJoiner(" | ", row.getKind() == RowKind.INSERT ? "" : row.getKind().shortString() + " ", "");
+                StringJoiner line =
+                        new StringJoiner(
+                                " | ",
+                                row.getKind() == RowKind.INSERT
+                                        ? ""
+                                        : row.getKind().shortString() + " ",
+                                "");
                 for (int i = 0; i < row.getArity(); i++) {
                     Object v = row.getField(i);
                     line.add(v instanceof Object[] a ? Arrays.deepToString(a) : String.valueOf(v));
@@ -133,12 +156,15 @@ public final class SqlCommand implements Callable<Integer> {
         }
     }
 
-    /** One statement of a script: its text without the ';', its number from 1 and its first line. */
+    /**
+     * One statement of a script: its text without the ';', its number from 1 and its first line.
+     */
     record Statement(int number, int line, String text) {}
 
     /**
      * Splits a script at the semicolons that end statements: not in '...' strings, "..." or `...`
-     * identifiers, -- or /* *&#47; comments, nor inside {@code EXECUTE STATEMENT SET BEGIN ... END}.
+     * identifiers, -- or /* *&#47; comments, nor inside {@code EXECUTE STATEMENT SET BEGIN ...
+     * END}.
      */
     static List<Statement> statements(String script) {
         List<Statement> out = new ArrayList<>();
@@ -167,7 +193,8 @@ public final class SqlCommand implements Callable<Integer> {
                 i = end - 1;
                 continue;
             }
-            if (c == '\'' || c == '"' || c == '`') { // a quoted part, '' (or "" ``) being the quote itself
+            if (c == '\'' || c == '"'
+                    || c == '`') { // a quoted part, '' (or "" ``) being the quote itself
                 int k = i + 1;
                 while (k < script.length()) {
                     if (script.charAt(k) == c) {

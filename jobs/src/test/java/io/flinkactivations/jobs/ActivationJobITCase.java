@@ -2,14 +2,13 @@ package io.flinkactivations.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkactivations.jobs.testutils.KafkaJobTestBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinkactivations.format.F32le;
+import io.flinkactivations.jobs.testutils.KafkaJobTestBase;
 import io.flinkactivations.kafka.DeadLetterSerializationSchema;
 import io.flinkactivations.testutils.GoldenCase;
 import io.flinkactivations.testutils.GoldenRule;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -39,15 +39,17 @@ class ActivationJobITCase extends KafkaJobTestBase {
         env.execute();
     }
 
-
     static List<GoldenCase> vectorCases(String spec) {
-        return GoldenCase.all().stream().filter(c -> c.spec().equals(spec) && !c.isWindow()).toList();
+        return GoldenCase.all().stream()
+                .filter(c -> c.spec().equals(spec) && !c.isWindow())
+                .toList();
     }
 
     static String jsonArray(float[] v) {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < v.length; i++) {
-            sb.append(i == 0 ? "" : ",").append(Float.isFinite(v[i]) ? Float.toString(v[i]) : "\"" + v[i] + "\"");
+            sb.append(i == 0 ? "" : ",")
+                    .append(Float.isFinite(v[i]) ? Float.toString(v[i]) : "\"" + v[i] + "\"");
         }
         return sb.append(']').toString();
     }
@@ -62,8 +64,17 @@ class ActivationJobITCase extends KafkaJobTestBase {
     }
 
     static void assertGolden(GoldenCase c, float[] actual) {
-        assertThat(GoldenRule.check(c + " through Kafka", GoldenRule.Scale.of(c.op()), c.input(), c.rows(), c.cols(),
-                c.expected(), c.expectedF64(), actual)).isNull();
+        assertThat(
+                        GoldenRule.check(
+                                c + " through Kafka",
+                                GoldenRule.Scale.of(c.op()),
+                                c.input(),
+                                c.rows(),
+                                c.cols(),
+                                c.expected(),
+                                c.expectedF64(),
+                                actual))
+                .isNull();
     }
 
     @Test
@@ -77,8 +88,16 @@ class ActivationJobITCase extends KafkaJobTestBase {
             kafka.createTopics(2, in);
             List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
             for (GoldenCase c : cases) {
-                records.add(record(in, c.caseName(), utf8("{\"id\": \"" + c.caseName() + "\", \"features\": "
-                        + jsonArray(c.input()) + ", \"note\": \"kept\"}")));
+                records.add(
+                        record(
+                                in,
+                                c.caseName(),
+                                utf8(
+                                        "{\"id\": \""
+                                                + c.caseName()
+                                                + "\", \"features\": "
+                                                + jsonArray(c.input())
+                                                + ", \"note\": \"kept\"}")));
             }
             kafka.send(records);
             runJob("--input-topic", in, "--output-topic", out, "--activation", spec);
@@ -95,7 +114,8 @@ class ActivationJobITCase extends KafkaJobTestBase {
                 assertThat(json.get("activation").asText()).isEqualTo(spec);
                 assertGolden(byId.get(id), floats(json.get("features")));
             }
-            assertThat(kafka.read(out + "-dlq", 0, Duration.ZERO, Duration.ofMillis(300))).isEmpty();
+            assertThat(kafka.read(out + "-dlq", 0, Duration.ZERO, Duration.ofMillis(300)))
+                    .isEmpty();
         }
     }
 
@@ -109,13 +129,22 @@ class ActivationJobITCase extends KafkaJobTestBase {
             records.add(record(t[0], c.caseName(), F32le.write(c.input(), 0, c.input().length)));
         }
         kafka.send(records);
-        runJob("--input-topic", t[0], "--output-topic", t[1], "--activation", spec, "--format", "f32le");
+        runJob(
+                "--input-topic",
+                t[0],
+                "--output-topic",
+                t[1],
+                "--activation",
+                spec,
+                "--format",
+                "f32le");
 
         List<ConsumerRecord<byte[], byte[]>> results = read(t[1], cases.size());
         assertThat(results).hasSize(cases.size());
         for (ConsumerRecord<byte[], byte[]> r : results) {
             String id = new String(r.key(), StandardCharsets.UTF_8);
-            GoldenCase c = cases.stream().filter(g -> g.caseName().equals(id)).findFirst().orElseThrow();
+            GoldenCase c =
+                    cases.stream().filter(g -> g.caseName().equals(id)).findFirst().orElseThrow();
             assertGolden(c, F32le.parse(r.value()));
         }
     }
@@ -123,8 +152,32 @@ class ActivationJobITCase extends KafkaJobTestBase {
     @Test
     void badInputGoesToTheDeadLetterTopicWithItsReasonAndOriginalBytes() throws Exception {
         String[] t = topics("bad-json", 2);
-        byte[] invalidUtf8 = {'{', '"', 'f', 'e', 'a', 't', 'u', 'r', 'e', 's', '"', ':', '[', '1', ']', ',', '"', 'x',
-            '"', ':', '"', (byte) 0xC3, '"', '}'};
+        byte[] invalidUtf8 = {
+            '{',
+            '"',
+            'f',
+            'e',
+            'a',
+            't',
+            'u',
+            'r',
+            'e',
+            's',
+            '"',
+            ':',
+            '[',
+            '1',
+            ']',
+            ',',
+            '"',
+            'x',
+            '"',
+            ':',
+            '"',
+            (byte) 0xC3,
+            '"',
+            '}'
+        };
         byte[] oversized = utf8("{\"features\": [1], \"pad\": \"" + "x".repeat(3000) + "\"}");
         Map<String, byte[]> bad = new java.util.LinkedHashMap<>();
         bad.put("malformed-json", utf8("{\"features\": [1, 2"));
@@ -143,11 +196,21 @@ class ActivationJobITCase extends KafkaJobTestBase {
         records.add(record(t[0], null, utf8("[5, -5]"))); // no key, bare array: fine
         good++;
         kafka.send(records);
-        runJob("--input-topic", t[0], "--output-topic", t[1], "--activation", "relu", "--max-record-bytes", "2048");
+        runJob(
+                "--input-topic",
+                t[0],
+                "--output-topic",
+                t[1],
+                "--activation",
+                "relu",
+                "--max-record-bytes",
+                "2048");
 
         List<ConsumerRecord<byte[], byte[]>> out = read(t[1], good);
         List<ConsumerRecord<byte[], byte[]>> dlq = read(t[2], bad.size());
-        assertThat(out.size() + dlq.size()).as("every record in exactly one place").isEqualTo(records.size());
+        assertThat(out.size() + dlq.size())
+                .as("every record in exactly one place")
+                .isEqualTo(records.size());
         assertThat(out).hasSize(good);
         for (ConsumerRecord<byte[], byte[]> r : out) {
             JsonNode json = JSON.readTree(r.value());
@@ -163,9 +226,11 @@ class ActivationJobITCase extends KafkaJobTestBase {
             assertThat(reason).isEqualTo(new String(r.key(), StandardCharsets.UTF_8));
             assertThat(r.value()).as(reason + ": original bytes").isEqualTo(bad.get(reason));
             assertThat(header(r, DeadLetterSerializationSchema.HEADER_TOPIC)).isEqualTo(t[0]);
-            assertThat(Long.parseLong(header(r, DeadLetterSerializationSchema.HEADER_OFFSET))).isNotNegative();
+            assertThat(Long.parseLong(header(r, DeadLetterSerializationSchema.HEADER_OFFSET)))
+                    .isNotNegative();
             assertThat(header(r, DeadLetterSerializationSchema.HEADER_PARTITION)).isIn("0", "1");
-            assertThat(header(r, DeadLetterSerializationSchema.HEADER_EXCEPTION_MESSAGE)).isNotBlank();
+            assertThat(header(r, DeadLetterSerializationSchema.HEADER_EXCEPTION_MESSAGE))
+                    .isNotBlank();
         }
     }
 
@@ -174,15 +239,32 @@ class ActivationJobITCase extends KafkaJobTestBase {
         String[] t = topics("bad-f32", 2);
         byte[] good = F32le.write(new float[] {1f, -2f}, 0, 2);
         byte[] truncated = Arrays.copyOf(good, 7);
-        kafka.send(List.of(record(t[0], "a", good), record(t[0], "b", truncated), record(t[0], "c", good)));
-        runJob("--input-topic", t[0], "--output-topic", t[1], "--activation", "relu", "--format", "f32le");
+        kafka.send(
+                List.of(
+                        record(t[0], "a", good),
+                        record(t[0], "b", truncated),
+                        record(t[0], "c", good)));
+        runJob(
+                "--input-topic",
+                t[0],
+                "--output-topic",
+                t[1],
+                "--activation",
+                "relu",
+                "--format",
+                "f32le");
         List<ConsumerRecord<byte[], byte[]>> out = read(t[1], 2);
         List<ConsumerRecord<byte[], byte[]>> dlq = read(t[2], 1);
-        assertThat(out).hasSize(2).allSatisfy(r -> assertThat(F32le.parse(r.value())).containsExactly(1f, 0f));
-        assertThat(dlq).singleElement().satisfies(r -> {
-            assertThat(r.value()).isEqualTo(truncated);
-            assertThat(header(r, DeadLetterSerializationSchema.HEADER_REASON)).isEqualTo("truncated-f32");
-        });
+        assertThat(out)
+                .hasSize(2)
+                .allSatisfy(r -> assertThat(F32le.parse(r.value())).containsExactly(1f, 0f));
+        assertThat(dlq)
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(r.value()).isEqualTo(truncated);
+                            assertThat(header(r, DeadLetterSerializationSchema.HEADER_REASON))
+                                    .isEqualTo("truncated-f32");
+                        });
     }
-
 }

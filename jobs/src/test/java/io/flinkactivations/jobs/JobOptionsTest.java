@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flinkactivations.format.RecordFormat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +21,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 class JobOptionsTest {
-    static final List<String> REQUIRED = List.of("--bootstrap-servers", "localhost:9092", "--input-topic", "in",
-            "--output-topic", "out", "--activation", "softmax");
+    static final List<String> REQUIRED =
+            List.of(
+                    "--bootstrap-servers",
+                    "localhost:9092",
+                    "--input-topic",
+                    "in",
+                    "--output-topic",
+                    "out",
+                    "--activation",
+                    "softmax");
 
     /** The required flags, each replaced where {@code extra} gives it, plus {@code extra}. */
     static JobConfig parse(String... extra) {
@@ -59,11 +67,39 @@ class JobOptionsTest {
 
     @Test
     void everyFlag() {
-        JobConfig c = parse("--input-topic", "in2,in3", "--dlq-topic", "dead", "--window", "sliding(10s, 2s)",
-                "--format", "f32le", "--delivery", "at-least-once", "--checkpoint-interval", "500ms", "--group-id", "g",
-                "--starting-offsets", "latest", "--bounded", "--parallelism", "3", "--max-out-of-orderness", "2s",
-                "--allowed-lateness", "1m", "--max-record-bytes", "100", "--transactional-id-prefix", "tx",
-                "--kafka-property", "security.protocol=SASL_SSL", "--kafka-property", "sasl.jaas.config=secret");
+        JobConfig c =
+                parse(
+                        "--input-topic",
+                        "in2,in3",
+                        "--dlq-topic",
+                        "dead",
+                        "--window",
+                        "sliding(10s, 2s)",
+                        "--format",
+                        "f32le",
+                        "--delivery",
+                        "at-least-once",
+                        "--checkpoint-interval",
+                        "500ms",
+                        "--group-id",
+                        "g",
+                        "--starting-offsets",
+                        "latest",
+                        "--bounded",
+                        "--parallelism",
+                        "3",
+                        "--max-out-of-orderness",
+                        "2s",
+                        "--allowed-lateness",
+                        "1m",
+                        "--max-record-bytes",
+                        "100",
+                        "--transactional-id-prefix",
+                        "tx",
+                        "--kafka-property",
+                        "security.protocol=SASL_SSL",
+                        "--kafka-property",
+                        "sasl.jaas.config=secret");
         assertThat(c.inputTopics()).containsExactly("in", "in2", "in3");
         assertThat(c.window().canonical()).isEqualTo("sliding(10s, 2s)");
         assertThat(c.exactlyOnce()).isFalse();
@@ -75,7 +111,10 @@ class JobOptionsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             --activation=swish                  | --activation: Unknown activation 'swish'; valid activations: relu
             --activation=relu,--window=count(5) | --window: relu is element-wise, so a window changes nothing
             --window=tumbling(10)               | --window: Bad size '10': write a whole number with a unit
@@ -105,17 +144,25 @@ class JobOptionsTest {
 
     @Test
     void restartStrategiesParseToFlinksSettingsAndBack() {
-        for (String spec : List.of("none", "fixed-delay(3, 10s)", "exponential-delay(1s, 1m, unlimited)",
-                "exponential-delay(500ms, 2m, 5)")) {
+        for (String spec :
+                List.of(
+                        "none",
+                        "fixed-delay(3, 10s)",
+                        "exponential-delay(1s, 1m, unlimited)",
+                        "exponential-delay(500ms, 2m, 5)")) {
             assertThat(RestartStrategy.parse(spec).toString()).isEqualTo(spec);
-            assertThat(RestartStrategy.parse(RestartStrategy.parse(spec).toString())).isEqualTo(RestartStrategy.parse(spec));
+            assertThat(RestartStrategy.parse(RestartStrategy.parse(spec).toString()))
+                    .isEqualTo(RestartStrategy.parse(spec));
         }
-        assertThat(RestartStrategy.parse("fixed-delay(delay=2s)")).isEqualTo(RestartStrategy.parse("fixed-delay(3, 2s)"));
+        assertThat(RestartStrategy.parse("fixed-delay(delay=2s)"))
+                .isEqualTo(RestartStrategy.parse("fixed-delay(3, 2s)"));
         Configuration conf = new Configuration();
         RestartStrategy.parse("fixed-delay(4, 2s)").applyTo(conf);
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("fixed-delay");
-        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS)).isEqualTo(4);
-        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS))
+                .isEqualTo(4);
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY))
+                .isEqualTo(Duration.ofSeconds(2));
         assertThat(parse().restartStrategy()).isEqualTo(RestartStrategy.CONTINUOUS_DEFAULT);
         assertThat(parse("--bounded").restartStrategy()).isEqualTo(RestartStrategy.BOUNDED_DEFAULT);
         assertThat(parse("--bounded").restartStrategyGiven()).isFalse();
@@ -123,20 +170,37 @@ class JobOptionsTest {
     }
 
     @Test
-    void kafkaPropertiesComeFromAFileTheEnvironmentAndFlagsAndNoneIsPrinted(@TempDir Path dir) throws Exception {
+    void kafkaPropertiesComeFromAFileTheEnvironmentAndFlagsAndNoneIsPrinted(@TempDir Path dir)
+            throws Exception {
         Path file = dir.resolve("client.properties");
-        Files.writeString(file, "# as Kafka's --command-config\nsecurity.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n"
-                + "sasl.jaas.config=from-the-file\nssl.truststore.location=/etc/ts.p12\n");
-        JobConfig c = parse(Map.of("ACTIVATIONS_KAFKA_SASL_JAAS_CONFIG", "from-the-environment",
-                        "ACTIVATIONS_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", "OTHER_VARIABLE", "x"),
-                "--kafka-properties-file", file.toString(), "--kafka-property", "sasl.mechanism=SCRAM-SHA-256");
-        assertThat(c.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL")
+        Files.writeString(
+                file,
+                "# as Kafka's --command-config\nsecurity.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n"
+                        + "sasl.jaas.config=from-the-file\nssl.truststore.location=/etc/ts.p12\n");
+        JobConfig c =
+                parse(
+                        Map.of(
+                                "ACTIVATIONS_KAFKA_SASL_JAAS_CONFIG",
+                                "from-the-environment",
+                                "ACTIVATIONS_KAFKA_SASL_MECHANISM",
+                                "SCRAM-SHA-512",
+                                "OTHER_VARIABLE",
+                                "x"),
+                        "--kafka-properties-file",
+                        file.toString(),
+                        "--kafka-property",
+                        "sasl.mechanism=SCRAM-SHA-256");
+        assertThat(c.kafkaProperties())
+                .containsEntry("security.protocol", "SASL_SSL")
                 .containsEntry("ssl.truststore.location", "/etc/ts.p12")
                 .containsEntry("sasl.jaas.config", "from-the-environment")
                 .containsEntry("sasl.mechanism", "SCRAM-SHA-256")
                 .doesNotContainKey("variable");
-        assertThat(c.toString()).contains("sasl.jaas.config").doesNotContain("from-the", "SCRAM", "SASL_SSL");
-        assertThat(JobOptions.propertyName("ACTIVATIONS_KAFKA_SSL_KEYSTORE_PASSWORD")).isEqualTo("ssl.keystore.password");
+        assertThat(c.toString())
+                .contains("sasl.jaas.config")
+                .doesNotContain("from-the", "SCRAM", "SASL_SSL");
+        assertThat(JobOptions.propertyName("ACTIVATIONS_KAFKA_SSL_KEYSTORE_PASSWORD"))
+                .isEqualTo("ssl.keystore.password");
     }
 
     @Test
@@ -145,10 +209,20 @@ class JobOptionsTest {
         CommandLine cmd = new CommandLine(new ActivationsCli());
         cmd.setErr(new PrintWriter(err, true));
         cmd.setParameterExceptionHandler(ActivationsCli::badArguments);
-        int code = cmd.execute("run", "--bootstrap-servers", "localhost:1", "--input-topic", "in", "--output-topic",
-                "out", "--activation", "leaky_relu(slope=1)");
+        int code =
+                cmd.execute(
+                        "run",
+                        "--bootstrap-servers",
+                        "localhost:1",
+                        "--input-topic",
+                        "in",
+                        "--output-topic",
+                        "out",
+                        "--activation",
+                        "leaky_relu(slope=1)");
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).contains("run: --activation: Unknown parameter 'slope' for leaky_relu")
+        assertThat(err.toString())
+                .contains("run: --activation: Unknown parameter 'slope' for leaky_relu")
                 .contains("Try 'activations run --help'");
     }
 }

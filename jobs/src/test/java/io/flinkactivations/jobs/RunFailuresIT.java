@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * {@code bin/activations run} when Kafka is not as the job needs it, as a user meets it: each problem
- * is one line on the console that says what to fix, within a bounded time, and a non-zero exit; no
- * stack traces, no silent wait. The last test stops the class's broker.
+ * {@code bin/activations run} when Kafka is not as the job needs it, as a user meets it: each
+ * problem is one line on the console that says what to fix, within a bounded time, and a non-zero
+ * exit; no stack traces, no silent wait. The last test stops the class's broker.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RunFailuresIT extends KafkaBrokerTestBase {
@@ -28,20 +28,38 @@ class RunFailuresIT extends KafkaBrokerTestBase {
     }
 
     private static void assertNoStackTrace(ScriptRun r) {
-        assertThat(r.err() + r.out()).doesNotContain("\tat ").doesNotContain("Caused by").doesNotContain("Exception in");
+        assertThat(r.err() + r.out())
+                .doesNotContain("\tat ")
+                .doesNotContain("Caused by")
+                .doesNotContain("Exception in");
     }
 
     @Test
     @Order(1)
     void unreachableBrokersStopTheRunWithinTheCheckTimeout() throws Exception {
         long t0 = System.nanoTime();
-        ScriptRun r = ScriptRun.run(ScriptRun.ROOT.resolve("bin/activations"), "", Duration.ofSeconds(60), "run",
-                "--bootstrap-servers", "localhost:9", "--input-topic", "a", "--output-topic", "b", "--activation",
-                "relu", "--check-timeout", "5s");
+        ScriptRun r =
+                ScriptRun.run(
+                        ScriptRun.ROOT.resolve("bin/activations"),
+                        "",
+                        Duration.ofSeconds(60),
+                        "run",
+                        "--bootstrap-servers",
+                        "localhost:9",
+                        "--input-topic",
+                        "a",
+                        "--output-topic",
+                        "b",
+                        "--activation",
+                        "relu",
+                        "--check-timeout",
+                        "5s");
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
         assertThat(seconds).as("bounded by --check-timeout and the JVM's start").isLessThan(30);
-        assertThat(runLines(r)).singleElement().asString()
+        assertThat(runLines(r))
+                .singleElement()
+                .asString()
                 .startsWith("run: no answer from Kafka at localhost:9 within 5 s")
                 .contains("check --bootstrap-servers");
         assertNoStackTrace(r);
@@ -51,11 +69,24 @@ class RunFailuresIT extends KafkaBrokerTestBase {
     @Order(2)
     void missingTopicsStopTheRunWithOneLineThatNamesThem() throws Exception {
         kafka.createTopics(1, "only-in");
-        ScriptRun r = ScriptRun.run(ScriptRun.ROOT.resolve("bin/activations"), "", Duration.ofSeconds(60), "run",
-                "--bootstrap-servers", kafka.bootstrapServers(), "--input-topic", "only-in,not-there",
-                "--output-topic", "no-out", "--activation", "relu");
+        ScriptRun r =
+                ScriptRun.run(
+                        ScriptRun.ROOT.resolve("bin/activations"),
+                        "",
+                        Duration.ofSeconds(60),
+                        "run",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--input-topic",
+                        "only-in,not-there",
+                        "--output-topic",
+                        "no-out",
+                        "--activation",
+                        "relu");
         assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
-        assertThat(runLines(r)).singleElement().asString()
+        assertThat(runLines(r))
+                .singleElement()
+                .asString()
                 .contains("the input topic 'not-there' does not exist; create it first")
                 .contains("the output topic 'no-out' does not exist")
                 .contains("the dead-letter topic 'no-out-dlq' does not exist");
@@ -68,20 +99,50 @@ class RunFailuresIT extends KafkaBrokerTestBase {
         kafka.createTopics(2, "gone-in", "gone-out", "gone-out-dlq");
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (int i = 0; i < 3000; i++) {
-            records.add(new ProducerRecord<>("gone-in", ("k" + i % 7).getBytes(StandardCharsets.UTF_8),
-                    ("{\"features\": [" + i + ", -1]}").getBytes(StandardCharsets.UTF_8)));
+            records.add(
+                    new ProducerRecord<>(
+                            "gone-in",
+                            ("k" + i % 7).getBytes(StandardCharsets.UTF_8),
+                            ("{\"features\": [" + i + ", -1]}").getBytes(StandardCharsets.UTF_8)));
         }
         kafka.send(records);
-        ScriptRun.Running run = ScriptRun.start(ScriptRun.ROOT.resolve("bin/activations"), "", Map.of(), "run",
-                "--bootstrap-servers", kafka.bootstrapServers(), "--input-topic", "gone-in", "--output-topic",
-                "gone-out", "--activation", "relu", "--bounded", "--starting-offsets", "earliest",
-                "--checkpoint-interval", "1s", "--restart-strategy", "fixed-delay(2, 1s)",
-                // Kafka's clients give up after 5 s instead of 1 min, to keep the test short
-                "--kafka-property", "default.api.timeout.ms=5000", "--kafka-property", "request.timeout.ms=3000",
-                "--kafka-property", "max.block.ms=5000", "--kafka-property", "delivery.timeout.ms=6000");
+        ScriptRun.Running run =
+                ScriptRun.start(
+                        ScriptRun.ROOT.resolve("bin/activations"),
+                        "",
+                        Map.of(),
+                        "run",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--input-topic",
+                        "gone-in",
+                        "--output-topic",
+                        "gone-out",
+                        "--activation",
+                        "relu",
+                        "--bounded",
+                        "--starting-offsets",
+                        "earliest",
+                        "--checkpoint-interval",
+                        "1s",
+                        "--restart-strategy",
+                        "fixed-delay(2, 1s)",
+                        // Kafka's clients give up after 5 s instead of 1 min, to keep the test
+                        // short
+                        "--kafka-property",
+                        "default.api.timeout.ms=5000",
+                        "--kafka-property",
+                        "request.timeout.ms=3000",
+                        "--kafka-property",
+                        "max.block.ms=5000",
+                        "--kafka-property",
+                        "delivery.timeout.ms=6000");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!run.errSoFar().contains("the job starts") && System.nanoTime() < deadline && run.process().isAlive()) {
-            Thread.sleep(50); // polling the console file of another process, bounded by the deadline
+        while (!run.errSoFar().contains("the job starts")
+                && System.nanoTime() < deadline
+                && run.process().isAlive()) {
+            Thread.sleep(
+                    50); // polling the console file of another process, bounded by the deadline
         }
         assertThat(run.errSoFar()).contains("run: checked Kafka at");
         kafka.close();
@@ -90,10 +151,19 @@ class RunFailuresIT extends KafkaBrokerTestBase {
         ScriptRun r = run.await(Duration.ofSeconds(150));
         assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
         List<String> lines = runLines(r);
-        assertThat(lines.stream().filter(l -> l.startsWith("run: the job failed and restarts (restart strategy"
-                + " fixed-delay(2, 1s)): "))).hasSize(2);
-        assertThat(lines.get(lines.size() - 1)).startsWith("run: the job failed and will not restart (restart strategy"
-                + " fixed-delay(2, 1s)): ").contains("TimeoutException");
+        assertThat(
+                        lines.stream()
+                                .filter(
+                                        l ->
+                                                l.startsWith(
+                                                        "run: the job failed and restarts (restart strategy"
+                                                                + " fixed-delay(2, 1s)): ")))
+                .hasSize(2);
+        assertThat(lines.get(lines.size() - 1))
+                .startsWith(
+                        "run: the job failed and will not restart (restart strategy"
+                                + " fixed-delay(2, 1s)): ")
+                .contains("TimeoutException");
         assertNoStackTrace(r);
     }
 }

@@ -16,29 +16,36 @@ import picocli.CommandLine;
 /** {@code activations sql FILE} on its local Flink: the example script, and a script that fails. */
 class SqlCommandITCase {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void runsTheExampleScriptAndPrintsItsRows() throws Exception {
         Result r = run(Path.of("..", "examples", "sql", "activations.sql").toString());
         assertThat(r.exit).as(r.err).isZero();
-        // the tutorial's vector: relu, leaky_relu(0.2), then softmax [0.11846486, 0.005898018, 0.8753435, 2.9364502E-4]
-        assertThat(r.out).contains("[1.0, 0.0, 3.0, 0.0]", "[1.0, -0.4, 3.0, -1.0]",
-                "[0.11846486, 0.005898018, 0.8753435, 2.9364502E-4]");
+        // the tutorial's vector: relu, leaky_relu(0.2), then softmax [0.11846486, 0.005898018,
+        // 0.8753435, 2.9364502E-4]
+        assertThat(r.out)
+                .contains(
+                        "[1.0, 0.0, 3.0, 0.0]",
+                        "[1.0, -0.4, 3.0, -1.0]",
+                        "[0.11846486, 0.005898018, 0.8753435, 2.9364502E-4]");
         // a NULL element stays NULL and softmax skips it
         assertThat(r.out).contains("b | [0.5, null, 2.0, 0.0] | [0.5, null, 2.0, 0.0] |");
-        assertThat(r.out.lines().findFirst()).hasValue("id | relu | leaky_relu | gelu_tanh | softmax | softmax_t2");
+        assertThat(r.out.lines().findFirst())
+                .hasValue("id | relu | leaky_relu | gelu_tanh | softmax | softmax_t2");
     }
 
     @Test
     void aFailingStatementStopsTheScriptWithOneLine() throws Exception {
         Path script = dir.resolve("bad.sql");
-        Files.writeString(script, "SELECT 1;\n\nSELECT GELU(ARRAY[CAST(1 AS FLOAT)], 'fast');\nSELECT 2;\n");
+        Files.writeString(
+                script, "SELECT 1;\n\nSELECT GELU(ARRAY[CAST(1 AS FLOAT)], 'fast');\nSELECT 2;\n");
         Result r = run(script.toString());
         assertThat(r.exit).isEqualTo(1);
-        assertThat(r.err.strip()).isEqualTo("sql: statement 2 (line 3) failed: IllegalArgumentException: "
-                + "Bad value for gelu parameter approximate: 'fast'; valid values: none, tanh");
+        assertThat(r.err.strip())
+                .isEqualTo(
+                        "sql: statement 2 (line 3) failed: IllegalArgumentException: "
+                                + "Bad value for gelu parameter approximate: 'fast'; valid values: none, tanh");
     }
 
     @Test
@@ -56,7 +63,11 @@ class SqlCommandITCase {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         PrintStream old = System.out;
         int exit;
-        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8)); // TableResult.print writes to System.out
+        System.setOut(
+                new PrintStream(
+                        stdout,
+                        true,
+                        StandardCharsets.UTF_8)); // TableResult.print writes to System.out
         try {
             CommandLine cmd = ActivationsCli.commandLine(new ActivationsCli());
             cmd.setOut(new PrintWriter(out, true));

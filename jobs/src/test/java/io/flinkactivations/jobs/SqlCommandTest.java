@@ -9,7 +9,9 @@ class SqlCommandTest {
 
     @Test
     void splitsAtTheSemicolonsThatEndStatements() {
-        List<SqlCommand.Statement> s = SqlCommand.statements("""
+        List<SqlCommand.Statement> s =
+                SqlCommand.statements(
+                        """
                 -- a comment; not a statement
                 CREATE TABLE t (s STRING) WITH ('connector' = 'datagen', 'x' = 'a;b');
 
@@ -19,11 +21,13 @@ class SqlCommandTest {
                   INSERT INTO v SELECT * FROM t;
                 END;
                 SELECT 1""");
-        assertThat(s).extracting(SqlCommand.Statement::text).containsExactly(
-                "CREATE TABLE t (s STRING) WITH ('connector' = 'datagen', 'x' = 'a;b')",
-                "SELECT 'it''s; fine', `a;b` FROM t",
-                "EXECUTE STATEMENT SET BEGIN\n  INSERT INTO u SELECT * FROM t;\n  INSERT INTO v SELECT * FROM t;\nEND",
-                "SELECT 1");
+        assertThat(s)
+                .extracting(SqlCommand.Statement::text)
+                .containsExactly(
+                        "CREATE TABLE t (s STRING) WITH ('connector' = 'datagen', 'x' = 'a;b')",
+                        "SELECT 'it''s; fine', `a;b` FROM t",
+                        "EXECUTE STATEMENT SET BEGIN\n  INSERT INTO u SELECT * FROM t;\n  INSERT INTO v SELECT * FROM t;\nEND",
+                        "SELECT 1");
         assertThat(s).extracting(SqlCommand.Statement::line).containsExactly(2, 4, 5, 9);
         assertThat(s).extracting(SqlCommand.Statement::number).containsExactly(1, 2, 3, 4);
     }

@@ -2,10 +2,10 @@ package io.flinkactivations.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkactivations.jobs.testutils.KafkaJobTestBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.ParamDef;
+import io.flinkactivations.jobs.testutils.KafkaJobTestBase;
 import io.flinkactivations.sql.ActivationsModule;
 import io.flinkactivations.testutils.GoldenCase;
 import java.util.ArrayList;
@@ -22,9 +22,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * Flink SQL on Kafka tables (Flink's Kafka connector and JSON format) with the activations' functions,
- * on a MiniCluster and a real broker: INSERT INTO ... SELECT with the scalar functions against the
- * golden outputs, and with WINDOWED_SOFTMAX against the DataStream job on the same records.
+ * Flink SQL on Kafka tables (Flink's Kafka connector and JSON format) with the activations'
+ * functions, on a MiniCluster and a real broker: INSERT INTO ... SELECT with the scalar functions
+ * against the golden outputs, and with WINDOWED_SOFTMAX against the DataStream job on the same
+ * records.
  */
 class SqlKafkaITCase extends KafkaJobTestBase {
 
@@ -37,27 +38,59 @@ class SqlKafkaITCase extends KafkaJobTestBase {
     }
 
     private static String kafkaTable(String name, String columns, String topic, boolean source) {
-        return "CREATE TEMPORARY TABLE " + name + " (" + columns + ") WITH ('connector' = 'kafka', 'topic' = '" + topic
-                + "', 'properties.bootstrap.servers' = '" + kafka.bootstrapServers() + "', 'format' = 'json'"
-                + (source ? ", 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset', "
-                        + "'properties.group.id' = 'sql-" + name + "'" : "") + ")";
+        return "CREATE TEMPORARY TABLE "
+                + name
+                + " ("
+                + columns
+                + ") WITH ('connector' = 'kafka', 'topic' = '"
+                + topic
+                + "', 'properties.bootstrap.servers' = '"
+                + kafka.bootstrapServers()
+                + "', 'format' = 'json'"
+                + (source
+                        ? ", 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset', "
+                                + "'properties.group.id' = 'sql-"
+                                + name
+                                + "'"
+                        : "")
+                + ")";
     }
 
     @Test
     void scalarFunctionsFromKafkaToKafkaGivePyTorchsNumbers() throws Exception {
         String[] t = topics("sql-golden", 1);
-        // the golden vectors with finite inputs: JSON numbers (the job's own JSON also reads NaN and infinities)
-        List<GoldenCase> cases = GoldenCase.all().stream().filter(c -> !c.isWindow())
-                .filter(c -> { for (float x : c.input()) { if (!Float.isFinite(x)) return false; } return true; })
-                .toList();
+        // the golden vectors with finite inputs: JSON numbers (the job's own JSON also reads NaN
+        // and infinities)
+        List<GoldenCase> cases =
+                GoldenCase.all().stream()
+                        .filter(c -> !c.isWindow())
+                        .filter(
+                                c -> {
+                                    for (float x : c.input()) {
+                                        if (!Float.isFinite(x)) return false;
+                                    }
+                                    return true;
+                                })
+                        .toList();
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (int i = 0; i < cases.size(); i++) {
-            records.add(record(t[0], null, utf8("{\"id\": " + i + ", \"spec\": \"" + cases.get(i).spec() + "\", \"features\": "
-                    + ActivationJobITCase.jsonArray(cases.get(i).input()) + "}")));
+            records.add(
+                    record(
+                            t[0],
+                            null,
+                            utf8(
+                                    "{\"id\": "
+                                            + i
+                                            + ", \"spec\": \""
+                                            + cases.get(i).spec()
+                                            + "\", \"features\": "
+                                            + ActivationJobITCase.jsonArray(cases.get(i).input())
+                                            + "}")));
         }
         kafka.send(records);
         StreamTableEnvironment tables = tables();
-        tables.executeSql(kafkaTable("vectors", "id INT, spec STRING, features ARRAY<FLOAT>", t[0], true));
+        tables.executeSql(
+                kafkaTable("vectors", "id INT, spec STRING, features ARRAY<FLOAT>", t[0], true));
         tables.executeSql(kafkaTable("results", "id INT, features ARRAY<FLOAT>", t[1], false));
         StringJoiner byName = new StringJoiner(" ", "CASE spec ", " END");
         for (String spec : new LinkedHashSet<>(cases.stream().map(GoldenCase::spec).toList())) {
@@ -69,21 +102,29 @@ class SqlKafkaITCase extends KafkaJobTestBase {
         assertThat(out).hasSize(cases.size());
         for (ConsumerRecord<byte[], byte[]> r : out) {
             JsonNode j = ActivationJobITCase.JSON.readTree(r.value());
-            ActivationJobITCase.assertGolden(cases.get(j.get("id").asInt()), ActivationJobITCase.floats(j.get("features")));
+            ActivationJobITCase.assertGolden(
+                    cases.get(j.get("id").asInt()), ActivationJobITCase.floats(j.get("features")));
         }
     }
 
-    /** {@code LEAKY_RELU(features, 0.2)}: the function by name, the spec's parameters positional. */
+    /**
+     * {@code LEAKY_RELU(features, 0.2)}: the function by name, the spec's parameters positional.
+     */
     private static String call(String spec) {
         ActivationSpec s = ActivationSpec.parse(spec);
         if (s.activation().functionalName().equals("tanh")) {
-            return "ACTIVATE(features, 'tanh')"; // TANH is Flink's own, first in the default module order
+            return "ACTIVATE(features, 'tanh')"; // TANH is Flink's own, first in the default module
+            // order
         }
-        StringJoiner call = new StringJoiner(", ", s.activation().functionalName().toUpperCase() + "(", ")");
+        StringJoiner call =
+                new StringJoiner(", ", s.activation().functionalName().toUpperCase() + "(", ")");
         call.add("features");
         List<ParamDef> defs = s.activation().params();
         for (int i = 0; i < defs.size(); i++) {
-            call.add(defs.get(i).isChoice() ? "'" + defs.get(i).choices().get((int) s.value(i)) + "'" : Double.toString(s.value(i)));
+            call.add(
+                    defs.get(i).isChoice()
+                            ? "'" + defs.get(i).choices().get((int) s.value(i)) + "'"
+                            : Double.toString(s.value(i)));
         }
         return call.toString();
     }
@@ -96,16 +137,37 @@ class SqlKafkaITCase extends KafkaJobTestBase {
         int n = 60;
         for (int i = 0; i < n; i++) {
             String sensor = "s" + rnd.nextInt(3);
-            float[] v = {(float) rnd.nextGaussian() * 4, (float) rnd.nextGaussian(), (float) rnd.nextGaussian() * 20};
-            records.add(record(t[0], sensor, utf8("{\"id\": \"r" + i + "\", \"sensor\": \"" + sensor + "\", \"features\": "
-                    + ActivationJobITCase.jsonArray(v) + "}")));
+            float[] v = {
+                (float) rnd.nextGaussian() * 4,
+                (float) rnd.nextGaussian(),
+                (float) rnd.nextGaussian() * 20
+            };
+            records.add(
+                    record(
+                            t[0],
+                            sensor,
+                            utf8(
+                                    "{\"id\": \"r"
+                                            + i
+                                            + "\", \"sensor\": \""
+                                            + sensor
+                                            + "\", \"features\": "
+                                            + ActivationJobITCase.jsonArray(v)
+                                            + "}")));
         }
         kafka.send(records);
 
         // the DataStream job: windows per Kafka key
         kafka.createTopics(1, t[1] + "-job", t[1] + "-job-dlq");
-        ActivationJobITCase.runJob("--input-topic", t[0], "--output-topic", t[1] + "-job", "--activation", "log_softmax",
-                "--window", "count(4)");
+        ActivationJobITCase.runJob(
+                "--input-topic",
+                t[0],
+                "--output-topic",
+                t[1] + "-job",
+                "--activation",
+                "log_softmax",
+                "--window",
+                "count(4)");
         Map<String, float[]> job = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : read(t[1] + "-job", n)) {
             JsonNode j = ActivationJobITCase.JSON.readTree(r.value());
@@ -114,11 +176,20 @@ class SqlKafkaITCase extends KafkaJobTestBase {
 
         // the same records in SQL, partitioned by the same key
         StreamTableEnvironment tables = tables();
-        tables.executeSql(kafkaTable("readings", "id STRING, sensor STRING, features ARRAY<FLOAT>", t[0], true));
-        tables.executeSql(kafkaTable("normalised", "id STRING, sensor STRING, features ARRAY<FLOAT>, window_count BIGINT", t[1], false));
-        tables.executeSql("INSERT INTO normalised SELECT id, sensor, features, window_count FROM WINDOWED_SOFTMAX("
-                + "input => TABLE readings PARTITION BY sensor, window_spec => 'count(4)', activation => 'log_softmax') "
-                + "WHERE dead_letter IS NULL").await();
+        tables.executeSql(
+                kafkaTable(
+                        "readings", "id STRING, sensor STRING, features ARRAY<FLOAT>", t[0], true));
+        tables.executeSql(
+                kafkaTable(
+                        "normalised",
+                        "id STRING, sensor STRING, features ARRAY<FLOAT>, window_count BIGINT",
+                        t[1],
+                        false));
+        tables.executeSql(
+                        "INSERT INTO normalised SELECT id, sensor, features, window_count FROM WINDOWED_SOFTMAX("
+                                + "input => TABLE readings PARTITION BY sensor, window_spec => 'count(4)', activation => 'log_softmax') "
+                                + "WHERE dead_letter IS NULL")
+                .await();
         Map<String, float[]> sql = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : read(t[1], n)) {
             JsonNode j = ActivationJobITCase.JSON.readTree(r.value());

@@ -1,11 +1,10 @@
 package io.flinkactivations.sql;
 
 import io.flinkactivations.core.ActivationSpec;
+import java.util.List;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.types.DataType;
-
-import java.util.List;
 
 /**
  * {@code ACTIVATE(features, 'leaky_relu(negative_slope=0.2)')}: any activation by a spec, the same
@@ -48,8 +47,10 @@ public class ActivateFunction extends ArrayActivationFunction {
     ActivationSpec bind(List<Object> parameters) {
         Object spec = parameters.get(0);
         if (spec == null) {
-            throw new IllegalArgumentException("the spec must not be NULL: " + signature()
-                    + ", e.g. ACTIVATE(features, 'gelu(approximate=tanh)')");
+            throw new IllegalArgumentException(
+                    "the spec must not be NULL: "
+                            + signature()
+                            + ", e.g. ACTIVATE(features, 'gelu(approximate=tanh)')");
         }
         return ActivationSpec.parse(spec.toString());
     }

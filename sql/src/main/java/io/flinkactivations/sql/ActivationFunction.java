@@ -3,20 +3,20 @@ package io.flinkactivations.sql;
 import io.flinkactivations.core.Activation;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.ParamDef;
+import java.util.List;
+import java.util.Locale;
+import java.util.StringJoiner;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.types.DataType;
 
-import java.util.List;
-import java.util.Locale;
-import java.util.StringJoiner;
-
 /**
- * One activation by its PyTorch name, its parameters positional in PyTorch's order after the
- * array: {@code RELU(features)}, {@code LEAKY_RELU(features, 0.2)}, {@code GELU(features, 'tanh')},
- * {@code SOFTMAX(features, 0, 2.0)} (dim, then temperature). The parameters and their defaults are
- * the compute core's ({@link Activation#params()}); a parameter left out or NULL takes its default.
- * For named parameters, {@link ActivateFunction} takes a spec: {@code ACTIVATE(features, 'softmax(temperature=2)')}.
+ * One activation by its PyTorch name, its parameters positional in PyTorch's order after the array:
+ * {@code RELU(features)}, {@code LEAKY_RELU(features, 0.2)}, {@code GELU(features, 'tanh')}, {@code
+ * SOFTMAX(features, 0, 2.0)} (dim, then temperature). The parameters and their defaults are the
+ * compute core's ({@link Activation#params()}); a parameter left out or NULL takes its default. For
+ * named parameters, {@link ActivateFunction} takes a spec: {@code ACTIVATE(features,
+ * 'softmax(temperature=2)')}.
  */
 @PublicEvolving
 public class ActivationFunction extends ArrayActivationFunction {
@@ -28,7 +28,9 @@ public class ActivationFunction extends ArrayActivationFunction {
         this.activation = activation;
     }
 
-    /** The SQL name of {@code activation}: its functional name in capitals, e.g. {@code LEAKY_RELU}. */
+    /**
+     * The SQL name of {@code activation}: its functional name in capitals, e.g. {@code LEAKY_RELU}.
+     */
     public static String sqlName(Activation activation) {
         return activation.functionalName().toUpperCase(Locale.ROOT);
     }
@@ -66,7 +68,8 @@ public class ActivationFunction extends ArrayActivationFunction {
         StringJoiner s = new StringJoiner(", ");
         s.add("input ARRAY<FLOAT | DOUBLE>");
         for (ParamDef p : activation.params()) {
-            String type = p.isChoice() ? "STRING '" + String.join("' | '", p.choices()) + "'" : "DOUBLE";
+            String type =
+                    p.isChoice() ? "STRING '" + String.join("' | '", p.choices()) + "'" : "DOUBLE";
             s.add(p.isRequired() ? p.name() + " " + type : "[" + p.name() + " " + type + "]");
         }
         return s.toString();
@@ -79,7 +82,10 @@ public class ActivationFunction extends ArrayActivationFunction {
         for (int i = 0; i < parameters.size(); i++) {
             Object value = parameters.get(i);
             if (value != null) {
-                spec.add(defs.get(i).name() + "=" + (value instanceof Double d ? Double.toString(d) : value));
+                spec.add(
+                        defs.get(i).name()
+                                + "="
+                                + (value instanceof Double d ? Double.toString(d) : value));
             }
         }
         return ActivationSpec.parse(spec.toString());

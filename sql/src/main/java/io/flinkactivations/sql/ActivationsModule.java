@@ -1,25 +1,23 @@
 package io.flinkactivations.sql;
 
 import io.flinkactivations.core.Activation;
-import org.apache.flink.annotation.PublicEvolving;
-import org.apache.flink.table.functions.FunctionDefinition;
-import org.apache.flink.table.module.Module;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.table.functions.FunctionDefinition;
+import org.apache.flink.table.module.Module;
 
 /**
- * Every activation as a Flink SQL and Table API function, loaded once:
- * {@code LOAD MODULE activations} in SQL, {@code tableEnv.loadModule("activations",
- * ActivationsModule.INSTANCE)} in Java. Functions: one per activation by its PyTorch functional
- * name in capitals ({@code RELU}, {@code LEAKY_RELU}, {@code GELU}, ..., {@code SOFTMAX},
- * {@code LOG_SOFTMAX}, {@code SOFTMIN}), {@code ACTIVATE(array, spec)}, and the process table
- * function {@code WINDOWED_SOFTMAX} ({@link WindowedSoftmaxFunction}). Names are matched
- * without regard to case, as Flink's own.
+ * Every activation as a Flink SQL and Table API function, loaded once: {@code LOAD MODULE
+ * activations} in SQL, {@code tableEnv.loadModule("activations", ActivationsModule.INSTANCE)} in
+ * Java. Functions: one per activation by its PyTorch functional name in capitals ({@code RELU},
+ * {@code LEAKY_RELU}, {@code GELU}, ..., {@code SOFTMAX}, {@code LOG_SOFTMAX}, {@code SOFTMIN}),
+ * {@code ACTIVATE(array, spec)}, and the process table function {@code WINDOWED_SOFTMAX} ({@link
+ * WindowedSoftmaxFunction}). Names are matched without regard to case, as Flink's own.
  */
 @PublicEvolving
 public final class ActivationsModule implements Module {

@@ -1,13 +1,15 @@
 package io.flinkactivations.sql;
 
+import java.util.Set;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.table.factories.ModuleFactory;
 import org.apache.flink.table.module.Module;
 
-import java.util.Set;
-
-/** Lets {@code LOAD MODULE activations} find {@link ActivationsModule} (Flink's factory SPI); it takes no options. */
+/**
+ * Lets {@code LOAD MODULE activations} find {@link ActivationsModule} (Flink's factory SPI); it
+ * takes no options.
+ */
 @Internal
 public final class ActivationsModuleFactory implements ModuleFactory {
 

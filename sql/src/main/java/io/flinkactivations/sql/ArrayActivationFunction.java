@@ -3,6 +3,11 @@ package io.flinkactivations.sql;
 import io.flinkactivations.core.ActivationKernel;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.Kernels;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.DataTypeFactory;
@@ -25,16 +30,10 @@ import org.apache.flink.table.types.inference.TypeInference;
 import org.apache.flink.table.types.logical.LogicalTypeFamily;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
 
-import java.math.BigDecimal;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Optional;
-
 /**
  * An activation as a SQL scalar function on {@code ARRAY<FLOAT>} or {@code ARRAY<DOUBLE>}: the
- * array first, then constant parameters. Subclasses say which parameters a call takes and what
- * spec they make; the type inference, NULL handling and evaluation are here, once.
+ * array first, then constant parameters. Subclasses say which parameters a call takes and what spec
+ * they make; the type inference, NULL handling and evaluation are here, once.
  *
  * <p>NULL handling follows Flink's built-in array functions: a NULL array gives NULL; an
  * element-wise activation keeps a NULL element NULL in its place (as {@code ARRAY_REVERSE} keeps
@@ -47,11 +46,13 @@ import java.util.Optional;
  * compute core's messages; the planner then specializes the function to one kernel.
  */
 @Internal
-public abstract class ArrayActivationFunction extends ScalarFunction implements SpecializedFunction {
+public abstract class ArrayActivationFunction extends ScalarFunction
+        implements SpecializedFunction {
     private static final long serialVersionUID = 1L;
 
     /** The call's spec and whether its array holds DOUBLE; null until specialized. */
     private ActivationSpec spec;
+
     private boolean doubles;
 
     private transient ActivationKernel kernel;
@@ -68,10 +69,16 @@ public abstract class ArrayActivationFunction extends ScalarFunction implements 
     /** The SQL type parameter {@code index} (from 0) is cast to: DOUBLE or STRING. */
     abstract DataType parameterType(int index);
 
-    /** The arguments as users read them in an error, e.g. {@code input ARRAY<FLOAT | DOUBLE>, [approximate STRING]}. */
+    /**
+     * The arguments as users read them in an error, e.g. {@code input ARRAY<FLOAT | DOUBLE>,
+     * [approximate STRING]}.
+     */
     abstract String arguments();
 
-    /** The call as users read it in an error, e.g. {@code GELU(input ARRAY<FLOAT | DOUBLE>, [approximate STRING])}. */
+    /**
+     * The call as users read it in an error, e.g. {@code GELU(input ARRAY<FLOAT | DOUBLE>,
+     * [approximate STRING])}.
+     */
     final String signature() {
         return name() + "(" + arguments() + ")";
     }
@@ -116,8 +123,11 @@ public abstract class ArrayActivationFunction extends ScalarFunction implements 
         }
     }
 
-    /** {@code function} as the planner specializes it for one call of {@code spec} (for benchmarks). */
-    static ArrayActivationFunction specialized(ArrayActivationFunction function, ActivationSpec spec, boolean doubles) {
+    /**
+     * {@code function} as the planner specializes it for one call of {@code spec} (for benchmarks).
+     */
+    static ArrayActivationFunction specialized(
+            ArrayActivationFunction function, ActivationSpec spec, boolean doubles) {
         ArrayActivationFunction bound = function.unbound();
         bound.spec = spec;
         bound.doubles = doubles;
@@ -133,13 +143,16 @@ public abstract class ArrayActivationFunction extends ScalarFunction implements 
     @Override
     public void open(FunctionContext context) {
         if (spec == null) {
-            throw new IllegalStateException(name() + " runs only as specialized by Flink's planner");
+            throw new IllegalStateException(
+                    name() + " runs only as specialized by Flink's planner");
         }
         kernel = Kernels.get().kernel(spec);
         values = new float[16];
     }
 
-    /** One array; the parameters were bound when the query was planned (see {@link #specialize}). */
+    /**
+     * One array; the parameters were bound when the query was planned (see {@link #specialize}).
+     */
     public ArrayData eval(ArrayData input, Object... parameters) {
         if (input == null) {
             return null;
@@ -183,10 +196,14 @@ public abstract class ArrayActivationFunction extends ScalarFunction implements 
 
     /** A literal parameter's value: a Double for a number, a String for a string. */
     private static Object literal(CallContext call, int arg) {
-        if (call.getArgumentDataTypes().get(arg).getLogicalType().is(LogicalTypeFamily.CHARACTER_STRING)) {
+        if (call.getArgumentDataTypes()
+                .get(arg)
+                .getLogicalType()
+                .is(LogicalTypeFamily.CHARACTER_STRING)) {
             return call.getArgumentValue(arg, String.class).orElse(null);
         }
-        for (Class<? extends Number> type : List.of(Double.class, BigDecimal.class, Long.class, Integer.class, Float.class)) {
+        for (Class<? extends Number> type :
+                List.of(Double.class, BigDecimal.class, Long.class, Integer.class, Float.class)) {
             Optional<? extends Number> value = call.getArgumentValue(arg, type);
             if (value.isPresent()) {
                 return value.get().doubleValue();
@@ -215,28 +232,43 @@ public abstract class ArrayActivationFunction extends ScalarFunction implements 
             DataType input = given.get(0);
             LogicalTypeRoot element = elementType(input);
             if (element != LogicalTypeRoot.FLOAT && element != LogicalTypeRoot.DOUBLE) {
-                return call.fail(throwOnFailure,
+                return call.fail(
+                        throwOnFailure,
                         "%s takes ARRAY<FLOAT> or ARRAY<DOUBLE>, not %s; cast it, e.g. CAST(x AS ARRAY<FLOAT>)",
-                        name(), input.getLogicalType().asSummaryString());
+                        name(),
+                        input.getLogicalType().asSummaryString());
             }
             List<DataType> types = new ArrayList<>();
             types.add(input.bridgedTo(ArrayData.class));
             for (int arg = 1; arg < given.size(); arg++) {
                 DataType want = parameterType(arg - 1);
                 if (!call.isArgumentLiteral(arg)) {
-                    return call.fail(throwOnFailure,
+                    return call.fail(
+                            throwOnFailure,
                             "%s: parameter %d must be a constant (a literal), not a column or an expression: %s",
-                            name(), arg + 1, signature());
+                            name(),
+                            arg + 1,
+                            signature());
                 }
                 boolean numeric = want.getLogicalType().is(LogicalTypeRoot.DOUBLE);
-                boolean fits = call.isArgumentNull(arg)
-                        || (numeric
-                                ? given.get(arg).getLogicalType().is(LogicalTypeFamily.NUMERIC)
-                                : given.get(arg).getLogicalType().is(LogicalTypeFamily.CHARACTER_STRING));
+                boolean fits =
+                        call.isArgumentNull(arg)
+                                || (numeric
+                                        ? given.get(arg)
+                                                .getLogicalType()
+                                                .is(LogicalTypeFamily.NUMERIC)
+                                        : given.get(arg)
+                                                .getLogicalType()
+                                                .is(LogicalTypeFamily.CHARACTER_STRING));
                 if (!fits) {
-                    return call.fail(throwOnFailure, "%s: parameter %d must be %s, not %s: %s",
-                            name(), arg + 1, numeric ? "a number" : "a string",
-                            given.get(arg).getLogicalType().asSummaryString(), signature());
+                    return call.fail(
+                            throwOnFailure,
+                            "%s: parameter %d must be %s, not %s: %s",
+                            name(),
+                            arg + 1,
+                            numeric ? "a number" : "a string",
+                            given.get(arg).getLogicalType().asSummaryString(),
+                            signature());
                 }
                 types.add(want);
             }

@@ -5,10 +5,10 @@ import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * One class per activation, named as PyTorch's {@code torch.nn} class, for registering functions
- * one by one where the module is not wanted:
- * {@code CREATE FUNCTION gelu AS 'io.flinkactivations.sql.Functions$GELU'}. Each is the module's
- * function of the same activation ({@link ActivationFunction}); {@link ActivateFunction} is
- * registered the same way: {@code CREATE FUNCTION activate AS 'io.flinkactivations.sql.ActivateFunction'}.
+ * one by one where the module is not wanted: {@code CREATE FUNCTION gelu AS
+ * 'io.flinkactivations.sql.Functions$GELU'}. Each is the module's function of the same activation
+ * ({@link ActivationFunction}); {@link ActivateFunction} is registered the same way: {@code CREATE
+ * FUNCTION activate AS 'io.flinkactivations.sql.ActivateFunction'}.
  */
 @PublicEvolving
 public final class Functions {

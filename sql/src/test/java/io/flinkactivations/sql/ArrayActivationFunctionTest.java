@@ -9,10 +9,14 @@ import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.binary.BinaryArrayData;
 import org.junit.jupiter.api.Test;
 
-/** Every layout of Flink's array data gives the kernel's numbers, and the input is left as it was. */
+/**
+ * Every layout of Flink's array data gives the kernel's numbers, and the input is left as it was.
+ */
 class ArrayActivationFunctionTest {
 
-    private static final float[] VALUES = {1f, -2f, 3f, -5f, Float.NaN, Float.POSITIVE_INFINITY, 0.5f};
+    private static final float[] VALUES = {
+        1f, -2f, 3f, -5f, Float.NaN, Float.POSITIVE_INFINITY, 0.5f
+    };
 
     private static float[] expected(String spec, float[] in) {
         float[] out = new float[in.length];
@@ -22,12 +26,16 @@ class ArrayActivationFunctionTest {
 
     private static ArrayActivationFunction function(String spec, boolean doubles) {
         ActivationSpec s = ActivationSpec.parse(spec);
-        return ArrayActivationFunction.specialized(new ActivationFunction(s.activation()), s, doubles);
+        return ArrayActivationFunction.specialized(
+                new ActivationFunction(s.activation()), s, doubles);
     }
 
     @Test
     void floatArraysInEveryLayout() {
-        for (String spec : new String[] {"gelu(approximate=tanh)", "softmax(temperature=2)", "leaky_relu(0.2)"}) {
+        for (String spec :
+                new String[] {
+                    "gelu(approximate=tanh)", "softmax(temperature=2)", "leaky_relu(0.2)"
+                }) {
             float[] want = expected(spec, VALUES);
             BinaryArrayData binary = BinaryArrayData.fromPrimitiveArray(VALUES.clone());
             GenericArrayData primitive = new GenericArrayData(VALUES.clone());
@@ -36,7 +44,8 @@ class ArrayActivationFunctionTest {
                 boxed[i] = VALUES[i];
             }
             for (ArrayData in : new ArrayData[] {binary, primitive, new GenericArrayData(boxed)}) {
-                assertThat(function(spec, false).eval(in).toFloatArray()).as(spec + " on " + in.getClass().getSimpleName())
+                assertThat(function(spec, false).eval(in).toFloatArray())
+                        .as(spec + " on " + in.getClass().getSimpleName())
                         .containsExactly(want);
                 assertThat(in.toFloatArray()).containsExactly(VALUES); // not written to
             }
@@ -50,10 +59,14 @@ class ArrayActivationFunctionTest {
             d[i] = VALUES[i] + 1e-9; // rounds to the same float
         }
         float[] want = expected("sigmoid", VALUES);
-        for (ArrayData in : new ArrayData[] {BinaryArrayData.fromPrimitiveArray(d.clone()), new GenericArrayData(d.clone())}) {
+        for (ArrayData in :
+                new ArrayData[] {
+                    BinaryArrayData.fromPrimitiveArray(d.clone()), new GenericArrayData(d.clone())
+                }) {
             double[] out = function("sigmoid", true).eval(in).toDoubleArray();
             for (int i = 0; i < want.length; i++) {
-                assertThat(Double.doubleToLongBits(out[i])).isEqualTo(Double.doubleToLongBits(want[i]));
+                assertThat(Double.doubleToLongBits(out[i]))
+                        .isEqualTo(Double.doubleToLongBits(want[i]));
             }
             assertThat(in.toDoubleArray()).containsExactly(d);
         }
@@ -68,6 +81,7 @@ class ArrayActivationFunctionTest {
         assertThat(out.getFloat(0)).isEqualTo(want[0]);
         assertThat(out.getFloat(2)).isEqualTo(want[1]);
         assertThat(function("relu", false).eval(null)).isNull();
-        assertThat(function("relu", false).eval(new GenericArrayData(new float[0])).size()).isZero();
+        assertThat(function("relu", false).eval(new GenericArrayData(new float[0])).size())
+                .isZero();
     }
 }

@@ -39,12 +39,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SqlFunctionsITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension();
+    @RegisterExtension static final MiniClusterExtension FLINK = new MiniClusterExtension();
 
     private static StreamExecutionEnvironment env;
     private static StreamTableEnvironment tables;
-    private static final List<GoldenCase> VECTORS = GoldenCase.all().stream().filter(c -> !c.isWindow()).toList();
+    private static final List<GoldenCase> VECTORS =
+            GoldenCase.all().stream().filter(c -> !c.isWindow()).toList();
 
     @BeforeEach
     void golden() { // per test: the MiniCluster's environment is set for each test
@@ -67,8 +67,14 @@ class SqlFunctionsITCase {
             rows.add(Row.of(i, c.spec(), features));
         }
         // a stream, not literals: NaN, infinities and every float bit pattern arrive as they are
-        DataStream<Row> stream = env.fromData(rows).returns(
-                Types.ROW_NAMED(new String[] {"id", "spec", "features"}, Types.INT, Types.STRING, Types.OBJECT_ARRAY(Types.FLOAT)));
+        DataStream<Row> stream =
+                env.fromData(rows)
+                        .returns(
+                                Types.ROW_NAMED(
+                                        new String[] {"id", "spec", "features"},
+                                        Types.INT,
+                                        Types.STRING,
+                                        Types.OBJECT_ARRAY(Types.FLOAT)));
         tables.createTemporaryView("golden", tables.fromDataStream(stream));
     }
 
@@ -77,49 +83,82 @@ class SqlFunctionsITCase {
     void everyGoldenVectorThroughSql(String form) throws Exception {
         StringJoiner cases = new StringJoiner(" ", "CASE spec ", " END");
         for (String spec : new LinkedHashSet<>(VECTORS.stream().map(GoldenCase::spec).toList())) {
-            String call = switch (form) {
-                case "by name, FLOAT" -> byName(spec, "features");
-                case "by name, DOUBLE" -> byName(spec, "CAST(features AS ARRAY<DOUBLE>)");
-                default -> "ACTIVATE(features, '" + spec + "')";
-            };
-            cases.add("WHEN '" + spec + "' THEN " + (form.endsWith("DOUBLE") ? call : "CAST(" + call + " AS ARRAY<DOUBLE>)"));
+            String call =
+                    switch (form) {
+                        case "by name, FLOAT" -> byName(spec, "features");
+                        case "by name, DOUBLE" -> byName(spec, "CAST(features AS ARRAY<DOUBLE>)");
+                        default -> "ACTIVATE(features, '" + spec + "')";
+                    };
+            cases.add(
+                    "WHEN '"
+                            + spec
+                            + "' THEN "
+                            + (form.endsWith("DOUBLE")
+                                    ? call
+                                    : "CAST(" + call + " AS ARRAY<DOUBLE>)"));
         }
-        Map<Integer, Object[]> out = collect(tables.sqlQuery("SELECT id, " + cases + " FROM golden"));
+        Map<Integer, Object[]> out =
+                collect(tables.sqlQuery("SELECT id, " + cases + " FROM golden"));
         assertThat(out).hasSize(VECTORS.size());
         for (int i = 0; i < VECTORS.size(); i++) {
             GoldenCase c = VECTORS.get(i);
             Object[] y = out.get(i);
             float[] actual = new float[y.length];
             for (int j = 0; j < y.length; j++) {
-                actual[j] = ((Double) y[j]).floatValue(); // exact: a float widened, or a DOUBLE result of a float
+                actual[j] =
+                        ((Double) y[j])
+                                .floatValue(); // exact: a float widened, or a DOUBLE result of a
+                // float
             }
-            assertThat(GoldenRule.check(c + " (" + form + ")", GoldenRule.Scale.of(c.op()), c.input(), c.rows(), c.cols(),
-                    c.expected(), c.expectedF64(), actual)).isNull();
+            assertThat(
+                            GoldenRule.check(
+                                    c + " (" + form + ")",
+                                    GoldenRule.Scale.of(c.op()),
+                                    c.input(),
+                                    c.rows(),
+                                    c.cols(),
+                                    c.expected(),
+                                    c.expectedF64(),
+                                    actual))
+                    .isNull();
         }
     }
 
-    /** {@code GELU(x, 'tanh')}: the function by its name, the spec's parameters positional in PyTorch's order. */
+    /**
+     * {@code GELU(x, 'tanh')}: the function by its name, the spec's parameters positional in
+     * PyTorch's order.
+     */
     private static String byName(String spec, String array) {
         ActivationSpec s = ActivationSpec.parse(spec);
         if (SHADOWED.contains(ActivationFunction.sqlName(s.activation()))) {
             return "ACTIVATE(" + array + ", '" + spec + "')";
         }
-        StringJoiner call = new StringJoiner(", ", ActivationFunction.sqlName(s.activation()) + "(", ")");
+        StringJoiner call =
+                new StringJoiner(", ", ActivationFunction.sqlName(s.activation()) + "(", ")");
         call.add(array);
         List<ParamDef> defs = s.activation().params();
         for (int i = 0; i < defs.size(); i++) {
-            call.add(defs.get(i).isChoice() ? "'" + defs.get(i).choices().get((int) s.value(i)) + "'" : Double.toString(s.value(i)));
+            call.add(
+                    defs.get(i).isChoice()
+                            ? "'" + defs.get(i).choices().get((int) s.value(i)) + "'"
+                            : Double.toString(s.value(i)));
         }
         return call.toString();
     }
 
     @Test
     void nullsBehaveAsFlinksArrayFunctions() throws Exception {
-        Map<Integer, Object[]> out = collect(tables.sqlQuery("SELECT id, RELU(x), SOFTMAX(x), LEAKY_RELU(x, 0.5) FROM (VALUES "
-                + "(1, CAST(NULL AS ARRAY<FLOAT>)), "
-                + "(2, ARRAY[CAST(-1 AS FLOAT), NULL, CAST(2 AS FLOAT)]), "
-                + "(3, ARRAY[CAST(NULL AS FLOAT)]), "
-                + "(4, ARRAY[CAST(0 AS FLOAT), CAST(0 AS FLOAT)])) AS t(id, x)"), 1, 2, 3);
+        Map<Integer, Object[]> out =
+                collect(
+                        tables.sqlQuery(
+                                "SELECT id, RELU(x), SOFTMAX(x), LEAKY_RELU(x, 0.5) FROM (VALUES "
+                                        + "(1, CAST(NULL AS ARRAY<FLOAT>)), "
+                                        + "(2, ARRAY[CAST(-1 AS FLOAT), NULL, CAST(2 AS FLOAT)]), "
+                                        + "(3, ARRAY[CAST(NULL AS FLOAT)]), "
+                                        + "(4, ARRAY[CAST(0 AS FLOAT), CAST(0 AS FLOAT)])) AS t(id, x)"),
+                        1,
+                        2,
+                        3);
         assertThat(out.get(1)).containsExactly(null, null, null); // a NULL array: NULL
         // NULL elements stay NULL in place; softmax normalises over the others: softmax([-1, 2])
         assertThat((Object[]) out.get(2)[0]).containsExactly(0f, null, 2f);
@@ -131,11 +170,16 @@ class SqlFunctionsITCase {
 
     @Test
     void anEmptyArrayGivesAnEmptyArray() throws Exception {
-        DataStream<Row> empty = env
-                .fromData(Row.of(1, new Float[0]))
-                .returns(Types.ROW_NAMED(new String[] {"id", "x"}, Types.INT, Types.OBJECT_ARRAY(Types.FLOAT)));
+        DataStream<Row> empty =
+                env.fromData(Row.of(1, new Float[0]))
+                        .returns(
+                                Types.ROW_NAMED(
+                                        new String[] {"id", "x"},
+                                        Types.INT,
+                                        Types.OBJECT_ARRAY(Types.FLOAT)));
         Table t = tables.fromDataStream(empty);
-        Map<Integer, Object[]> out = collect(tables.sqlQuery("SELECT id, GELU(x), SOFTMIN(x) FROM " + t), 1, 2);
+        Map<Integer, Object[]> out =
+                collect(tables.sqlQuery("SELECT id, GELU(x), SOFTMIN(x) FROM " + t), 1, 2);
         assertThat((Object[]) out.get(1)[0]).isEmpty();
         assertThat((Object[]) out.get(1)[1]).isEmpty();
     }
@@ -146,7 +190,9 @@ class SqlFunctionsITCase {
     @Test
     void onlyTanhIsAlsoTheNameOfAFlinkFunction() {
         Set<String> core = new java.util.HashSet<>();
-        org.apache.flink.table.module.CoreModule.INSTANCE.listFunctions().forEach(f -> core.add(f.toUpperCase()));
+        org.apache.flink.table.module.CoreModule.INSTANCE
+                .listFunctions()
+                .forEach(f -> core.add(f.toUpperCase()));
         core.retainAll(ActivationsModule.INSTANCE.listFunctions());
         assertThat(core).isEqualTo(SHADOWED);
     }
@@ -157,13 +203,22 @@ class SqlFunctionsITCase {
         first.loadModule(ActivationsModule.IDENTIFIER, ActivationsModule.INSTANCE);
         first.useModules(ActivationsModule.IDENTIFIER, "core");
         registerGolden(first);
-        Map<Integer, Object[]> moduleFirst = collect(first.sqlQuery(
-                "SELECT id, TANH(features) FROM golden WHERE spec = 'tanh'"));
-        Map<Integer, Object[]> activate = collect(tables.sqlQuery(
-                "SELECT id, CAST(ACTIVATE(features, 'tanh') AS ARRAY<DOUBLE>) FROM golden WHERE spec = 'tanh'"));
+        Map<Integer, Object[]> moduleFirst =
+                collect(
+                        first.sqlQuery(
+                                "SELECT id, TANH(features) FROM golden WHERE spec = 'tanh'"));
+        Map<Integer, Object[]> activate =
+                collect(
+                        tables.sqlQuery(
+                                "SELECT id, CAST(ACTIVATE(features, 'tanh') AS ARRAY<DOUBLE>) FROM golden WHERE spec = 'tanh'"));
         assertThat(moduleFirst).isNotEmpty().hasSameSizeAs(activate);
-        moduleFirst.forEach((id, y) -> assertThat(Arrays.stream(y).map(v -> ((Number) v).floatValue()).toArray())
-                .containsExactly(Arrays.stream(activate.get(id)).map(v -> ((Number) v).floatValue()).toArray()));
+        moduleFirst.forEach(
+                (id, y) ->
+                        assertThat(Arrays.stream(y).map(v -> ((Number) v).floatValue()).toArray())
+                                .containsExactly(
+                                        Arrays.stream(activate.get(id))
+                                                .map(v -> ((Number) v).floatValue())
+                                                .toArray()));
     }
 
     @Test
@@ -183,17 +238,25 @@ class SqlFunctionsITCase {
     @Test
     void aWrongCallFailsWhenTheQueryIsPlannedAndSaysWhatToFix() {
         assertThatThrownBy(() -> tables.sqlQuery("SELECT SOFTMAX(ARRAY[1, 2])"))
-                .hasStackTraceContaining("SOFTMAX takes ARRAY<FLOAT> or ARRAY<DOUBLE>, not ARRAY<INT NOT NULL> NOT NULL; cast it");
-        assertThatThrownBy(() -> tables.sqlQuery("SELECT GELU(CAST(features AS ARRAY<DOUBLE>), 'bogus') FROM golden"))
-                .hasStackTraceContaining("Bad value for gelu parameter approximate: 'bogus'; valid values: none, tanh");
+                .hasStackTraceContaining(
+                        "SOFTMAX takes ARRAY<FLOAT> or ARRAY<DOUBLE>, not ARRAY<INT NOT NULL> NOT NULL; cast it");
+        assertThatThrownBy(
+                        () ->
+                                tables.sqlQuery(
+                                        "SELECT GELU(CAST(features AS ARRAY<DOUBLE>), 'bogus') FROM golden"))
+                .hasStackTraceContaining(
+                        "Bad value for gelu parameter approximate: 'bogus'; valid values: none, tanh");
         assertThatThrownBy(() -> tables.sqlQuery("SELECT SOFTMAX(features, 1) FROM golden"))
                 .hasStackTraceContaining("Bad value for softmax parameter dim: 1.0; it must be 0");
         assertThatThrownBy(() -> tables.sqlQuery("SELECT LEAKY_RELU(features, id) FROM golden"))
                 .hasStackTraceContaining("LEAKY_RELU: parameter 2 must be a constant (a literal)");
-        assertThatThrownBy(() -> tables.sqlQuery("SELECT LEAKY_RELU(features, 'steep') FROM golden"))
-                .hasStackTraceContaining("LEAKY_RELU: parameter 2 must be a number, not CHAR(5) NOT NULL");
+        assertThatThrownBy(
+                        () -> tables.sqlQuery("SELECT LEAKY_RELU(features, 'steep') FROM golden"))
+                .hasStackTraceContaining(
+                        "LEAKY_RELU: parameter 2 must be a number, not CHAR(5) NOT NULL");
         assertThatThrownBy(() -> tables.sqlQuery("SELECT THRESHOLD(features) FROM golden"))
-                .hasStackTraceContaining("THRESHOLD(input ARRAY<FLOAT | DOUBLE>, threshold DOUBLE, value DOUBLE)");
+                .hasStackTraceContaining(
+                        "THRESHOLD(input ARRAY<FLOAT | DOUBLE>, threshold DOUBLE, value DOUBLE)");
         assertThatThrownBy(() -> tables.sqlQuery("SELECT ACTIVATE(features, 'swish') FROM golden"))
                 .hasStackTraceContaining("Unknown activation 'swish'; valid activations: relu");
         assertThatThrownBy(() -> tables.sqlQuery("SELECT ACTIVATE(features, spec) FROM golden"))
@@ -206,39 +269,70 @@ class SqlFunctionsITCase {
     void everyActivationCanBeRegisteredOnItsOwnByItsTorchClassName() throws Exception {
         for (Activation a : Activation.values()) {
             Class<?> c = Class.forName("io.flinkactivations.sql.Functions$" + a.className());
-            assertThat(((ActivationFunction) c.getConstructor().newInstance()).activation()).isEqualTo(a);
+            assertThat(((ActivationFunction) c.getConstructor().newInstance()).activation())
+                    .isEqualTo(a);
         }
         StreamTableEnvironment alone = StreamTableEnvironment.create(env); // no module
         registerGolden(alone);
-        alone.executeSql("CREATE TEMPORARY FUNCTION leaky AS 'io.flinkactivations.sql.Functions$LeakyReLU'");
-        alone.executeSql("CREATE TEMPORARY FUNCTION activate AS 'io.flinkactivations.sql.ActivateFunction'");
-        Map<Integer, Object[]> out = collect(alone.sqlQuery("SELECT id, leaky(x, 0.5), activate(x, 'leaky_relu(0.5)') "
-                + "FROM (VALUES (1, ARRAY[CAST(-2 AS FLOAT), CAST(3 AS FLOAT)])) AS t(id, x)"), 1, 2);
+        alone.executeSql(
+                "CREATE TEMPORARY FUNCTION leaky AS 'io.flinkactivations.sql.Functions$LeakyReLU'");
+        alone.executeSql(
+                "CREATE TEMPORARY FUNCTION activate AS 'io.flinkactivations.sql.ActivateFunction'");
+        Map<Integer, Object[]> out =
+                collect(
+                        alone.sqlQuery(
+                                "SELECT id, leaky(x, 0.5), activate(x, 'leaky_relu(0.5)') "
+                                        + "FROM (VALUES (1, ARRAY[CAST(-2 AS FLOAT), CAST(3 AS FLOAT)])) AS t(id, x)"),
+                        1,
+                        2);
         assertThat((Object[]) out.get(1)[0]).containsExactly(-1f, 3f);
         assertThat((Object[]) out.get(1)[1]).containsExactly(-1f, 3f);
     }
 
     @Test
     void theTableApiCallsThemByName() throws Exception {
-        Table result = tables.from("golden")
-                .where(org.apache.flink.table.api.Expressions.$("spec").isEqual("leaky_relu(negative_slope=0.2)"))
-                .select(org.apache.flink.table.api.Expressions.$("id"),
-                        org.apache.flink.table.api.Expressions.call("LEAKY_RELU", org.apache.flink.table.api.Expressions.$("features"), 0.2)
-                                .cast(org.apache.flink.table.api.DataTypes.ARRAY(org.apache.flink.table.api.DataTypes.DOUBLE())));
+        Table result =
+                tables.from("golden")
+                        .where(
+                                org.apache.flink.table.api.Expressions.$("spec")
+                                        .isEqual("leaky_relu(negative_slope=0.2)"))
+                        .select(
+                                org.apache.flink.table.api.Expressions.$("id"),
+                                org.apache.flink.table.api.Expressions.call(
+                                                "LEAKY_RELU",
+                                                org.apache.flink.table.api.Expressions.$(
+                                                        "features"),
+                                                0.2)
+                                        .cast(
+                                                org.apache.flink.table.api.DataTypes.ARRAY(
+                                                        org.apache.flink.table.api.DataTypes
+                                                                .DOUBLE())));
         Map<Integer, Object[]> out = collect(result);
         assertThat(out).isNotEmpty();
-        out.forEach((id, y) -> {
-            GoldenCase c = VECTORS.get(id);
-            float[] actual = new float[y.length];
-            for (int j = 0; j < y.length; j++) {
-                actual[j] = ((Double) y[j]).floatValue();
-            }
-            assertThat(GoldenRule.check(c + " (Table API)", GoldenRule.Scale.of(c.op()), c.input(), c.rows(), c.cols(),
-                    c.expected(), c.expectedF64(), actual)).isNull();
-        });
+        out.forEach(
+                (id, y) -> {
+                    GoldenCase c = VECTORS.get(id);
+                    float[] actual = new float[y.length];
+                    for (int j = 0; j < y.length; j++) {
+                        actual[j] = ((Double) y[j]).floatValue();
+                    }
+                    assertThat(
+                                    GoldenRule.check(
+                                            c + " (Table API)",
+                                            GoldenRule.Scale.of(c.op()),
+                                            c.input(),
+                                            c.rows(),
+                                            c.cols(),
+                                            c.expected(),
+                                            c.expectedF64(),
+                                            actual))
+                            .isNull();
+                });
     }
 
-    /** The query's rows by their first column (an INT id), the other columns as arrays (or null). */
+    /**
+     * The query's rows by their first column (an INT id), the other columns as arrays (or null).
+     */
     private static Map<Integer, Object[]> collect(Table query) throws Exception {
         return collect(query, 1);
     }
@@ -253,7 +347,9 @@ class SqlFunctionsITCase {
                 for (int i = 0; i < columns.length; i++) {
                     values[i] = r.getField(columns[i]);
                 }
-                out.put((Integer) r.getField(0), columns.length == 1 && values[0] != null ? toObjects(values[0]) : values);
+                out.put(
+                        (Integer) r.getField(0),
+                        columns.length == 1 && values[0] != null ? toObjects(values[0]) : values);
             }
         }
         return out;

@@ -21,17 +21,19 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One array through a SQL scalar function, as Flink's generated code calls it (binary array data in,
- * generic array data out), against the DataStream path's work on the same values (a float[] in, a new
- * float[] out, the kernel between): what Flink's array data costs next to the kernel.
- * {@code java -jar benchmarks/target/benchmarks.jar SqlScalarBenchmark}.
+ * One array through a SQL scalar function, as Flink's generated code calls it (binary array data
+ * in, generic array data out), against the DataStream path's work on the same values (a float[] in,
+ * a new float[] out, the kernel between): what Flink's array data costs next to the kernel. {@code
+ * java -jar benchmarks/target/benchmarks.jar SqlScalarBenchmark}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 5, time = 500, timeUnit = TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
 public class SqlScalarBenchmark {
     @Param({"relu", "gelu", "softmax"})
     public String op;

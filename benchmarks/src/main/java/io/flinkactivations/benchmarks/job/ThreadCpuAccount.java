@@ -13,11 +13,12 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 /**
- * Where a benchmark run's CPU time goes in this JVM, which hosts the broker, the pipeline under test
- * and its clients: each Java thread's CPU time over the run, summed by what the thread does, and the
- * rest of the process's CPU time (JIT compilers, GC, the JVM's own threads; they are no Java threads
- * to {@link ThreadMXBean}). The broker's threads are those alive when the account is opened, right
- * after the broker started and before any run (with the JVM's own few Java threads, which idle).
+ * Where a benchmark run's CPU time goes in this JVM, which hosts the broker, the pipeline under
+ * test and its clients: each Java thread's CPU time over the run, summed by what the thread does,
+ * and the rest of the process's CPU time (JIT compilers, GC, the JVM's own threads; they are no
+ * Java threads to {@link ThreadMXBean}). The broker's threads are those alive when the account is
+ * opened, right after the broker started and before any run (with the JVM's own few Java threads,
+ * which idle).
  *
  * <p>Threads are sampled every {@link #SAMPLE_MILLIS} ms while the run goes on, so a thread that
  * ends during it (Flink's task threads at the end of a bounded job) is counted up to its last
@@ -27,7 +28,8 @@ final class ThreadCpuAccount {
     /** What a thread does, in the order of a report. */
     enum Part {
         BROKER("the broker"),
-        PIPELINE("the pipeline: the ceiling's copy threads, the job's source fetchers and task threads"),
+        PIPELINE(
+                "the pipeline: the ceiling's copy threads, the job's source fetchers and task threads"),
         PRODUCER_NETWORK("producers' network threads (the ceiling's and the job's sinks')"),
         OTHER("Flink's runtime and other Java threads"),
         JVM("JIT compilers, GC and the JVM's own threads");
@@ -40,10 +42,14 @@ final class ThreadCpuAccount {
     }
 
     private static final long SAMPLE_MILLIS = 100;
+
     /** A Flink task thread: "<task name> (<subtask>/<parallelism>)#<attempt>". */
     private static final Pattern FLINK_TASK = Pattern.compile(".* \\(\\d+/\\d+\\)#\\d+");
+
     /** Flink's helper threads named after a task. */
-    private static final String[] TASK_HELPERS = {"OutputFlusher for ", "Time Trigger for ", "System Time Trigger for "};
+    private static final String[] TASK_HELPERS = {
+        "OutputFlusher for ", "Time Trigger for ", "System Time Trigger for "
+    };
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final com.sun.management.OperatingSystemMXBean os;
@@ -52,7 +58,8 @@ final class ThreadCpuAccount {
     /** Opens the account: every thread alive now, except the caller, is the broker's. */
     ThreadCpuAccount() {
         if (!threads.isThreadCpuTimeSupported()
-                || !(ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean o)) {
+                || !(ManagementFactory.getOperatingSystemMXBean()
+                        instanceof com.sun.management.OperatingSystemMXBean o)) {
             throw new IllegalStateException("this JVM does not report threads' CPU time");
         }
         threads.setThreadCpuTimeEnabled(true);
@@ -104,16 +111,19 @@ final class ThreadCpuAccount {
         sample(before, names);
         long processBefore = os.getProcessCpuTime();
         Map<Long, Long> last = new HashMap<>(before);
-        Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                sample(last, names);
-                try {
-                    Thread.sleep(SAMPLE_MILLIS); // the sampling interval
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "cpu-account-sampler");
+        Thread sampler =
+                new Thread(
+                        () -> {
+                            while (!Thread.currentThread().isInterrupted()) {
+                                sample(last, names);
+                                try {
+                                    Thread.sleep(SAMPLE_MILLIS); // the sampling interval
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
+                            }
+                        },
+                        "cpu-account-sampler");
         sampler.setDaemon(true);
         sampler.start();
         T result;
@@ -136,7 +146,10 @@ final class ThreadCpuAccount {
         return new Measured<>(result, new Usage(nanos));
     }
 
-    /** Updates each live thread's CPU time, and learns the names of threads new since the last sample. */
+    /**
+     * Updates each live thread's CPU time, and learns the names of threads new since the last
+     * sample.
+     */
     private void sample(Map<Long, Long> last, Map<Long, String> names) {
         long[] ids = threads.getAllThreadIds();
         long[] unnamed = Arrays.stream(ids).filter(id -> !names.containsKey(id)).toArray();

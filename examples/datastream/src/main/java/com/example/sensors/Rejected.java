@@ -4,7 +4,7 @@ import io.flinkactivations.stream.DeadLetter;
 
 /** A reading the operators could not take, with why: the dead-letter topic's records. */
 public class Rejected {
-    public String reason;      // e.g. dimension-mismatch, late, missing-features, empty-vector
+    public String reason; // e.g. dimension-mismatch, late, missing-features, empty-vector
     public String message;
     public String sensor;
     public Long ts;

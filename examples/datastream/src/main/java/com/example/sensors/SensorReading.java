@@ -6,9 +6,9 @@ package com.example.sensors;
  */
 public class SensorReading {
     public String sensor;
-    public long ts;            // event time, epoch ms
+    public long ts; // event time, epoch ms
     public float[] features;
-    public String raw;         // the input as it came, when it could not be read as a reading
+    public String raw; // the input as it came, when it could not be read as a reading
 
     public SensorReading() {}
 

@@ -2,7 +2,10 @@ package com.example.sensors;
 
 import io.flinkactivations.stream.WindowInfo;
 
-/** A reading normalised across its window: the window's bounds (epoch ms) and its number of readings. */
+/**
+ * A reading normalised across its window: the window's bounds (epoch ms) and its number of
+ * readings.
+ */
 public class WindowedReading {
     public String sensor;
     public long ts;

@@ -30,11 +30,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Sensor readings (JSON, topic {@code readings}) through the flink-activations compute core in Kafka
- * Streams: GELU of every reading to {@code streams-readings-gelu}, and each sensor's readings
- * normalised by softmax along dim 0 across 10-second event-time windows to
- * {@code streams-readings-softmax}; readings that cannot be taken go to
- * {@code streams-readings-dead-letters} with a reason.
+ * Sensor readings (JSON, topic {@code readings}) through the flink-activations compute core in
+ * Kafka Streams: GELU of every reading to {@code streams-readings-gelu}, and each sensor's readings
+ * normalised by softmax along dim 0 across 10-second event-time windows to {@code
+ * streams-readings-softmax}; readings that cannot be taken go to {@code
+ * streams-readings-dead-letters} with a reason.
  *
  * <p>A window is emitted once the newest event time is 2 seconds past its end, or when the input
  * has been idle for 5 seconds (the end of a replay). The application stops once it has read its
@@ -50,8 +50,13 @@ public final class ReadingsApp {
     static final long IDLE_MS = 5_000;
     static final ObjectMapper JSON = new ObjectMapper();
     static final CountDownLatch DONE = new CountDownLatch(1);
-    /** Tasks (one per input partition) that have read records, and those of them that are idle and flushed. */
+
+    /**
+     * Tasks (one per input partition) that have read records, and those of them that are idle and
+     * flushed.
+     */
     static final AtomicInteger READING = new AtomicInteger();
+
     static final AtomicInteger FLUSHED = new AtomicInteger();
 
     private ReadingsApp() {}
@@ -66,20 +71,36 @@ public final class ReadingsApp {
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
 
         StringSerializer out = new StringSerializer();
-        Topology topology = new Topology()
-                .addSource("readings", new StringDeserializer(), new StringDeserializer(), "readings")
-                .addProcessor("activations", ActivationsProcessor::new, "readings")
-                .addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("windows"),
-                        Serdes.String(), Serdes.String()), "activations")
-                .addSink("gelu", "streams-readings-gelu", out, out, "activations")
-                .addSink("softmax", "streams-readings-softmax", out, out, "activations")
-                .addSink("dead-letters", "streams-readings-dead-letters", out, out, "activations");
+        Topology topology =
+                new Topology()
+                        .addSource(
+                                "readings",
+                                new StringDeserializer(),
+                                new StringDeserializer(),
+                                "readings")
+                        .addProcessor("activations", ActivationsProcessor::new, "readings")
+                        .addStateStore(
+                                Stores.keyValueStoreBuilder(
+                                        Stores.inMemoryKeyValueStore("windows"),
+                                        Serdes.String(),
+                                        Serdes.String()),
+                                "activations")
+                        .addSink("gelu", "streams-readings-gelu", out, out, "activations")
+                        .addSink("softmax", "streams-readings-softmax", out, out, "activations")
+                        .addSink(
+                                "dead-letters",
+                                "streams-readings-dead-letters",
+                                out,
+                                out,
+                                "activations");
 
         try (KafkaStreams streams = new KafkaStreams(topology, props)) {
             streams.start();
             if (!DONE.await(3, TimeUnit.MINUTES)) {
-                System.err.println("streams example: no end of input within 3 minutes; is the broker at " + bootstrap
-                        + " up, with topic 'readings'?");
+                System.err.println(
+                        "streams example: no end of input within 3 minutes; is the broker at "
+                                + bootstrap
+                                + " up, with topic 'readings'?");
                 System.exit(1);
             }
             streams.close(Duration.ofSeconds(30));
@@ -87,12 +108,17 @@ public final class ReadingsApp {
         System.out.println("streams example: done");
     }
 
-    /** GELU per reading; windows kept in a state store until they close; dead letters with a reason. */
+    /**
+     * GELU per reading; windows kept in a state store until they close; dead letters with a reason.
+     */
     static final class ActivationsProcessor implements Processor<String, String, String, String> {
-        private final ActivationKernel gelu = Kernels.get().kernel(ActivationSpec.parse("gelu(approximate=tanh)"));
-        private final ActivationKernel softmax = Kernels.get().kernel(ActivationSpec.parse("softmax"));
+        private final ActivationKernel gelu =
+                Kernels.get().kernel(ActivationSpec.parse("gelu(approximate=tanh)"));
+        private final ActivationKernel softmax =
+                Kernels.get().kernel(ActivationSpec.parse("softmax"));
         private ProcessorContext<String, String> context;
-        private KeyValueStore<String, String> windows; // "W|sensor|start" -> JSON array of readings; "D|sensor" -> dimension
+        private KeyValueStore<String, String>
+                windows; // "W|sensor|start" -> JSON array of readings; "D|sensor" -> dimension
         private long newestEventTime = Long.MIN_VALUE;
         private long lastRecordAt = -1;
         private boolean flushed;
@@ -101,16 +127,19 @@ public final class ReadingsApp {
         public void init(ProcessorContext<String, String> context) {
             this.context = context;
             this.windows = context.getStateStore("windows");
-            context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> {
-                boolean idle = lastRecordAt >= 0 && now - lastRecordAt >= IDLE_MS;
-                emitWindows(idle ? Long.MAX_VALUE : newestEventTime - GRACE_MS);
-                if (idle && !flushed) {
-                    flushed = true;
-                    if (FLUSHED.incrementAndGet() == READING.get()) {
-                        DONE.countDown();
-                    }
-                }
-            });
+            context.schedule(
+                    Duration.ofSeconds(1),
+                    PunctuationType.WALL_CLOCK_TIME,
+                    now -> {
+                        boolean idle = lastRecordAt >= 0 && now - lastRecordAt >= IDLE_MS;
+                        emitWindows(idle ? Long.MAX_VALUE : newestEventTime - GRACE_MS);
+                        if (idle && !flushed) {
+                            flushed = true;
+                            if (FLUSHED.incrementAndGet() == READING.get()) {
+                                DONE.countDown();
+                            }
+                        }
+                    });
         }
 
         @Override
@@ -128,7 +157,11 @@ public final class ReadingsApp {
             }
             JsonNode f = reading.get("features");
             if (f == null || !f.isArray() || !reading.path("ts").canConvertToLong()) {
-                deadLetter(record, reading, "missing-features", "a reading needs ts and a features array");
+                deadLetter(
+                        record,
+                        reading,
+                        "missing-features",
+                        "a reading needs ts and a features array");
                 return;
             }
             if (f.isEmpty()) {
@@ -150,8 +183,14 @@ public final class ReadingsApp {
             if (dimension == null) {
                 windows.put(dimensionKey, String.valueOf(x.length));
             } else if (Integer.parseInt(dimension) != x.length) {
-                deadLetter(record, reading, "dimension-mismatch", "the vector has " + x.length
-                        + " features; this sensor's windows have " + dimension);
+                deadLetter(
+                        record,
+                        reading,
+                        "dimension-mismatch",
+                        "the vector has "
+                                + x.length
+                                + " features; this sensor's windows have "
+                                + dimension);
                 return;
             }
             long start = ts - Math.floorMod(ts, WINDOW_MS);
@@ -182,7 +221,10 @@ public final class ReadingsApp {
             closed.forEach(windows::delete);
         }
 
-        /** Softmax along dim 0: the window's N readings as an N x D batch, each feature across the N. */
+        /**
+         * Softmax along dim 0: the window's N readings as an N x D batch, each feature across the
+         * N.
+         */
         private void emit(long start, ArrayNode members) {
             int n = members.size();
             int d = members.get(0).get("features").size();
@@ -198,15 +240,20 @@ public final class ReadingsApp {
                 float[] row = new float[d];
                 System.arraycopy(batch, r * d, row, 0, d);
                 ObjectNode out = withFeatures((ObjectNode) members.get(r), row);
-                out.put("windowStart", start).put("windowEnd", start + WINDOW_MS).put("windowCount", n);
+                out.put("windowStart", start)
+                        .put("windowEnd", start + WINDOW_MS)
+                        .put("windowCount", n);
                 String sensor = out.path("sensor").asText();
-                context.forward(new Record<>(sensor, out.toString(), out.get("ts").asLong()), "softmax");
+                context.forward(
+                        new Record<>(sensor, out.toString(), out.get("ts").asLong()), "softmax");
             }
         }
 
-        private void deadLetter(Record<String, String> record, ObjectNode reading, String reason, String message) {
+        private void deadLetter(
+                Record<String, String> record, ObjectNode reading, String reason, String message) {
             ObjectNode d = JSON.createObjectNode();
-            d.put("reason", reason).put("message", message)
+            d.put("reason", reason)
+                    .put("message", message)
                     .put("sensor", reading == null ? "" : reading.path("sensor").asText())
                     .put("value", record.value());
             context.forward(record.withValue(d.toString()), "dead-letters");
@@ -225,7 +272,8 @@ public final class ReadingsApp {
             try {
                 return json == null ? JSON.createArrayNode() : (ArrayNode) JSON.readTree(json);
             } catch (Exception e) {
-                throw new IllegalStateException("the window store holds what this processor wrote", e);
+                throw new IllegalStateException(
+                        "the window store holds what this processor wrote", e);
             }
         }
     }

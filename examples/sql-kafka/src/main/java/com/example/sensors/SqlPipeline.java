@@ -5,9 +5,10 @@ import org.apache.flink.table.api.TableEnvironment;
 
 /**
  * The same pipeline as the DataStream example, in Flink SQL: readings (JSON) from Kafka topic
- * {@code readings}, GELU of each to {@code sql-readings-gelu}, each sensor's readings softmax-normalised
- * across 10-second windows to {@code sql-readings-softmax} (the window's dead letters, if any, to
- * {@code sql-readings-dead-letters}). Reads what the topic holds when it starts, then ends.
+ * {@code readings}, GELU of each to {@code sql-readings-gelu}, each sensor's readings
+ * softmax-normalised across 10-second windows to {@code sql-readings-softmax} (the window's dead
+ * letters, if any, to {@code sql-readings-dead-letters}). Reads what the topic holds when it
+ * starts, then ends.
  *
  * <pre>
  *   mvn -q compile exec:exec -Dbootstrap=localhost:9092
@@ -23,7 +24,8 @@ public class SqlPipeline {
         tEnv.executeSql("LOAD MODULE activations");
         tEnv.executeSql("USE MODULES core, activations");
 
-        tEnv.executeSql("""
+        tEnv.executeSql(
+                """
                 CREATE TABLE readings (
                   sensor   STRING,
                   ts       BIGINT,
@@ -39,23 +41,38 @@ public class SqlPipeline {
                   'scan.bounded.mode' = 'latest-offset',
                   'format' = 'json',
                   'json.ignore-parse-errors' = 'true'
-                )""".formatted(bootstrap));
-        tEnv.executeSql(sinkTable("sql_readings_gelu", "sql-readings-gelu",
-                "sensor STRING, ts BIGINT, features ARRAY<FLOAT>", bootstrap));
-        tEnv.executeSql(sinkTable("sql_readings_softmax", "sql-readings-softmax",
-                "sensor STRING, ts BIGINT, features ARRAY<FLOAT>, window_start TIMESTAMP_LTZ(3),"
-                        + " window_end TIMESTAMP_LTZ(3), window_count BIGINT", bootstrap));
-        tEnv.executeSql(sinkTable("sql_readings_dead_letters", "sql-readings-dead-letters",
-                "reason STRING, sensor STRING, ts BIGINT", bootstrap));
+                )"""
+                        .formatted(bootstrap));
+        tEnv.executeSql(
+                sinkTable(
+                        "sql_readings_gelu",
+                        "sql-readings-gelu",
+                        "sensor STRING, ts BIGINT, features ARRAY<FLOAT>",
+                        bootstrap));
+        tEnv.executeSql(
+                sinkTable(
+                        "sql_readings_softmax",
+                        "sql-readings-softmax",
+                        "sensor STRING, ts BIGINT, features ARRAY<FLOAT>, window_start TIMESTAMP_LTZ(3),"
+                                + " window_end TIMESTAMP_LTZ(3), window_count BIGINT",
+                        bootstrap));
+        tEnv.executeSql(
+                sinkTable(
+                        "sql_readings_dead_letters",
+                        "sql-readings-dead-letters",
+                        "reason STRING, sensor STRING, ts BIGINT",
+                        bootstrap));
 
-        tEnv.executeSql("""
+        tEnv.executeSql(
+                """
                 CREATE TEMPORARY VIEW windowed AS
                 SELECT * FROM WINDOWED_SOFTMAX(
                     input       => TABLE readings PARTITION BY sensor,
                     window_spec => 'tumbling(10 s)',
                     on_time     => DESCRIPTOR(rowtime))""");
 
-        tEnv.executeSql("""
+        tEnv.executeSql(
+                        """
                 EXECUTE STATEMENT SET BEGIN
                   INSERT INTO sql_readings_gelu
                     SELECT sensor, ts, GELU(features, 'tanh') FROM readings;
@@ -64,7 +81,8 @@ public class SqlPipeline {
                     FROM windowed WHERE dead_letter IS NULL;
                   INSERT INTO sql_readings_dead_letters
                     SELECT dead_letter, sensor, ts FROM windowed WHERE dead_letter IS NOT NULL;
-                END""").await();
+                END""")
+                .await();
     }
 
     static String sinkTable(String name, String topic, String columns, String bootstrap) {
@@ -74,6 +92,7 @@ public class SqlPipeline {
                   'topic' = '%s',
                   'properties.bootstrap.servers' = '%s',
                   'format' = 'json'
-                )""".formatted(name, columns, topic, bootstrap);
+                )"""
+                .formatted(name, columns, topic, bootstrap);
     }
 }

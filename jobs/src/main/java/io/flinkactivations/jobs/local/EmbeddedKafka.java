@@ -29,8 +29,8 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /**
- * A real Kafka broker (KRaft, one combined broker and controller) in this JVM, on a random port, for
- * {@code bin/activations demo} and the tests. Built on Kafka's own test kit (an internal API of
+ * A real Kafka broker (KRaft, one combined broker and controller) in this JVM, on a random port,
+ * for {@code bin/activations demo} and the tests. Built on Kafka's own test kit (an internal API of
  * Kafka 4.2, pinned with the rest of Kafka in the parent pom); never part of the deployable jar.
  */
 @Internal
@@ -41,43 +41,50 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    /** Formats and starts a broker with its logs in a new temporary directory; returns when it accepts clients (about 3 s). */
+    /**
+     * Formats and starts a broker with its logs in a new temporary directory; returns when it
+     * accepts clients (about 3 s).
+     */
     public static EmbeddedKafka start() throws Exception {
         return start(null);
     }
 
     /**
-     * As {@link #start()}, with the broker's logs in a new directory under {@code parent} (null: the
-     * system's temporary directory), deleted on {@link #close}.
+     * As {@link #start()}, with the broker's logs in a new directory under {@code parent} (null:
+     * the system's temporary directory), deleted on {@link #close}.
      */
     public static EmbeddedKafka start(Path parent) throws Exception {
         return start(parent, Map.of());
     }
 
     /**
-     * As {@link #start(Path)}, with broker settings over the defaults: e.g. more listeners, security
-     * and an authorizer (the clients' listener, {@code EXTERNAL}, stays PLAINTEXT).
+     * As {@link #start(Path)}, with broker settings over the defaults: e.g. more listeners,
+     * security and an authorizer (the clients' listener, {@code EXTERNAL}, stays PLAINTEXT).
      */
-    public static EmbeddedKafka start(Path parent, Map<String, String> brokerSettings) throws Exception {
-        TestKitNodes.Builder builder = new TestKitNodes.Builder()
-                .setCombined(true)
-                .setNumBrokerNodes(1)
-                .setNumControllerNodes(1);
+    public static EmbeddedKafka start(Path parent, Map<String, String> brokerSettings)
+            throws Exception {
+        TestKitNodes.Builder builder =
+                new TestKitNodes.Builder()
+                        .setCombined(true)
+                        .setNumBrokerNodes(1)
+                        .setNumControllerNodes(1);
         if (parent != null) {
             builder.setBaseDirectory(Files.createTempDirectory(parent, "kafka-"));
         }
         TestKitNodes nodes = builder.build();
-        KafkaClusterTestKit.Builder cluster = new KafkaClusterTestKit.Builder(nodes)
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "1")
-                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                // a deleted topic's files go at once, not a minute later (the job benchmark deletes each run's gigabytes)
-                .setConfigProp("file.delete.delay.ms", "0");
+        KafkaClusterTestKit.Builder cluster =
+                new KafkaClusterTestKit.Builder(nodes)
+                        .setConfigProp("offsets.topic.replication.factor", "1")
+                        .setConfigProp("offsets.topic.num.partitions", "1")
+                        .setConfigProp("transaction.state.log.replication.factor", "1")
+                        .setConfigProp("transaction.state.log.min.isr", "1")
+                        .setConfigProp("transaction.state.log.num.partitions", "1")
+                        .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+                        .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                        // a deleted topic's files go at once, not a minute later (the job benchmark
+                        // deletes each run's gigabytes)
+                        .setConfigProp("file.delete.delay.ms", "0");
         brokerSettings.forEach(cluster::setConfigProp);
         return started(cluster.build());
     }
@@ -111,10 +118,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
-    /** The address of the broker's listener {@code name} (one of {@code listeners} given at start). */
+    /**
+     * The address of the broker's listener {@code name} (one of {@code listeners} given at start).
+     */
     public String listenerAddress(String name) {
-        return "localhost:" + cluster.brokers().values().iterator().next()
-                .boundPort(org.apache.kafka.common.network.ListenerName.normalised(name));
+        return "localhost:"
+                + cluster.brokers()
+                        .values()
+                        .iterator()
+                        .next()
+                        .boundPort(org.apache.kafka.common.network.ListenerName.normalised(name));
     }
 
     /** Creates topics with {@code partitions} partitions each and waits until they exist. */
@@ -129,13 +142,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** Creates one topic with topic configs (e.g. message.timestamp.type=LogAppendTime). */
-    public void createTopic(String name, int partitions, java.util.Map<String, String> configs) throws Exception {
+    public void createTopic(String name, int partitions, java.util.Map<String, String> configs)
+            throws Exception {
         try (Admin admin = Admin.create(clientProperties())) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+                    .all()
+                    .get();
         }
     }
 
-    /** Deletes topics and waits until the broker has taken them out (their files go right after). */
+    /**
+     * Deletes topics and waits until the broker has taken them out (their files go right after).
+     */
     public void deleteTopics(String... names) throws Exception {
         try (Admin admin = Admin.create(clientProperties())) {
             admin.deleteTopics(List.of(names)).all().get();
@@ -153,7 +171,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         return producer(Map.of());
     }
 
-    /** A producer of raw bytes, acks=all, idempotent, with {@code extra} client properties on top. */
+    /**
+     * A producer of raw bytes, acks=all, idempotent, with {@code extra} client properties on top.
+     */
     public KafkaProducer<byte[], byte[]> producer(Map<String, String> extra) {
         Properties p = clientProperties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -180,13 +200,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         return consumer(Map.of());
     }
 
-    /** A read_committed consumer as {@link #consumer()}, with {@code extra} client properties on top. */
+    /**
+     * A read_committed consumer as {@link #consumer()}, with {@code extra} client properties on
+     * top.
+     */
     public KafkaConsumer<byte[], byte[]> consumer(Map<String, String> extra) {
         return consumer(extra, new ByteArrayDeserializer());
     }
 
-    /** A read_committed consumer as {@link #consumer(Map)} whose values are read by {@code values}. */
-    public <V> KafkaConsumer<byte[], V> consumer(Map<String, String> extra, Deserializer<V> values) {
+    /**
+     * A read_committed consumer as {@link #consumer(Map)} whose values are read by {@code values}.
+     */
+    public <V> KafkaConsumer<byte[], V> consumer(
+            Map<String, String> extra, Deserializer<V> values) {
         Properties p = clientProperties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -197,44 +223,56 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Reads {@code topic} with read_committed until {@code expected} records arrived or {@code timeout}
-     * passed, then for {@code quiet} more to catch extras (duplicates); returns what it read.
+     * Reads {@code topic} with read_committed until {@code expected} records arrived or {@code
+     * timeout} passed, then for {@code quiet} more to catch extras (duplicates); returns what it
+     * read.
      */
-    public List<ConsumerRecord<byte[], byte[]>> read(String topic, int expected, Duration timeout, Duration quiet) {
+    public List<ConsumerRecord<byte[], byte[]>> read(
+            String topic, int expected, Duration timeout, Duration quiet) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         read(topic, expected, timeout, quiet, new ByteArrayDeserializer(), out::add);
         return out;
     }
 
     /**
-     * Reads as {@link #read(String, int, Duration, Duration)} does, handing each record to {@code each}
-     * instead of keeping it, and without its value ({@link #SKIPPED_VALUES}): a benchmark reads
-     * millions for their metadata. Returns how many it read.
+     * Reads as {@link #read(String, int, Duration, Duration)} does, handing each record to {@code
+     * each} instead of keeping it, and without its value ({@link #SKIPPED_VALUES}): a benchmark
+     * reads millions for their metadata. Returns how many it read.
      */
-    public int read(String topic, int expected, Duration timeout, Duration quiet,
-                    Consumer<ConsumerRecord<byte[], Void>> each) {
+    public int read(
+            String topic,
+            int expected,
+            Duration timeout,
+            Duration quiet,
+            Consumer<ConsumerRecord<byte[], Void>> each) {
         return read(topic, expected, timeout, quiet, SKIPPED_VALUES, each);
     }
 
     /**
      * Reads no value: a consumer's records carry keys and metadata only, their values' bytes never
-     * copied (Kafka's byte-array deserializer copies each one), for readers that share the cores with
-     * what they measure.
+     * copied (Kafka's byte-array deserializer copies each one), for readers that share the cores
+     * with what they measure.
      */
-    public static final Deserializer<Void> SKIPPED_VALUES = new Deserializer<>() {
-        @Override
-        public Void deserialize(String topic, byte[] data) {
-            return null;
-        }
+    public static final Deserializer<Void> SKIPPED_VALUES =
+            new Deserializer<>() {
+                @Override
+                public Void deserialize(String topic, byte[] data) {
+                    return null;
+                }
 
-        @Override
-        public Void deserialize(String topic, Headers headers, ByteBuffer data) {
-            return null; // the default would copy the buffer into an array first
-        }
-    };
+                @Override
+                public Void deserialize(String topic, Headers headers, ByteBuffer data) {
+                    return null; // the default would copy the buffer into an array first
+                }
+            };
 
-    private <V> int read(String topic, int expected, Duration timeout, Duration quiet, Deserializer<V> values,
-                         Consumer<ConsumerRecord<byte[], V>> each) {
+    private <V> int read(
+            String topic,
+            int expected,
+            Duration timeout,
+            Duration quiet,
+            Deserializer<V> values,
+            Consumer<ConsumerRecord<byte[], V>> each) {
         int n = 0;
         try (KafkaConsumer<byte[], V> consumer = consumer(Map.of(), values)) {
             consumer.subscribe(List.of(topic));
@@ -250,7 +288,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         return n;
     }
 
-    private static <V> int handEach(ConsumerRecords<byte[], V> records, Consumer<ConsumerRecord<byte[], V>> each) {
+    private static <V> int handEach(
+            ConsumerRecords<byte[], V> records, Consumer<ConsumerRecord<byte[], V>> each) {
         records.forEach(each);
         return records.count();
     }

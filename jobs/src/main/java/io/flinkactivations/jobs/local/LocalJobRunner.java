@@ -27,16 +27,17 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.util.SerializedThrowable;
 
 /**
- * Runs a job on a Flink MiniCluster in this JVM, as {@code LocalStreamEnvironment} does, and says on
- * the console when it fails and restarts, and why, one line each: Flink itself only logs it, with
- * stack traces. The failures are Flink's own exception history, read from the MiniCluster's REST
- * endpoint as the web UI reads it. A job that fails for good ends {@link #run} with {@link Failed},
- * whose message is the line to show.
+ * Runs a job on a Flink MiniCluster in this JVM, as {@code LocalStreamEnvironment} does, and says
+ * on the console when it fails and restarts, and why, one line each: Flink itself only logs it,
+ * with stack traces. The failures are Flink's own exception history, read from the MiniCluster's
+ * REST endpoint as the web UI reads it. A job that fails for good ends {@link #run} with {@link
+ * Failed}, whose message is the line to show.
  */
 @Internal
 public final class LocalJobRunner {
     /** How often the job's exception history is read. */
     private static final Duration POLL = Duration.ofMillis(250);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The job failed and will not restart. */
@@ -54,19 +55,32 @@ public final class LocalJobRunner {
      * Runs the job built in {@code env}, with {@code conf} for the MiniCluster, until it ends;
      * {@code restarts} names the restart strategy in the console's lines.
      */
-    public static JobExecutionResult run(StreamExecutionEnvironment env, Configuration conf, String jobName,
-                                         String restarts, PrintWriter console) throws Exception {
+    public static JobExecutionResult run(
+            StreamExecutionEnvironment env,
+            Configuration conf,
+            String jobName,
+            String restarts,
+            PrintWriter console)
+            throws Exception {
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName(jobName);
         AtomicReference<MiniCluster> cluster = new AtomicReference<>();
-        JobClient job = PerJobMiniClusterFactory.createWithFactory(conf, c -> {
-            MiniCluster m = new MiniCluster(c);
-            cluster.set(m);
-            return m;
-        }).submitJob(graph, Thread.currentThread().getContextClassLoader()).get();
+        JobClient job =
+                PerJobMiniClusterFactory.createWithFactory(
+                                conf,
+                                c -> {
+                                    MiniCluster m = new MiniCluster(c);
+                                    cluster.set(m);
+                                    return m;
+                                })
+                        .submitJob(graph, Thread.currentThread().getContextClassLoader())
+                        .get();
         CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
-        URI exceptions = cluster.get().getRestAddress().get()
-                .resolve("/jobs/" + job.getJobID() + "/exceptions?maxExceptions=100");
+        URI exceptions =
+                cluster.get()
+                        .getRestAddress()
+                        .get()
+                        .resolve("/jobs/" + job.getJobID() + "/exceptions?maxExceptions=100");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         long reported = 0; // the time of the last failure told
         while (true) {
@@ -75,12 +89,19 @@ public final class LocalJobRunner {
             } catch (TimeoutException e) {
                 // still running: look for new failures
             } catch (ExecutionException e) {
-                throw new Failed("the job failed and will not restart (restart strategy " + restarts + "): "
-                        + cause(e.getCause()));
+                throw new Failed(
+                        "the job failed and will not restart (restart strategy "
+                                + restarts
+                                + "): "
+                                + cause(e.getCause()));
             }
             for (Failure f : failuresSince(http, exceptions, reported)) {
                 if (!result.isDone()) { // the last failure of a job that ends is told by its result
-                    console.println("run: the job failed and restarts (restart strategy " + restarts + "): " + f.cause());
+                    console.println(
+                            "run: the job failed and restarts (restart strategy "
+                                    + restarts
+                                    + "): "
+                                    + f.cause());
                     console.flush();
                 }
                 reported = Math.max(reported, f.timestamp());
@@ -92,31 +113,44 @@ public final class LocalJobRunner {
     record Failure(long timestamp, String cause) {}
 
     /** The failures after {@code since}, oldest first; none while the history cannot be read. */
-    private static List<Failure> failuresSince(HttpClient http, URI exceptions, long since) throws InterruptedException {
+    private static List<Failure> failuresSince(HttpClient http, URI exceptions, long since)
+            throws InterruptedException {
         JsonNode history;
         try {
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(exceptions).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r =
+                    http.send(
+                            HttpRequest.newBuilder(exceptions)
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) {
                 return List.of();
             }
             history = JSON.readTree(r.body()).path("exceptionHistory").path("entries");
         } catch (IOException e) {
-            return List.of(); // the endpoint is starting or stopping; the job's result tells how it ended
+            return List.of(); // the endpoint is starting or stopping; the job's result tells how it
+            // ended
         }
         List<Failure> failures = new ArrayList<>();
         for (JsonNode entry : history) {
             long ts = entry.path("timestamp").asLong();
             if (ts > since) {
-                failures.add(new Failure(ts, rootCause(entry.path("exceptionName").asText(),
-                        entry.path("stacktrace").asText())));
+                failures.add(
+                        new Failure(
+                                ts,
+                                rootCause(
+                                        entry.path("exceptionName").asText(),
+                                        entry.path("stacktrace").asText())));
             }
         }
         failures.sort((a, b) -> Long.compare(a.timestamp(), b.timestamp()));
         return failures;
     }
 
-    /** The innermost cause in a printed stack trace: its last {@code Caused by:} line, else its first line. */
+    /**
+     * The innermost cause in a printed stack trace: its last {@code Caused by:} line, else its
+     * first line.
+     */
     static String rootCause(String exceptionName, String stackTrace) {
         String line = stackTrace.lines().findFirst().orElse(exceptionName);
         for (String l : stackTrace.lines().toList()) {
@@ -133,13 +167,16 @@ public final class LocalJobRunner {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String name = root instanceof SerializedThrowable s ? s.getOriginalErrorClassName() : root.getClass().getName();
+        String name =
+                root instanceof SerializedThrowable s
+                        ? s.getOriginalErrorClassName()
+                        : root.getClass().getName();
         return oneLine(unwrap(root.getMessage() == null ? name : name + ": " + root.getMessage()));
     }
 
     /**
-     * {@code a.b.C: message} as {@code C: message}; Flink's serialized exceptions repeat their class
-     * ({@code SerializedThrowable: a.b.C: message}), which goes too.
+     * {@code a.b.C: message} as {@code C: message}; Flink's serialized exceptions repeat their
+     * class ({@code SerializedThrowable: a.b.C: message}), which goes too.
      */
     private static String unwrap(String line) {
         String s = line.trim();
@@ -150,7 +187,8 @@ public final class LocalJobRunner {
                 return s;
             }
             String rest = colon < 0 ? "" : s.substring(colon + 2);
-            if (name.endsWith(".SerializedThrowable") || rest.startsWith(name + ": ")
+            if (name.endsWith(".SerializedThrowable")
+                    || rest.startsWith(name + ": ")
                     || rest.matches("[\\w$]+(\\.[\\w$]+)+(: .*)?")) {
                 s = rest; // a wrapper that only repeats what it wraps
                 continue;

@@ -19,28 +19,44 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 public abstract class KafkaJobTestBase extends KafkaBrokerTestBase {
     @RegisterExtension
-    protected static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
+    protected static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     /** The longest a test waits for expected records. */
     protected static final Duration WAIT = Duration.ofSeconds(60);
 
     private static final AtomicInteger TOPICS = new AtomicInteger();
 
-    /** Creates fresh {@code <name>-N-in}, {@code -out} and {@code -out-dlq} topics; returns them in that order. */
+    /**
+     * Creates fresh {@code <name>-N-in}, {@code -out} and {@code -out-dlq} topics; returns them in
+     * that order.
+     */
     protected static String[] topics(String name, int partitions) throws Exception {
         String base = name + "-" + TOPICS.incrementAndGet();
         kafka.createTopics(partitions, base + "-in", base + "-out", base + "-out-dlq");
         return new String[] {base + "-in", base + "-out", base + "-out-dlq"};
     }
 
-    /** The job's flags for a test: these brokers, from the earliest offsets, fast checkpoints, plus {@code flags}. */
+    /**
+     * The job's flags for a test: these brokers, from the earliest offsets, fast checkpoints, plus
+     * {@code flags}.
+     */
     protected static String[] jobFlags(boolean bounded, String... flags) {
-        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(),
-                "--starting-offsets", "earliest", "--checkpoint-interval", "300ms", "--parallelism", "2"));
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--starting-offsets",
+                                "earliest",
+                                "--checkpoint-interval",
+                                "300ms",
+                                "--parallelism",
+                                "2"));
         if (bounded) {
             args.add("--bounded");
         }
@@ -49,7 +65,8 @@ public abstract class KafkaJobTestBase extends KafkaBrokerTestBase {
     }
 
     protected static ProducerRecord<byte[], byte[]> record(String topic, String key, byte[] value) {
-        return new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
+        return new ProducerRecord<>(
+                topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
     }
 
     protected static byte[] utf8(String s) {

@@ -18,8 +18,8 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
 /**
- * Every log line of this JVM at INFO and above, with its stack trace, from {@link #start} to
- * {@link #close}: Flink's, Kafka's clients' and the job's. The console keeps each logger's configured
+ * Every log line of this JVM at INFO and above, with its stack trace, from {@link #start} to {@link
+ * #close}: Flink's, Kafka's clients' and the job's. The console keeps each logger's configured
  * level, so a test that captures prints no more than one that does not.
  */
 public final class LogCapture implements AutoCloseable {
@@ -31,19 +31,22 @@ public final class LogCapture implements AutoCloseable {
     private final List<Appender> console;
 
     private LogCapture() {
-        capture = new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                StringBuilder line = new StringBuilder(event.getLoggerName()).append(' ')
-                        .append(event.getMessage().getFormattedMessage());
-                if (event.getThrown() != null) {
-                    StringWriter trace = new StringWriter();
-                    event.getThrown().printStackTrace(new PrintWriter(trace));
-                    line.append('\n').append(trace);
-                }
-                lines.add(line.toString());
-            }
-        };
+        capture =
+                new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
+                    @Override
+                    public void append(LogEvent event) {
+                        StringBuilder line =
+                                new StringBuilder(event.getLoggerName())
+                                        .append(' ')
+                                        .append(event.getMessage().getFormattedMessage());
+                        if (event.getThrown() != null) {
+                            StringWriter trace = new StringWriter();
+                            event.getThrown().printStackTrace(new PrintWriter(trace));
+                            line.append('\n').append(trace);
+                        }
+                        lines.add(line.toString());
+                    }
+                };
         capture.start();
         Configuration config = context.getConfiguration();
         LoggerConfig root = config.getRootLogger();

@@ -91,7 +91,11 @@ public enum Activation {
             return x -> (float) (x * Math.tanh(Math.log1p(Math.exp(x))));
         }
     },
-    SOFTPLUS("softplus", "Softplus", number("beta", 1.0).check(b -> b != 0, "non-zero"), number("threshold", 20.0)) {
+    SOFTPLUS(
+            "softplus",
+            "Softplus",
+            number("beta", 1.0).check(b -> b != 0, "non-zero"),
+            number("threshold", 20.0)) {
         @Override
         ScalarFunction scalar(ActivationSpec s) {
             float beta = s.floatValue(0);
@@ -131,9 +135,11 @@ public enum Activation {
         @Override
         void validate(double[] values) {
             if (!(values[0] < values[1])) {
-                throw new IllegalArgumentException(String.format(
-                        "Bad parameters for hardtanh: min_val (%s) must be less than max_val (%s)",
-                        ParamDef.formatNumber(values[0]), ParamDef.formatNumber(values[1])));
+                throw new IllegalArgumentException(
+                        String.format(
+                                "Bad parameters for hardtanh: min_val (%s) must be less than max_val (%s)",
+                                ParamDef.formatNumber(values[0]),
+                                ParamDef.formatNumber(values[1])));
             }
         }
     },
@@ -160,7 +166,8 @@ public enum Activation {
         @Override
         ScalarFunction scalar(ActivationSpec s) {
             float lambd = s.floatValue(0);
-            // NaN stays NaN (PyTorch 1.13 returned 0 here, a bug fixed upstream; see golden/README.md)
+            // NaN stays NaN (PyTorch 1.13 returned 0 here, a bug fixed upstream; see
+            // golden/README.md)
             return x -> x > lambd ? x - lambd : x < -lambd ? x + lambd : x == x ? 0f : x;
         }
     },
@@ -195,9 +202,11 @@ public enum Activation {
         @Override
         void validate(double[] values) {
             if (!(values[0] <= values[1])) {
-                throw new IllegalArgumentException(String.format(
-                        "Bad parameters for rrelu: lower (%s) must not exceed upper (%s)",
-                        ParamDef.formatNumber(values[0]), ParamDef.formatNumber(values[1])));
+                throw new IllegalArgumentException(
+                        String.format(
+                                "Bad parameters for rrelu: lower (%s) must not exceed upper (%s)",
+                                ParamDef.formatNumber(values[0]),
+                                ParamDef.formatNumber(values[1])));
             }
         }
     },
@@ -207,6 +216,7 @@ public enum Activation {
 
     /** Index of {@code approximate=tanh} among GELU's choices. */
     static final int GELU_TANH = 1;
+
     /** Index of the softmax family's {@code temperature} parameter. */
     static final int TEMPERATURE = 1;
 
@@ -231,15 +241,22 @@ public enum Activation {
         this.logOutput = false;
     }
 
-    /** The softmax family: normalised along dim 0; softmin negates its input, log_softmax logs its output. */
+    /**
+     * The softmax family: normalised along dim 0; softmin negates its input, log_softmax logs its
+     * output.
+     */
     Activation(String functionalName, String className, boolean negateInput, boolean logOutput) {
         this.functionalName = functionalName;
         this.className = className;
         // dim is PyTorch's first argument; along dim 0 is the only meaning here (a vector's
         // features, or a window's records), so it is accepted for familiarity and must be 0.
-        this.params = List.of(
-                number("dim", 0).check(d -> d == 0, "0 (one vector's features, or a window's records per feature)"),
-                number("temperature", 1.0).check(t -> t > 0, "> 0"));
+        this.params =
+                List.of(
+                        number("dim", 0)
+                                .check(
+                                        d -> d == 0,
+                                        "0 (one vector's features, or a window's records per feature)"),
+                        number("temperature", 1.0).check(t -> t > 0, "> 0"));
         this.normalizing = true;
         this.negateInput = negateInput;
         this.logOutput = logOutput;
@@ -286,10 +303,20 @@ public enum Activation {
         return logOutput;
     }
 
-    /** Finds an op by functional or class name, case-insensitively; {@code nn.} style prefixes are allowed. */
+    /**
+     * Finds an op by functional or class name, case-insensitively; {@code nn.} style prefixes are
+     * allowed.
+     */
     public static Activation byName(String name) {
         String bare = name;
-        for (String prefix : List.of("torch.nn.functional.", "torch.nn.", "nn.functional.", "nn.", "F.", "torch.")) {
+        for (String prefix :
+                List.of(
+                        "torch.nn.functional.",
+                        "torch.nn.",
+                        "nn.functional.",
+                        "nn.",
+                        "F.",
+                        "torch.")) {
             if (bare.startsWith(prefix)) {
                 bare = bare.substring(prefix.length());
                 break;
@@ -300,7 +327,8 @@ public enum Activation {
                 return a;
             }
         }
-        throw new IllegalArgumentException("Unknown activation '" + name + "'; valid activations: " + usage());
+        throw new IllegalArgumentException(
+                "Unknown activation '" + name + "'; valid activations: " + usage());
     }
 
     /** Every op with its parameters, e.g. {@code relu, leaky_relu(negative_slope=0.01), ...}. */
@@ -308,12 +336,18 @@ public enum Activation {
         return Arrays.stream(values()).map(Activation::signature).collect(Collectors.joining(", "));
     }
 
-    /** This op's name and parameters with their defaults, e.g. {@code softplus(beta=1, threshold=20)}. */
+    /**
+     * This op's name and parameters with their defaults, e.g. {@code softplus(beta=1,
+     * threshold=20)}.
+     */
     public String signature() {
         if (params.isEmpty()) {
             return functionalName;
         }
-        return functionalName + params.stream().map(ParamDef::toString).collect(Collectors.joining(", ", "(", ")"));
+        return functionalName
+                + params.stream()
+                        .map(ParamDef::toString)
+                        .collect(Collectors.joining(", ", "(", ")"));
     }
 
     static float rreluSlope(ActivationSpec s) {

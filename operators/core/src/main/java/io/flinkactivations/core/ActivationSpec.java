@@ -8,13 +8,13 @@ import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * An activation with its parameters bound: what a spec string such as {@code leaky_relu(0.2)}
- * means. Immutable. Every spec has one canonical string ({@link #canonical()}) that parses back
- * to an equal spec.
+ * means. Immutable. Every spec has one canonical string ({@link #canonical()}) that parses back to
+ * an equal spec.
  *
- * <p>Grammar (see {@link SpecSyntax}): a functional or class name ({@code leaky_relu},
- * {@code LeakyReLU}), then optionally arguments in parentheses, positional in PyTorch's order
- * and/or named: {@code leaky_relu(negative_slope=0.2)}, {@code softplus(2, threshold=10)},
- * {@code gelu(approximate=tanh)}.
+ * <p>Grammar (see {@link SpecSyntax}): a functional or class name ({@code leaky_relu}, {@code
+ * LeakyReLU}), then optionally arguments in parentheses, positional in PyTorch's order and/or
+ * named: {@code leaky_relu(negative_slope=0.2)}, {@code softplus(2, threshold=10)}, {@code
+ * gelu(approximate=tanh)}.
  */
 @PublicEvolving
 public final class ActivationSpec implements Serializable {
@@ -35,7 +35,9 @@ public final class ActivationSpec implements Serializable {
             call = SpecSyntax.parse(text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "Bad activation spec: " + e.getMessage() + ". Examples: relu, leaky_relu(0.2), gelu(approximate=tanh)");
+                    "Bad activation spec: "
+                            + e.getMessage()
+                            + ". Examples: relu, leaky_relu(0.2), gelu(approximate=tanh)");
         }
         Activation op = Activation.byName(call.name());
         List<ParamDef> defs = op.params();
@@ -48,29 +50,47 @@ public final class ActivationSpec implements Serializable {
             if (arg.isPositional()) {
                 if (sawNamed) {
                     throw new IllegalArgumentException(
-                            "Bad activation spec '" + text + "': a positional argument follows a named one");
+                            "Bad activation spec '"
+                                    + text
+                                    + "': a positional argument follows a named one");
                 }
                 if (positional >= defs.size()) {
-                    throw new IllegalArgumentException(defs.isEmpty()
-                            ? op.functionalName() + " takes no parameters, got '" + text + "'"
-                            : String.format("%s takes at most %d positional parameter%s (%s), got %d in '%s'",
-                                    op.functionalName(), defs.size(), defs.size() == 1 ? "" : "s",
-                                    names(defs), call.args().size(), text));
+                    throw new IllegalArgumentException(
+                            defs.isEmpty()
+                                    ? op.functionalName()
+                                            + " takes no parameters, got '"
+                                            + text
+                                            + "'"
+                                    : String.format(
+                                            "%s takes at most %d positional parameter%s (%s), got %d in '%s'",
+                                            op.functionalName(),
+                                            defs.size(),
+                                            defs.size() == 1 ? "" : "s",
+                                            names(defs),
+                                            call.args().size(),
+                                            text));
                 }
                 index = positional++;
             } else {
                 sawNamed = true;
                 index = indexOf(defs, arg.name());
                 if (index < 0) {
-                    throw new IllegalArgumentException(defs.isEmpty()
-                            ? op.functionalName() + " takes no parameters, got '" + arg.name() + "'"
-                            : String.format("Unknown parameter '%s' for %s; valid parameters: %s",
-                                    arg.name(), op.functionalName(), op.signature()));
+                    throw new IllegalArgumentException(
+                            defs.isEmpty()
+                                    ? op.functionalName()
+                                            + " takes no parameters, got '"
+                                            + arg.name()
+                                            + "'"
+                                    : String.format(
+                                            "Unknown parameter '%s' for %s; valid parameters: %s",
+                                            arg.name(), op.functionalName(), op.signature()));
                 }
             }
             if (given[index]) {
-                throw new IllegalArgumentException(String.format(
-                        "Parameter %s of %s is given twice in '%s'", defs.get(index).name(), op.functionalName(), text));
+                throw new IllegalArgumentException(
+                        String.format(
+                                "Parameter %s of %s is given twice in '%s'",
+                                defs.get(index).name(), op.functionalName(), text));
             }
             given[index] = true;
             values[index] = defs.get(index).read(op, arg.value());
@@ -78,9 +98,10 @@ public final class ActivationSpec implements Serializable {
         for (int i = 0; i < defs.size(); i++) {
             if (!given[i]) {
                 if (defs.get(i).isRequired()) {
-                    throw new IllegalArgumentException(String.format(
-                            "%s requires parameter %s; write %s",
-                            op.functionalName(), defs.get(i).name(), op.signature()));
+                    throw new IllegalArgumentException(
+                            String.format(
+                                    "%s requires parameter %s; write %s",
+                                    op.functionalName(), defs.get(i).name(), op.signature()));
                 }
                 values[i] = defs.get(i).defaultValue();
             }
@@ -103,11 +124,12 @@ public final class ActivationSpec implements Serializable {
         return values[index];
     }
 
-    /** The value of parameter {@code index} as the float a float32 kernel uses (as PyTorch casts). */
+    /**
+     * The value of parameter {@code index} as the float a float32 kernel uses (as PyTorch casts).
+     */
     public float floatValue(int index) {
         return (float) values[index];
     }
-
 
     /** For the softmax family: softmax(x / temperature); 1 for element-wise ops. */
     public float temperature() {

@@ -1,21 +1,27 @@
 package io.flinkactivations.core;
 
 /**
- * Where a large float array's elements fall against vector boundaries, as far as Java lets one know.
- * No public API gives a heap array's address, but a large one in G1 (the default collector) is a
- * humongous object, placed at the start of a heap region; its data then begins the array base offset
- * (16 bytes, 12 with compact object headers) past a region boundary, so element k sits at
- * {@code base + 4k} modulo any vector size. The element-wise loops start their vectors where that puts
- * them on a boundary: on AVX-512 a 64-byte access that straddles a cache line runs as two (measured,
- * relu over 1M floats on JDK 25: 8,100 Melem/s from element 0, 9,400-9,700 from element 12). Where the
- * assumption is wrong (small arrays, other collectors) the peel costs a few scalar elements and the
- * vectors are no more misaligned than before.
+ * Where a large float array's elements fall against vector boundaries, as far as Java lets one
+ * know. No public API gives a heap array's address, but a large one in G1 (the default collector)
+ * is a humongous object, placed at the start of a heap region; its data then begins the array base
+ * offset (16 bytes, 12 with compact object headers) past a region boundary, so element k sits at
+ * {@code base + 4k} modulo any vector size. The element-wise loops start their vectors where that
+ * puts them on a boundary: on AVX-512 a 64-byte access that straddles a cache line runs as two
+ * (measured, relu over 1M floats on JDK 25: 8,100 Melem/s from element 0, 9,400-9,700 from element
+ * 12). Where the assumption is wrong (small arrays, other collectors) the peel costs a few scalar
+ * elements and the vectors are no more misaligned than before.
  */
 final class ArrayAlignment {
-    /** Below this many elements the data is mostly in cache and the peel is not worth its scalar steps. */
+    /**
+     * Below this many elements the data is mostly in cache and the peel is not worth its scalar
+     * steps.
+     */
     static final int PEEL_FROM = 1 << 16;
 
-    /** Bytes from an array's header to its first float: {@code Unsafe.ARRAY_FLOAT_BASE_OFFSET}, else 16. */
+    /**
+     * Bytes from an array's header to its first float: {@code Unsafe.ARRAY_FLOAT_BASE_OFFSET}, else
+     * 16.
+     */
     static final int FLOAT_BASE_OFFSET = floatBaseOffset();
 
     private ArrayAlignment() {}
@@ -33,7 +39,10 @@ final class ArrayAlignment {
     private static int floatBaseOffset() {
         try {
             // read reflectively: a constant field, no memory access through Unsafe
-            int offset = Class.forName("sun.misc.Unsafe").getField("ARRAY_FLOAT_BASE_OFFSET").getInt(null);
+            int offset =
+                    Class.forName("sun.misc.Unsafe")
+                            .getField("ARRAY_FLOAT_BASE_OFFSET")
+                            .getInt(null);
             return offset % Float.BYTES == 0 ? offset : 16;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return 16;

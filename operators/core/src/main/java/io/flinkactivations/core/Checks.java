@@ -10,7 +10,8 @@ final class Checks {
         Objects.checkFromIndexSize(inOff, len, in.length);
         Objects.checkFromIndexSize(outOff, len, out.length);
         if (in == out && inOff != outOff && Math.abs(inOff - outOff) < len) {
-            throw new IllegalArgumentException("input and output slices overlap at different offsets");
+            throw new IllegalArgumentException(
+                    "input and output slices overlap at different offsets");
         }
     }
 

@@ -4,7 +4,8 @@ package io.flinkactivations.core;
 abstract class ElementwiseKernel implements ActivationKernel {
 
     @Override
-    public final void applyAlongDim0(float[] in, int inOff, float[] out, int outOff, int rows, int cols) {
+    public final void applyAlongDim0(
+            float[] in, int inOff, float[] out, int outOff, int rows, int cols) {
         apply(in, inOff, out, outOff, Checks.batchLength(rows, cols));
     }
 

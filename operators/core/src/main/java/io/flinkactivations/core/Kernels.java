@@ -14,19 +14,27 @@ import org.slf4j.LoggerFactory;
  * readable, else {@link ScalarKernels}. The Panama class is loaded reflectively, so the scalar path
  * never links a vector class. One log line says which path runs and why.
  *
- * <p>The system property {@value #PROPERTY} forces a path: {@code scalar}, or {@code vector}
- * (which fails if the Vector API is unavailable); the default is {@code auto}.
+ * <p>The system property {@value #PROPERTY} forces a path: {@code scalar}, or {@code vector} (which
+ * fails if the Vector API is unavailable); the default is {@code auto}.
  */
 @PublicEvolving
 public abstract class Kernels {
+    /**
+     * The system property that forces a path: {@code auto} (the default), {@code vector} or {@code
+     * scalar}.
+     */
     public static final String PROPERTY = "activations.kernels";
 
     private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
     private static final String PANAMA_CLASS = "io.flinkactivations.core.PanamaKernels";
 
-    private final ConcurrentHashMap<ActivationSpec, ActivationKernel> kernels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ActivationSpec, ActivationKernel> kernels =
+            new ConcurrentHashMap<>();
 
-    /** Binds {@code spec} to this implementation. Kernels are stateless: one per spec is kept and shared. */
+    /**
+     * Binds {@code spec} to this implementation. Kernels are stateless: one per spec is kept and
+     * shared.
+     */
     public final ActivationKernel kernel(ActivationSpec spec) {
         return kernels.computeIfAbsent(spec, this::create);
     }
@@ -84,7 +92,10 @@ public abstract class Kernels {
                     return ScalarKernels.INSTANCE;
                 case "vector":
                     Kernels forced = vector();
-                    LOG.info("Activation kernels: {} (forced by -D{}=vector)", forced.description(), PROPERTY);
+                    LOG.info(
+                            "Activation kernels: {} (forced by -D{}=vector)",
+                            forced.description(),
+                            PROPERTY);
                     return forced;
                 case "auto":
                     break;
@@ -96,7 +107,9 @@ public abstract class Kernels {
             if (reason == null) {
                 try {
                     Kernels panama = loadPanama();
-                    LOG.info("Activation kernels: {}, because module jdk.incubator.vector is enabled", panama.description());
+                    LOG.info(
+                            "Activation kernels: {}, because module jdk.incubator.vector is enabled",
+                            panama.description());
                     return panama;
                 } catch (RuntimeException | LinkageError e) {
                     reason = "the Vector API failed to load: " + e;
@@ -109,9 +122,10 @@ public abstract class Kernels {
         static Kernels loadPanama() {
             try {
                 Class<?> c = Class.forName(PANAMA_CLASS);
-                return (Kernels) MethodHandles.lookup()
-                        .findConstructor(c, MethodType.methodType(void.class))
-                        .invoke();
+                return (Kernels)
+                        MethodHandles.lookup()
+                                .findConstructor(c, MethodType.methodType(void.class))
+                                .invoke();
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {

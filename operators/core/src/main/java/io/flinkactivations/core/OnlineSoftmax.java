@@ -6,20 +6,21 @@ import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * The softmax family along dim 0 in online form: a running (max, sum of exp(t - max)) per feature,
- * updated one record at a time and mergeable with another in any order, as Flink's
- * {@code AggregateFunction#merge} and session windows need. {@link #normalize} then turns each
- * record into the same output as the batch kernel over all records (within the golden rule).
+ * updated one record at a time and mergeable with another in any order, as Flink's {@code
+ * AggregateFunction#merge} and session windows need. {@link #normalize} then turns each record into
+ * the same output as the batch kernel over all records (within the golden rule).
  *
- * <p>NaN and infinities follow the batch form: a NaN or +inf in a feature makes that feature NaN for
- * every record, and a feature that is -inf in every record is NaN.
+ * <p>NaN and infinities follow the batch form: a NaN or +inf in a feature makes that feature NaN
+ * for every record, and a feature that is -inf in every record is NaN.
  */
 @PublicEvolving
 public final class OnlineSoftmax {
     /**
-     * Rows are taken in chunks of at most this many floats (256 KiB, within a core's L2 cache); window
-     * operators hand rows over in chunks of this size too.
+     * Rows are taken in chunks of at most this many floats (256 KiB, within a core's L2 cache);
+     * window operators hand rows over in chunks of this size too.
      */
     public static final int CACHED_FLOATS = 64 * 1024;
+
     private final SoftmaxKernel kernel;
     private final float[] max;
     private final double[] sum;
@@ -34,12 +35,17 @@ public final class OnlineSoftmax {
         this(spec, filled(dimension), new double[dimension], 0);
     }
 
-    /** A state restored from its parts (see {@link #maxes()}, {@link #sums()}, {@link #count()}). */
+    /**
+     * A state restored from its parts (see {@link #maxes()}, {@link #sums()}, {@link #count()}).
+     */
     public OnlineSoftmax(ActivationSpec spec, float[] maxes, double[] sums, long count) {
         this(Kernels.get(), spec, maxes, sums, count);
     }
 
-    /** An empty state on a given implementation (see {@link Kernels#vector()}, {@link Kernels#scalar()}). */
+    /**
+     * An empty state on a given implementation (see {@link Kernels#vector()}, {@link
+     * Kernels#scalar()}).
+     */
     public OnlineSoftmax(Kernels kernels, ActivationSpec spec, int dimension) {
         this(kernels, spec, filled(dimension), new double[dimension], 0);
     }
@@ -47,7 +53,8 @@ public final class OnlineSoftmax {
     /** On a given implementation (tests compare them). */
     OnlineSoftmax(Kernels kernels, ActivationSpec spec, float[] maxes, double[] sums, long count) {
         if (!spec.activation().isNormalizing()) {
-            throw new IllegalArgumentException(spec + " is element-wise; online form is for softmax, log_softmax, softmin");
+            throw new IllegalArgumentException(
+                    spec + " is element-wise; online form is for softmax, log_softmax, softmin");
         }
         if (maxes.length != sums.length) {
             throw new IllegalArgumentException("maxes and sums differ in length");
@@ -89,7 +96,9 @@ public final class OnlineSoftmax {
         addRows(record, off, 1);
     }
 
-    /** Adds {@code n} records stored row-major from {@code off} ({@code n x dimension()} values). */
+    /**
+     * Adds {@code n} records stored row-major from {@code off} ({@code n x dimension()} values).
+     */
     public void addRows(float[] rows, int off, int n) {
         int d = max.length;
         Objects.checkFromIndexSize(off, Checks.batchLength(n, d), rows.length);
@@ -118,13 +127,16 @@ public final class OnlineSoftmax {
     }
 
     /**
-     * Adds a part given by its statistics (see {@link #maxes()}, {@link #sums()}) of {@code n} records;
-     * the arrays are only read.
+     * Adds a part given by its statistics (see {@link #maxes()}, {@link #sums()}) of {@code n}
+     * records; the arrays are only read.
      */
     public void merge(float[] partMaxes, double[] partSums, long n) {
         if (partMaxes.length != max.length || partSums.length != max.length) {
-            throw new IllegalArgumentException("cannot merge statistics of dimension " + partMaxes.length
-                    + " into " + max.length);
+            throw new IllegalArgumentException(
+                    "cannot merge statistics of dimension "
+                            + partMaxes.length
+                            + " into "
+                            + max.length);
         }
         for (int j = 0; j < max.length; j++) {
             fold(j, partMaxes[j], partSums[j]);

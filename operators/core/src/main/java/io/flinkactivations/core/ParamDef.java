@@ -6,9 +6,9 @@ import java.util.function.DoublePredicate;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
- * One named parameter of an activation: its PyTorch name, default, and what values it accepts.
- * A number parameter holds its value; a choice parameter (like GELU's {@code approximate}) holds
- * the index of its option. A parameter with no default is required.
+ * One named parameter of an activation: its PyTorch name, default, and what values it accepts. A
+ * number parameter holds its value; a choice parameter (like GELU's {@code approximate}) holds the
+ * index of its option. A parameter with no default is required.
  */
 @PublicEvolving
 public final class ParamDef {
@@ -19,7 +19,12 @@ public final class ParamDef {
     private final DoublePredicate valid;
     private final String rule;
 
-    private ParamDef(String name, double defaultValue, List<String> choices, DoublePredicate valid, String rule) {
+    private ParamDef(
+            String name,
+            double defaultValue,
+            List<String> choices,
+            DoublePredicate valid,
+            String rule) {
         this.name = name;
         this.defaultValue = defaultValue;
         this.choices = choices;
@@ -42,7 +47,9 @@ public final class ParamDef {
         return new ParamDef(name, 0, List.of(options), v -> true, null);
     }
 
-    /** This parameter, also requiring {@code valid}; {@code rule} says what is valid, e.g. "> 0". */
+    /**
+     * This parameter, also requiring {@code valid}; {@code rule} says what is valid, e.g. "> 0".
+     */
     public ParamDef check(DoublePredicate valid, String rule) {
         return new ParamDef(name, defaultValue, choices, valid, rule);
     }
@@ -75,24 +82,31 @@ public final class ParamDef {
                     return i;
                 }
             }
-            throw new IllegalArgumentException(String.format(
-                    "Bad value for %s parameter %s: '%s'; valid values: %s",
-                    op.functionalName(), name, raw, String.join(", ", choices)));
+            throw new IllegalArgumentException(
+                    String.format(
+                            "Bad value for %s parameter %s: '%s'; valid values: %s",
+                            op.functionalName(), name, raw, String.join(", ", choices)));
         }
         double v;
         try {
             v = Double.parseDouble(raw.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(String.format(
-                    "Bad value for %s parameter %s: '%s' is not a number", op.functionalName(), name, raw));
+            throw new IllegalArgumentException(
+                    String.format(
+                            "Bad value for %s parameter %s: '%s' is not a number",
+                            op.functionalName(), name, raw));
         }
         if (!Double.isFinite(v)) {
-            throw new IllegalArgumentException(String.format(
-                    "Bad value for %s parameter %s: '%s'; it must be a finite number", op.functionalName(), name, raw));
+            throw new IllegalArgumentException(
+                    String.format(
+                            "Bad value for %s parameter %s: '%s'; it must be a finite number",
+                            op.functionalName(), name, raw));
         }
         if (!valid.test(v)) {
-            throw new IllegalArgumentException(String.format(
-                    "Bad value for %s parameter %s: %s; it must be %s", op.functionalName(), name, raw, rule));
+            throw new IllegalArgumentException(
+                    String.format(
+                            "Bad value for %s parameter %s: %s; it must be %s",
+                            op.functionalName(), name, raw, rule));
         }
         return v;
     }
@@ -102,7 +116,9 @@ public final class ParamDef {
         return isChoice() ? choices.get((int) value) : formatNumber(value);
     }
 
-    /** Shortest decimal that reads back to {@code v}, without a trailing ".0": 0.2, 20, 1e-08 style. */
+    /**
+     * Shortest decimal that reads back to {@code v}, without a trailing ".0": 0.2, 20, 1e-08 style.
+     */
     static String formatNumber(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return Long.toString((long) v);

@@ -7,8 +7,10 @@ import java.lang.invoke.MethodHandles;
  * with the op's function as a constant. Never loaded under its own name.
  */
 final class ScalarElementwiseLoop extends ElementwiseKernel {
-    private static final ActivationSpec SPEC = Specializer.classData(MethodHandles.lookup(), 0, ActivationSpec.class);
-    private static final ScalarFunction F = Specializer.classData(MethodHandles.lookup(), 1, ScalarFunction.class);
+    private static final ActivationSpec SPEC =
+            Specializer.classData(MethodHandles.lookup(), 0, ActivationSpec.class);
+    private static final ScalarFunction F =
+            Specializer.classData(MethodHandles.lookup(), 1, ScalarFunction.class);
 
     @Override
     public ActivationSpec spec() {

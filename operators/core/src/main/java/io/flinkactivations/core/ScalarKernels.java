@@ -17,7 +17,8 @@ final class ScalarKernels extends Kernels {
         if (spec.activation().isNormalizing()) {
             return new Softmax(spec);
         }
-        return Specializer.instantiate(ScalarElementwiseLoop.class, List.of(spec, spec.activation().scalar(spec)));
+        return Specializer.instantiate(
+                ScalarElementwiseLoop.class, List.of(spec, spec.activation().scalar(spec)));
     }
 
     @Override
@@ -55,7 +56,8 @@ final class ScalarKernels extends Kernels {
         }
 
         @Override
-        public void applyAlongDim0(float[] in, int inOff, float[] out, int outOff, int rows, int cols) {
+        public void applyAlongDim0(
+                float[] in, int inOff, float[] out, int outOff, int rows, int cols) {
             Checks.slice(in, inOff, out, outOff, Checks.batchLength(rows, cols));
             if (alongDim0InChunks(in, inOff, out, outOff, rows, cols)) {
                 return;
@@ -71,8 +73,15 @@ final class ScalarKernels extends Kernels {
         }
 
         @Override
-        void normalizeColumns(float[] rows, int inOff, int n, int cols, float[] max, float[] scale,
-                              float[] out, int outOff) {
+        void normalizeColumns(
+                float[] rows,
+                int inOff,
+                int n,
+                int cols,
+                float[] max,
+                float[] scale,
+                float[] out,
+                int outOff) {
             math.normalizeColumns(rows, inOff, n, cols, 0, cols, max, scale, out, outOff);
         }
     }

@@ -1,10 +1,10 @@
 package io.flinkactivations.core;
 
 /**
- * The softmax family's arithmetic, shared by both implementations: the input transform
- * t = ±x / temperature (softmin negates), max subtraction for stability, and the output form.
- * NaN and infinities come out as PyTorch's: any NaN, or +inf, in the normalised dimension makes all
- * of it NaN (inf - inf); -inf gives 0 (log_softmax: -inf) unless every value is -inf (NaN).
+ * The softmax family's arithmetic, shared by both implementations: the input transform t = ±x /
+ * temperature (softmin negates), max subtraction for stability, and the output form. NaN and
+ * infinities come out as PyTorch's: any NaN, or +inf, in the normalised dimension makes all of it
+ * NaN (inf - inf); -inf gives 0 (log_softmax: -inf) unless every value is -inf (NaN).
  */
 final class SoftmaxMath {
     final boolean negate;
@@ -43,25 +43,43 @@ final class SoftmaxMath {
     }
 
     /** Writes the outputs given the lane's max and sum of exp(t - max). */
-    void finish(float[] in, int inOff, float[] out, int outOff, int stride, int n, float max, double sum) {
+    void finish(
+            float[] in,
+            int inOff,
+            float[] out,
+            int outOff,
+            int stride,
+            int n,
+            float max,
+            double sum) {
         if (log) {
             double logSum = Math.log(sum);
             for (int k = 0; k < n; k++) {
-                out[outOff + k * stride] = (float) ((transform(in[inOff + k * stride]) - max) - logSum);
+                out[outOff + k * stride] =
+                        (float) ((transform(in[inOff + k * stride]) - max) - logSum);
             }
         } else {
             double inv = 1 / sum;
             for (int k = 0; k < n; k++) {
-                out[outOff + k * stride] = (float) (Math.exp(transform(in[inOff + k * stride]) - max) * inv);
+                out[outOff + k * stride] =
+                        (float) (Math.exp(transform(in[inOff + k * stride]) - max) * inv);
             }
         }
     }
 
     /**
-     * Column statistics of a {@code n x cols} row-major batch, for columns [c0, c1): the max of t and
-     * the sum of exp(t - max) over the n rows (a column whose max is -inf gets sum 0).
+     * Column statistics of a {@code n x cols} row-major batch, for columns [c0, c1): the max of t
+     * and the sum of exp(t - max) over the n rows (a column whose max is -inf gets sum 0).
      */
-    void columnStats(float[] rows, int off, int n, int cols, int c0, int c1, float[] maxOut, float[] sumOut) {
+    void columnStats(
+            float[] rows,
+            int off,
+            int n,
+            int cols,
+            int c0,
+            int c1,
+            float[] maxOut,
+            float[] sumOut) {
         for (int j = c0; j < c1; j++) {
             float m = Float.NEGATIVE_INFINITY;
             for (int r = 0, i = off + j; r < n; r++, i += cols) {
@@ -82,8 +100,17 @@ final class SoftmaxMath {
      * Outputs for columns [c0, c1) of {@code n} rows given each column's max and scale: 1/sum for
      * softmax and softmin, log(sum) for log_softmax.
      */
-    void normalizeColumns(float[] rows, int inOff, int n, int cols, int c0, int c1, float[] max, float[] scale,
-                          float[] out, int outOff) {
+    void normalizeColumns(
+            float[] rows,
+            int inOff,
+            int n,
+            int cols,
+            int c0,
+            int c1,
+            float[] max,
+            float[] scale,
+            float[] out,
+            int outOff) {
         for (int r = 0; r < n; r++) {
             int i = inOff + r * cols;
             int o = outOff + r * cols;

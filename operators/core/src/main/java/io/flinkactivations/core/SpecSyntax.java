@@ -40,12 +40,13 @@ public final class SpecSyntax {
     }
 
     /**
-     * Parses {@code text}. Throws {@link IllegalArgumentException} whose message quotes the text and
-     * the position of the problem.
+     * Parses {@code text}. Throws {@link IllegalArgumentException} whose message quotes the text
+     * and the position of the problem.
      */
     public static Call parse(String text) {
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("Empty spec: expected a name such as relu or count(100)");
+            throw new IllegalArgumentException(
+                    "Empty spec: expected a name such as relu or count(100)");
         }
         return new SpecSyntax(text).call();
     }
@@ -136,7 +137,10 @@ public final class SpecSyntax {
         }
         while (pos < text.length()) {
             char ch = text.charAt(pos);
-            if (!(Character.isLetterOrDigit(ch) || ch == '_' || ch == '.' || ch == '-')) { // '-': fixed-delay
+            if (!(Character.isLetterOrDigit(ch)
+                    || ch == '_'
+                    || ch == '.'
+                    || ch == '-')) { // '-': fixed-delay
                 break;
             }
             pos++;
@@ -160,6 +164,7 @@ public final class SpecSyntax {
 
     private IllegalArgumentException error(String problem) {
         String where = pos < text.length() ? "at position " + (pos + 1) : "at the end";
-        return new IllegalArgumentException("Cannot parse '" + text + "': " + problem + " " + where);
+        return new IllegalArgumentException(
+                "Cannot parse '" + text + "': " + problem + " " + where);
     }
 }

@@ -11,11 +11,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Gives each element-wise kernel its own copy of a loop class, defined as a hidden class whose class
- * data holds the op's function. Why: a loop shared by all ops has one JIT profile, so once a JVM has
- * run three ops the call inside the loop is megamorphic, is not inlined, and every Vector API value
- * is boxed (measured: 6-9x slower). A copy per op sees one function, held in a static final field, so
- * C2 inlines it as a constant. The template classes are never initialized under their own name.
+ * Gives each element-wise kernel its own copy of a loop class, defined as a hidden class whose
+ * class data holds the op's function. Why: a loop shared by all ops has one JIT profile, so once a
+ * JVM has run three ops the call inside the loop is megamorphic, is not inlined, and every Vector
+ * API value is boxed (measured: 6-9x slower). A copy per op sees one function, held in a static
+ * final field, so C2 inlines it as a constant. The template classes are never initialized under
+ * their own name.
  */
 final class Specializer {
     private static final Map<Class<?>, byte[]> TEMPLATE_BYTES = new ConcurrentHashMap<>();
@@ -24,16 +25,18 @@ final class Specializer {
 
     /**
      * A new instance of a fresh hidden copy of {@code template}, whose static initializer reads
-     * {@code classData} with {@link MethodHandles#classDataAt}, through its no-argument constructor.
+     * {@code classData} with {@link MethodHandles#classDataAt}, through its no-argument
+     * constructor.
      */
-    static ActivationKernel instantiate(Class<? extends ActivationKernel> template, List<?> classData) {
+    static ActivationKernel instantiate(
+            Class<? extends ActivationKernel> template, List<?> classData) {
         byte[] bytes = TEMPLATE_BYTES.computeIfAbsent(template, Specializer::readBytes);
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup()
-                    .defineHiddenClassWithClassData(bytes, classData, true);
-            return (ActivationKernel) lookup
-                    .findConstructor(lookup.lookupClass(), MethodType.methodType(void.class))
-                    .invoke();
+            MethodHandles.Lookup lookup =
+                    MethodHandles.lookup().defineHiddenClassWithClassData(bytes, classData, true);
+            return (ActivationKernel)
+                    lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class))
+                            .invoke();
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -51,7 +54,8 @@ final class Specializer {
     }
 
     private static byte[] readBytes(Class<?> template) {
-        String resource = template.getName().substring(template.getPackageName().length() + 1) + ".class";
+        String resource =
+                template.getName().substring(template.getPackageName().length() + 1) + ".class";
         try (InputStream in = template.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("class file " + resource + " not found");

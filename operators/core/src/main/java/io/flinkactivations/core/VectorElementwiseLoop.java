@@ -9,23 +9,28 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Template of the vector element-wise kernel: {@link Specializer} defines one hidden copy per op,
  * with the op's vector and scalar functions as constants; its loop is called directly or out of
- * line ({@link #loopHandle}). Full vectors, then the scalar function for the tail; for large arrays,
- * a few scalar steps first so that the vectors start on a boundary ({@link ArrayAlignment}). Never
- * loaded under its own name.
+ * line ({@link #loopHandle}). Full vectors, then the scalar function for the tail; for large
+ * arrays, a few scalar steps first so that the vectors start on a boundary ({@link
+ * ArrayAlignment}). Never loaded under its own name.
  */
 final class VectorElementwiseLoop extends ElementwiseKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final ActivationSpec SPEC = Specializer.classData(MethodHandles.lookup(), 0, ActivationSpec.class);
+    private static final ActivationSpec SPEC =
+            Specializer.classData(MethodHandles.lookup(), 0, ActivationSpec.class);
     private static final PanamaKernels.VectorFunction VF =
             Specializer.classData(MethodHandles.lookup(), 1, PanamaKernels.VectorFunction.class);
-    private static final ScalarFunction SF = Specializer.classData(MethodHandles.lookup(), 2, ScalarFunction.class);
-    private static final boolean OUT_OF_LINE = Specializer.classData(MethodHandles.lookup(), 3, Boolean.class);
+    private static final ScalarFunction SF =
+            Specializer.classData(MethodHandles.lookup(), 2, ScalarFunction.class);
+    private static final boolean OUT_OF_LINE =
+            Specializer.classData(MethodHandles.lookup(), 3, Boolean.class);
+
     /**
-     * The loop, called through this handle when {@link #OUT_OF_LINE}. Deliberately not final: C2 cannot
-     * constant-fold it, so it cannot inline the loop into a caller through it, and compiles the loop as a
-     * method of its own, the op inlined. Inlined into a caller (a Flink map function, JMH's loop), the
-     * op's vector code can exceed C2's node budget for that caller; the op is then left a call and every
-     * vector is boxed (JDK 25, D = 64: sigmoid 359 Melem/s inlined, 2,188 out of line).
+     * The loop, called through this handle when {@link #OUT_OF_LINE}. Deliberately not final: C2
+     * cannot constant-fold it, so it cannot inline the loop into a caller through it, and compiles
+     * the loop as a method of its own, the op inlined. Inlined into a caller (a Flink map function,
+     * JMH's loop), the op's vector code can exceed C2's node budget for that caller; the op is then
+     * left a call and every vector is boxed (JDK 25, D = 64: sigmoid 359 Melem/s inlined, 2,188 out
+     * of line).
      */
     private static MethodHandle loopHandle = loopHandle();
 
@@ -53,8 +58,16 @@ final class VectorElementwiseLoop extends ElementwiseKernel {
     private static MethodHandle loopHandle() {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            return lookup.findStatic(lookup.lookupClass(), "loop", MethodType.methodType(
-                    void.class, float[].class, int.class, float[].class, int.class, int.class));
+            return lookup.findStatic(
+                    lookup.lookupClass(),
+                    "loop",
+                    MethodType.methodType(
+                            void.class,
+                            float[].class,
+                            int.class,
+                            float[].class,
+                            int.class,
+                            int.class));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
@@ -62,7 +75,9 @@ final class VectorElementwiseLoop extends ElementwiseKernel {
 
     private static void loop(float[] in, int inOff, float[] out, int outOff, int len) {
         int i = 0;
-        if (len >= ArrayAlignment.PEEL_FROM) { // start the vectors on a boundary of out (see ArrayAlignment)
+        if (len
+                >= ArrayAlignment
+                        .PEEL_FROM) { // start the vectors on a boundary of out (see ArrayAlignment)
             for (int peel = ArrayAlignment.peel(outOff, S.vectorByteSize()); i < peel; i++) {
                 out[outOff + i] = SF.apply(in[inOff + i]);
             }

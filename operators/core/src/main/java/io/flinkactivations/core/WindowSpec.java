@@ -14,13 +14,15 @@ import org.apache.flink.annotation.PublicEvolving;
  * activation specs ({@link SpecSyntax}):
  *
  * <ul>
- *   <li>{@code tumbling(size)}: fixed, non-overlapping event-time windows, e.g. {@code tumbling(10s)};
+ *   <li>{@code tumbling(size)}: fixed, non-overlapping event-time windows, e.g. {@code
+ *       tumbling(10s)};
  *   <li>{@code sliding(size, slide)}: overlapping event-time windows, {@code slide <= size};
  *   <li>{@code session(gap)}: event-time windows closed by a gap of inactivity;
  *   <li>{@code count(n)}: every n consecutive records of a key.
  * </ul>
  *
- * Durations take a unit: {@code ms}, {@code s}, {@code m}, {@code h}, {@code d} (e.g. 500ms, 10s, 5m).
+ * Durations take a unit: {@code ms}, {@code s}, {@code m}, {@code h}, {@code d} (e.g. 500ms, 10s,
+ * 5m).
  */
 @PublicEvolving
 public final class WindowSpec implements Serializable {
@@ -52,8 +54,9 @@ public final class WindowSpec implements Serializable {
         }
     }
 
-    private static final String USAGE = "valid windows: tumbling(size), sliding(size, slide), session(gap), count(n);"
-            + " sizes like 500ms, 10s, 5m, 1h";
+    private static final String USAGE =
+            "valid windows: tumbling(size), sliding(size, slide), session(gap), count(n);"
+                    + " sizes like 500ms, 10s, 5m, 1h";
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     private final Kind kind;
@@ -74,13 +77,24 @@ public final class WindowSpec implements Serializable {
         long sizeMs = positiveMillis("size", size);
         long slideMs = positiveMillis("slide", slide);
         if (slideMs > sizeMs) {
-            throw new IllegalArgumentException("Bad window sliding(" + formatDuration(sizeMs) + ", "
-                    + formatDuration(slideMs) + "): slide must not exceed size, or records between windows are lost");
+            throw new IllegalArgumentException(
+                    "Bad window sliding("
+                            + formatDuration(sizeMs)
+                            + ", "
+                            + formatDuration(slideMs)
+                            + "): slide must not exceed size, or records between windows are lost");
         }
         if (sizeMs / slideMs > MAX_WINDOWS_PER_RECORD) {
-            throw new IllegalArgumentException("Bad window sliding(" + formatDuration(sizeMs) + ", "
-                    + formatDuration(slideMs) + "): each record would be in " + sizeMs / slideMs + " windows, more than "
-                    + MAX_WINDOWS_PER_RECORD + "; make the slide larger");
+            throw new IllegalArgumentException(
+                    "Bad window sliding("
+                            + formatDuration(sizeMs)
+                            + ", "
+                            + formatDuration(slideMs)
+                            + "): each record would be in "
+                            + sizeMs / slideMs
+                            + " windows, more than "
+                            + MAX_WINDOWS_PER_RECORD
+                            + "; make the slide larger");
         }
         return new WindowSpec(Kind.SLIDING, sizeMs, slideMs);
     }
@@ -91,7 +105,8 @@ public final class WindowSpec implements Serializable {
 
     public static WindowSpec count(long n) {
         if (n < 1) {
-            throw new IllegalArgumentException("Bad window count(" + n + "): n must be a positive whole number");
+            throw new IllegalArgumentException(
+                    "Bad window count(" + n + "): n must be a positive whole number");
         }
         return new WindowSpec(Kind.COUNT, n, 0);
     }
@@ -118,19 +133,27 @@ public final class WindowSpec implements Serializable {
         for (SpecSyntax.Arg arg : call.args()) {
             int index = arg.isPositional() ? positional++ : kind.params.indexOf(arg.name());
             if (index < 0 || index >= values.length) {
-                throw new IllegalArgumentException(String.format("Bad window spec '%s': %s takes %s",
-                        text, kind.specName(), kind.signature()));
+                throw new IllegalArgumentException(
+                        String.format(
+                                "Bad window spec '%s': %s takes %s",
+                                text, kind.specName(), kind.signature()));
             }
             if (values[index] != null) {
-                throw new IllegalArgumentException("Bad window spec '" + text + "': " + kind.params.get(index)
-                        + " is given twice");
+                throw new IllegalArgumentException(
+                        "Bad window spec '"
+                                + text
+                                + "': "
+                                + kind.params.get(index)
+                                + " is given twice");
             }
             values[index] = arg.value();
         }
         for (int i = 0; i < values.length; i++) {
             if (values[i] == null) {
-                throw new IllegalArgumentException(String.format("Bad window spec '%s': missing %s; write %s",
-                        text, kind.params.get(i), kind.signature()));
+                throw new IllegalArgumentException(
+                        String.format(
+                                "Bad window spec '%s': missing %s; write %s",
+                                text, kind.params.get(i), kind.signature()));
             }
         }
         switch (kind) {
@@ -144,8 +167,10 @@ public final class WindowSpec implements Serializable {
                 try {
                     return count(Long.parseLong(values[0].trim()));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("Bad window count(" + values[0]
-                            + "): n must be a positive whole number, e.g. count(100)");
+                    throw new IllegalArgumentException(
+                            "Bad window count("
+                                    + values[0]
+                                    + "): n must be a positive whole number, e.g. count(100)");
                 }
         }
     }
@@ -154,18 +179,23 @@ public final class WindowSpec implements Serializable {
     public static Duration parseDuration(String text, String what) {
         Matcher m = DURATION.matcher(text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("Bad " + what + " '" + text
-                    + "': write a whole number with a unit (ms, s, m, h, d), e.g. 500ms, 10s, 5m");
+            throw new IllegalArgumentException(
+                    "Bad "
+                            + what
+                            + " '"
+                            + text
+                            + "': write a whole number with a unit (ms, s, m, h, d), e.g. 500ms, 10s, 5m");
         }
         try {
             long n = Long.parseLong(m.group(1));
-            Duration d = switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
+            Duration d =
+                    switch (m.group(2)) {
+                        case "ms" -> Duration.ofMillis(n);
+                        case "s" -> Duration.ofSeconds(n);
+                        case "m" -> Duration.ofMinutes(n);
+                        case "h" -> Duration.ofHours(n);
+                        default -> Duration.ofDays(n);
+                    };
             d.toMillis(); // every duration here is used in milliseconds
             return d;
         } catch (NumberFormatException | ArithmeticException e) {
@@ -188,18 +218,30 @@ public final class WindowSpec implements Serializable {
     private static long positiveMillis(String what, Duration d) {
         Objects.requireNonNull(d, what);
         if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException("Bad window " + what + " " + d + ": it must be positive");
+            throw new IllegalArgumentException(
+                    "Bad window " + what + " " + d + ": it must be positive");
         }
         if (d.compareTo(MAX_SIZE) > 0) {
-            throw new IllegalArgumentException("Bad window " + what + " " + d + ": at most "
-                    + formatDuration(MAX_SIZE.toMillis()));
+            throw new IllegalArgumentException(
+                    "Bad window "
+                            + what
+                            + " "
+                            + d
+                            + ": at most "
+                            + formatDuration(MAX_SIZE.toMillis()));
         }
         return d.toMillis();
     }
 
-    /** The longest window size, slide or gap: ten years, far below where window arithmetic overflows. */
+    /**
+     * The longest window size, slide or gap: ten years, far below where window arithmetic
+     * overflows.
+     */
     public static final Duration MAX_SIZE = Duration.ofDays(3650);
-    /** The most sliding windows one record may fall in (size / slide): each costs work per record. */
+
+    /**
+     * The most sliding windows one record may fall in (size / slide): each costs work per record.
+     */
     public static final int MAX_WINDOWS_PER_RECORD = 10_000;
 
     public Kind kind() {
@@ -225,8 +267,9 @@ public final class WindowSpec implements Serializable {
 
     /**
      * The end (exclusive, epoch ms) of the first tumbling or sliding window that holds event time
-     * {@code t}. As Flink's assigners, windows start at multiples of the slide: {@code t}'s windows are
-     * those starting in (t - size, t], ending from this to {@link #lastWindowEnd} a slide apart.
+     * {@code t}. As Flink's assigners, windows start at multiples of the slide: {@code t}'s windows
+     * are those starting in (t - size, t], ending from this to {@link #lastWindowEnd} a slide
+     * apart.
      */
     public long firstWindowEnd(long t) {
         long size = sizeOfAlignedWindow();
@@ -281,7 +324,10 @@ public final class WindowSpec implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof WindowSpec w && w.kind == kind && w.first == first && w.second == second;
+        return o instanceof WindowSpec w
+                && w.kind == kind
+                && w.first == first
+                && w.second == second;
     }
 
     @Override

@@ -30,8 +30,16 @@ class ActivationSpecTest {
                 if (p.name().equals("dim")) {
                     continue; // only dim=0 is valid, which is the default
                 }
-                String value = p.isChoice() ? p.choices().get(p.choices().size() - 1) : nonDefault(op, p);
-                String spec = op.functionalName() + "(" + p.name() + "=" + value + requiredOthers(op, i) + ")";
+                String value =
+                        p.isChoice() ? p.choices().get(p.choices().size() - 1) : nonDefault(op, p);
+                String spec =
+                        op.functionalName()
+                                + "("
+                                + p.name()
+                                + "="
+                                + value
+                                + requiredOthers(op, i)
+                                + ")";
                 ActivationSpec parsed = ActivationSpec.parse(spec);
                 String canonical = parsed.canonical();
                 assertThat(canonical).as(spec).contains(p.name() + "=" + value);
@@ -64,7 +72,10 @@ class ActivationSpecTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             relu                                  | relu
             ReLU                                  | relu
             nn.LeakyReLU(0.2)                     | leaky_relu(negative_slope=0.2)
@@ -98,24 +109,45 @@ class ActivationSpecTest {
     static Stream<Arguments> badSpecs() {
         return Stream.of(
                 Arguments.of("", "Empty spec"),
-                Arguments.of("swish", "Unknown activation 'swish'; valid activations: relu, relu6, leaky_relu(negative_slope=0.01)"),
-                Arguments.of("leaky_relu(slope=0.2)", "Unknown parameter 'slope' for leaky_relu; valid parameters: leaky_relu(negative_slope=0.01)"),
+                Arguments.of(
+                        "swish",
+                        "Unknown activation 'swish'; valid activations: relu, relu6, leaky_relu(negative_slope=0.01)"),
+                Arguments.of(
+                        "leaky_relu(slope=0.2)",
+                        "Unknown parameter 'slope' for leaky_relu; valid parameters: leaky_relu(negative_slope=0.01)"),
                 Arguments.of("relu(0.2)", "relu takes no parameters"),
-                Arguments.of("leaky_relu(0.2, 0.3)", "leaky_relu takes at most 1 positional parameter (negative_slope), got 2"),
-                Arguments.of("leaky_relu(abc)", "Bad value for leaky_relu parameter negative_slope: 'abc' is not a number"),
+                Arguments.of(
+                        "leaky_relu(0.2, 0.3)",
+                        "leaky_relu takes at most 1 positional parameter (negative_slope), got 2"),
+                Arguments.of(
+                        "leaky_relu(abc)",
+                        "Bad value for leaky_relu parameter negative_slope: 'abc' is not a number"),
                 Arguments.of("leaky_relu(NaN)", "it must be a finite number"),
-                Arguments.of("leaky_relu(0.2, negative_slope=0.3)", "Parameter negative_slope of leaky_relu is given twice"),
-                Arguments.of("leaky_relu(negative_slope=0.2, 0.3)", "a positional argument follows a named one"),
-                Arguments.of("gelu(approximate=fast)", "Bad value for gelu parameter approximate: 'fast'; valid values: none, tanh"),
-                Arguments.of("threshold(0.1)", "threshold requires parameter value; write threshold(threshold, value)"),
-                Arguments.of("softshrink(-1)", "Bad value for softshrink parameter lambd: -1; it must be >= 0"),
-                Arguments.of("softmax(dim=1)", "Bad value for softmax parameter dim: 1; it must be 0"),
+                Arguments.of(
+                        "leaky_relu(0.2, negative_slope=0.3)",
+                        "Parameter negative_slope of leaky_relu is given twice"),
+                Arguments.of(
+                        "leaky_relu(negative_slope=0.2, 0.3)",
+                        "a positional argument follows a named one"),
+                Arguments.of(
+                        "gelu(approximate=fast)",
+                        "Bad value for gelu parameter approximate: 'fast'; valid values: none, tanh"),
+                Arguments.of(
+                        "threshold(0.1)",
+                        "threshold requires parameter value; write threshold(threshold, value)"),
+                Arguments.of(
+                        "softshrink(-1)",
+                        "Bad value for softshrink parameter lambd: -1; it must be >= 0"),
+                Arguments.of(
+                        "softmax(dim=1)", "Bad value for softmax parameter dim: 1; it must be 0"),
                 Arguments.of("softmax(temperature=0)", "temperature: 0; it must be > 0"),
                 Arguments.of("hardtanh(1, -1)", "min_val (1) must be less than max_val (-1)"),
                 Arguments.of("rrelu(0.5, 0.1)", "lower (0.5) must not exceed upper (0.1)"),
                 Arguments.of("celu(0)", "celu parameter alpha: 0; it must be non-zero"),
                 Arguments.of("softplus(beta=0)", "softplus parameter beta: 0; it must be non-zero"),
-                Arguments.of("relu(", "Bad activation spec: Cannot parse 'relu(': expected a value at the end"),
+                Arguments.of(
+                        "relu(",
+                        "Bad activation spec: Cannot parse 'relu(': expected a value at the end"),
                 Arguments.of("leaky_relu(0.2", "expected ',' or ')' at the end"),
                 Arguments.of("relu)", "unexpected ')' at position 5"),
                 Arguments.of("gelu(approximate='tanh)", "unterminated quote"));
@@ -139,7 +171,8 @@ class ActivationSpecTest {
         float[] softmax = x.clone();
         Kernels.get().kernel(ActivationSpec.parse("Softmax(dim=0)")).applyInPlace(softmax);
         assertThat(softmax[0]).isCloseTo(0.11846485f, org.assertj.core.data.Offset.offset(1e-7f));
-        assertThat(softmax[3]).isCloseTo(0.00029364502f, org.assertj.core.data.Offset.offset(1e-10f));
+        assertThat(softmax[3])
+                .isCloseTo(0.00029364502f, org.assertj.core.data.Offset.offset(1e-10f));
     }
 
     @Test
@@ -148,7 +181,11 @@ class ActivationSpecTest {
         for (Activation a : Activation.values()) {
             assertThat(usage).contains(a.functionalName());
         }
-        assertThat(usage).contains("softplus(beta=1, threshold=20)", "threshold(threshold, value)",
-                "gelu(approximate=none|tanh)", "rrelu(lower=0.125, upper=0.3333333333333333)");
+        assertThat(usage)
+                .contains(
+                        "softplus(beta=1, threshold=20)",
+                        "threshold(threshold, value)",
+                        "gelu(approximate=none|tanh)",
+                        "rrelu(lower=0.125, upper=0.3333333333333333)");
     }
 }

@@ -19,15 +19,18 @@ import org.openjdk.jmh.annotations.Warmup;
  * over 1,024 floats that start {@code offset} floats into an array whose address is known. The
  * arrays hold 65,536 floats, so G1 allocates them as humongous objects, on a region boundary, with
  * their data 16 bytes past it: element {@code offset} sits at 16 + 4 * offset bytes past a 64-byte
- * boundary (the output 2 KB further on, same alignment). A small array's address, which no Java API gives, varies from run to run in the same way.
- * {@code System.arraycopy} is the reference (its stub aligns its own accesses).
+ * boundary (the output 2 KB further on, same alignment). A small array's address, which no Java API
+ * gives, varies from run to run in the same way. {@code System.arraycopy} is the reference (its
+ * stub aligns its own accesses).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g", "-XX:+UseG1GC"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g", "-XX:+UseG1GC"})
 public class AlignmentBenchmark {
     @Param({"relu", "relu6", "arraycopy"})
     public String op;
@@ -36,12 +39,14 @@ public class AlignmentBenchmark {
     public int offset;
 
     private static final int SIZE = 1024;
+
     /**
      * Output 2 KB further into its array than the input: both arrays start on a region boundary, so
      * at equal indexes every store would share its low 12 address bits with the loads (4K aliasing;
      * arraycopy at offset 0 ran at 5.0 million calls/s against 22 at the other offsets).
      */
     private static final int OUT_SHIFT = 512;
+
     private ActivationKernel kernel;
     private float[] in;
     private float[] out;

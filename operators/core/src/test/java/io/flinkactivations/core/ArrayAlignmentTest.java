@@ -12,9 +12,14 @@ class ArrayAlignmentTest {
             int lanes = vectorBytes / Float.BYTES;
             for (int offset = 0; offset < 3 * lanes; offset++) {
                 int peel = ArrayAlignment.peel(offset, vectorBytes);
-                assertThat(peel).as("offset %d, %d-byte vectors", offset, vectorBytes).isBetween(0, lanes - 1);
-                assertThat((ArrayAlignment.FLOAT_BASE_OFFSET + Float.BYTES * (offset + peel)) % vectorBytes)
-                        .as("offset %d, %d-byte vectors", offset, vectorBytes).isZero();
+                assertThat(peel)
+                        .as("offset %d, %d-byte vectors", offset, vectorBytes)
+                        .isBetween(0, lanes - 1);
+                assertThat(
+                                (ArrayAlignment.FLOAT_BASE_OFFSET + Float.BYTES * (offset + peel))
+                                        % vectorBytes)
+                        .as("offset %d, %d-byte vectors", offset, vectorBytes)
+                        .isZero();
             }
         }
     }

@@ -20,14 +20,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * by {@code System.arraycopy}, by a Vector API loop like the kernels' (no op, and without their
  * alignment peel for large arrays) and by a plain loop, which C2 vectorizes and starts on a vector
  * boundary of the real address (the kernels can only assume one). The report takes the fastest:
- * which one wins depends on the JDK and the size (JDK 25's arraycopy stub is the slowest at 1M here).
+ * which one wins depends on the JDK and the size (JDK 25's arraycopy stub is the slowest at 1M
+ * here).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 5, time = 500, timeUnit = TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
 public class CopyBenchmark {
     @Param({"16", "64", "256", "1024", "1048576"})
     public int size;

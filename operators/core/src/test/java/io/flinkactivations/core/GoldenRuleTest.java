@@ -6,7 +6,10 @@ import io.flinkactivations.testutils.GoldenCase;
 import io.flinkactivations.testutils.GoldenRule;
 import org.junit.jupiter.api.Test;
 
-/** The golden rule rejects the mistakes it is meant to catch, so a passing golden test means something. */
+/**
+ * The golden rule rejects the mistakes it is meant to catch, so a passing golden test means
+ * something.
+ */
 class GoldenRuleTest {
 
     private static GoldenCase find(String spec, String caseName) {
@@ -17,8 +20,15 @@ class GoldenRuleTest {
     }
 
     private static String check(GoldenCase c, float[] actual) {
-        return GoldenRule.check(c.toString(), GoldenRule.Scale.of(c.op()), c.input(), c.rows(), c.cols(),
-                c.expected(), c.expectedF64(), actual);
+        return GoldenRule.check(
+                c.toString(),
+                GoldenRule.Scale.of(c.op()),
+                c.input(),
+                c.rows(),
+                c.cols(),
+                c.expected(),
+                c.expectedF64(),
+                actual);
     }
 
     @Test
@@ -55,7 +65,10 @@ class GoldenRuleTest {
         GoldenCase c = find("sigmoid", "normal_d100");
         float[] out = c.expected().clone();
         for (int i = 0; i < out.length; i++) {
-            out[i] = Float.intBitsToFloat((Float.floatToIntBits(out[i]) + 0x1000) & ~0x1FFF); // 11-bit significand
+            out[i] =
+                    Float.intBitsToFloat(
+                            (Float.floatToIntBits(out[i]) + 0x1000)
+                                    & ~0x1FFF); // 11-bit significand
         }
         assertThat(check(c, out)).isNotNull();
     }

@@ -27,26 +27,33 @@ class GoldenTest {
 
     @Test
     void goldenFileCoversEveryActivation() {
-        Set<Activation> covered = GoldenCase.all().stream()
-                .map(c -> ActivationSpec.parse(c.spec()).activation())
-                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Activation.class)));
+        Set<Activation> covered =
+                GoldenCase.all().stream()
+                        .map(c -> ActivationSpec.parse(c.spec()).activation())
+                        .collect(Collectors.toCollection(() -> EnumSet.noneOf(Activation.class)));
         assertThat(covered).containsExactlyInAnyOrder(Activation.values());
         assertThat(GoldenCase.all()).hasSize(525);
     }
 
     private static Stream<DynamicTest> cases(Kernels kernels) {
-        return GoldenCase.all().stream().map(c -> DynamicTest.dynamicTest(kernels.description() + ": " + c, () -> {
-            ActivationKernel kernel = kernels.kernel(ActivationSpec.parse(c.spec()));
-            GoldenRule.Scale scale = GoldenRule.Scale.of(c.op());
+        return GoldenCase.all().stream()
+                .map(
+                        c ->
+                                DynamicTest.dynamicTest(
+                                        kernels.description() + ": " + c,
+                                        () -> {
+                                            ActivationKernel kernel =
+                                                    kernels.kernel(ActivationSpec.parse(c.spec()));
+                                            GoldenRule.Scale scale = GoldenRule.Scale.of(c.op());
 
-            float[] out = new float[c.input().length];
-            run(kernel, c, c.input().clone(), out);
-            assertPasses("out of place", c, scale, out);
+                                            float[] out = new float[c.input().length];
+                                            run(kernel, c, c.input().clone(), out);
+                                            assertPasses("out of place", c, scale, out);
 
-            float[] inPlace = c.input().clone();
-            run(kernel, c, inPlace, inPlace);
-            assertPasses("in place", c, scale, inPlace);
-        }));
+                                            float[] inPlace = c.input().clone();
+                                            run(kernel, c, inPlace, inPlace);
+                                            assertPasses("in place", c, scale, inPlace);
+                                        }));
     }
 
     private static void run(ActivationKernel kernel, GoldenCase c, float[] in, float[] out) {
@@ -58,8 +65,16 @@ class GoldenTest {
     }
 
     static void assertPasses(String how, GoldenCase c, GoldenRule.Scale scale, float[] actual) {
-        String failure = GoldenRule.check(c.spec() + " on case " + c.caseName() + " (" + how + ")",
-                scale, c.input(), c.rows(), c.cols(), c.expected(), c.expectedF64(), actual);
+        String failure =
+                GoldenRule.check(
+                        c.spec() + " on case " + c.caseName() + " (" + how + ")",
+                        scale,
+                        c.input(),
+                        c.rows(),
+                        c.cols(),
+                        c.expected(),
+                        c.expectedF64(),
+                        actual);
         assertThat(failure).as("golden rule").isNull();
     }
 }

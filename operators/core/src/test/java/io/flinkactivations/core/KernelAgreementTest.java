@@ -20,12 +20,36 @@ import org.junit.jupiter.api.TestFactory;
  */
 class KernelAgreementTest {
     private static final float[] SPECIALS = {
-        Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE,
-        Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE, 88.7f, -88.7f, -103.9f, 1e-8f, -1e-8f, 20f, 20.0001f,
-        3f, -3f, 6f, 0.5f, -0.5f, 1f, -1f,
+        Float.NaN,
+        Float.POSITIVE_INFINITY,
+        Float.NEGATIVE_INFINITY,
+        0f,
+        -0f,
+        Float.MIN_VALUE,
+        -Float.MIN_VALUE,
+        Float.MIN_NORMAL,
+        Float.MAX_VALUE,
+        -Float.MAX_VALUE,
+        88.7f,
+        -88.7f,
+        -103.9f,
+        1e-8f,
+        -1e-8f,
+        20f,
+        20.0001f,
+        3f,
+        -3f,
+        6f,
+        0.5f,
+        -0.5f,
+        1f,
+        -1f,
     };
 
-    /** Every op with its defaults, and with the non-default parameters the golden file uses and more. */
+    /**
+     * Every op with its defaults, and with the non-default parameters the golden file uses and
+     * more.
+     */
     static List<ActivationSpec> specs() {
         List<ActivationSpec> specs = new ArrayList<>();
         for (Activation a : Activation.values()) {
@@ -33,10 +57,22 @@ class KernelAgreementTest {
                 specs.add(ActivationSpec.of(a));
             }
         }
-        for (String s : List.of("leaky_relu(0.2)", "elu(0.5)", "celu(2)", "gelu(approximate=tanh)",
-                "softplus(beta=2, threshold=10)", "hardtanh(-2, 3)", "softshrink(1.5)", "hardshrink(1.5)",
-                "threshold(0.1, 20)", "prelu(-0.5)", "rrelu(0.1, 0.3)", "softmax(temperature=0.5)",
-                "softmin(temperature=3)", "log_softmax(temperature=2)")) {
+        for (String s :
+                List.of(
+                        "leaky_relu(0.2)",
+                        "elu(0.5)",
+                        "celu(2)",
+                        "gelu(approximate=tanh)",
+                        "softplus(beta=2, threshold=10)",
+                        "hardtanh(-2, 3)",
+                        "softshrink(1.5)",
+                        "hardshrink(1.5)",
+                        "threshold(0.1, 20)",
+                        "prelu(-0.5)",
+                        "rrelu(0.1, 0.3)",
+                        "softmax(temperature=0.5)",
+                        "softmin(temperature=3)",
+                        "log_softmax(temperature=2)")) {
             specs.add(ActivationSpec.parse(s));
         }
         return specs;
@@ -61,36 +97,65 @@ class KernelAgreementTest {
     Stream<DynamicTest> everyLengthFrom1To1100AndSomeLargeOnes() {
         Kernels vector = Kernels.vector();
         Kernels scalar = Kernels.scalar();
-        int[] lengths = IntStream.concat(IntStream.rangeClosed(1, 1100), IntStream.of(4096, 65_537, 1 << 20)).toArray();
-        return specs().stream().map(spec -> DynamicTest.dynamicTest(spec.canonical(), () -> {
-            ActivationKernel v = vector.kernel(spec);
-            ActivationKernel s = scalar.kernel(spec);
-            SplittableRandom rnd = new SplittableRandom(spec.hashCode());
-            GoldenRule.Scale scale = GoldenRule.Scale.of(spec.activation().functionalName());
-            for (int n : lengths) {
-                // the softmax family with a special in every vector is all NaN: keep most vectors finite
-                boolean specials = !spec.activation().isNormalizing() || n % 5 == 0;
-                float[] x = randomInput(rnd, n, specials);
-                int off = n % 3; // unaligned offsets too
-                float[] in = new float[n + off];
-                System.arraycopy(x, 0, in, off, n);
-                float[] expected = new float[n];
-                s.apply(in, off, expected, 0, n);
-                float[] actual = new float[n + 1];
-                v.apply(in, off, actual, 1, n);
-                float[] got = java.util.Arrays.copyOfRange(actual, 1, n + 1);
-                assertAgree(spec + " length " + n, scale, x, n, 1, expected, got);
-            }
-        }));
+        int[] lengths =
+                IntStream.concat(
+                                IntStream.rangeClosed(1, 1100), IntStream.of(4096, 65_537, 1 << 20))
+                        .toArray();
+        return specs().stream()
+                .map(
+                        spec ->
+                                DynamicTest.dynamicTest(
+                                        spec.canonical(),
+                                        () -> {
+                                            ActivationKernel v = vector.kernel(spec);
+                                            ActivationKernel s = scalar.kernel(spec);
+                                            SplittableRandom rnd =
+                                                    new SplittableRandom(spec.hashCode());
+                                            GoldenRule.Scale scale =
+                                                    GoldenRule.Scale.of(
+                                                            spec.activation().functionalName());
+                                            for (int n : lengths) {
+                                                // the softmax family with a special in every vector
+                                                // is all NaN: keep most vectors finite
+                                                boolean specials =
+                                                        !spec.activation().isNormalizing()
+                                                                || n % 5 == 0;
+                                                float[] x = randomInput(rnd, n, specials);
+                                                int off = n % 3; // unaligned offsets too
+                                                float[] in = new float[n + off];
+                                                System.arraycopy(x, 0, in, off, n);
+                                                float[] expected = new float[n];
+                                                s.apply(in, off, expected, 0, n);
+                                                float[] actual = new float[n + 1];
+                                                v.apply(in, off, actual, 1, n);
+                                                float[] got =
+                                                        java.util.Arrays.copyOfRange(
+                                                                actual, 1, n + 1);
+                                                assertAgree(
+                                                        spec + " length " + n,
+                                                        scale,
+                                                        x,
+                                                        n,
+                                                        1,
+                                                        expected,
+                                                        got);
+                                            }
+                                        }));
     }
 
     @Test
     void bothCountTheNonFiniteValuesOfEveryLengthAndOffset() {
         // every NaN bit pattern counts (quiet, signalling, negative), no finite one does
-        float[] odd = {Float.intBitsToFloat(0x7f80_0001), Float.intBitsToFloat(0xffc0_0000),
-            Float.intBitsToFloat(0xff80_0001), Float.intBitsToFloat(0x7f7f_ffff), Float.intBitsToFloat(0x0080_0000)};
+        float[] odd = {
+            Float.intBitsToFloat(0x7f80_0001),
+            Float.intBitsToFloat(0xffc0_0000),
+            Float.intBitsToFloat(0xff80_0001),
+            Float.intBitsToFloat(0x7f7f_ffff),
+            Float.intBitsToFloat(0x0080_0000)
+        };
         SplittableRandom rnd = new SplittableRandom(3);
-        for (int n : IntStream.concat(IntStream.rangeClosed(0, 1100), IntStream.of(65_537)).toArray()) {
+        for (int n :
+                IntStream.concat(IntStream.rangeClosed(0, 1100), IntStream.of(65_537)).toArray()) {
             float[] x = randomInput(rnd, n, true);
             for (int i = 0; i < n; i += 1 + rnd.nextInt(40)) {
                 x[i] = odd[rnd.nextInt(odd.length)];
@@ -103,8 +168,12 @@ class KernelAgreementTest {
             for (float v : x) {
                 expected += Float.isFinite(v) ? 0 : 1;
             }
-            assertThat(Kernels.scalar().countNonFinite(in, off, n)).as("scalar, length %d", n).isEqualTo(expected);
-            assertThat(Kernels.vector().countNonFinite(in, off, n)).as("vector, length %d", n).isEqualTo(expected);
+            assertThat(Kernels.scalar().countNonFinite(in, off, n))
+                    .as("scalar, length %d", n)
+                    .isEqualTo(expected);
+            assertThat(Kernels.vector().countNonFinite(in, off, n))
+                    .as("vector, length %d", n)
+                    .isEqualTo(expected);
         }
     }
 
@@ -115,20 +184,42 @@ class KernelAgreementTest {
         int[] sizes = {1, 2, 3, 7, 15, 16, 17, 31, 33, 64, 100};
         return specs().stream()
                 .filter(spec -> spec.activation().isNormalizing())
-                .map(spec -> DynamicTest.dynamicTest(spec.canonical(), () -> {
-                    SplittableRandom rnd = new SplittableRandom(7);
-                    GoldenRule.Scale scale = GoldenRule.Scale.of(spec.activation().functionalName());
-                    for (int rows : sizes) {
-                        for (int cols : sizes) {
-                            float[] x = randomInput(rnd, rows * cols, rows * cols % 7 == 0);
-                            float[] expected = new float[x.length];
-                            scalar.kernel(spec).applyAlongDim0(x, 0, expected, 0, rows, cols);
-                            float[] actual = x.clone();
-                            vector.kernel(spec).applyAlongDim0(actual, 0, actual, 0, rows, cols); // in place
-                            assertAgree(spec + " " + rows + "x" + cols, scale, x, rows, cols, expected, actual);
-                        }
-                    }
-                }));
+                .map(
+                        spec ->
+                                DynamicTest.dynamicTest(
+                                        spec.canonical(),
+                                        () -> {
+                                            SplittableRandom rnd = new SplittableRandom(7);
+                                            GoldenRule.Scale scale =
+                                                    GoldenRule.Scale.of(
+                                                            spec.activation().functionalName());
+                                            for (int rows : sizes) {
+                                                for (int cols : sizes) {
+                                                    float[] x =
+                                                            randomInput(
+                                                                    rnd,
+                                                                    rows * cols,
+                                                                    rows * cols % 7 == 0);
+                                                    float[] expected = new float[x.length];
+                                                    scalar.kernel(spec)
+                                                            .applyAlongDim0(
+                                                                    x, 0, expected, 0, rows, cols);
+                                                    float[] actual = x.clone();
+                                                    vector.kernel(spec)
+                                                            .applyAlongDim0(
+                                                                    actual, 0, actual, 0, rows,
+                                                                    cols); // in place
+                                                    assertAgree(
+                                                            spec + " " + rows + "x" + cols,
+                                                            scale,
+                                                            x,
+                                                            rows,
+                                                            cols,
+                                                            expected,
+                                                            actual);
+                                                }
+                                            }
+                                        }));
     }
 
     @TestFactory
@@ -136,28 +227,81 @@ class KernelAgreementTest {
         int[] sizes = {1, 2, 3, 7, 15, 16, 17, 31, 33, 64, 100};
         return specs().stream()
                 .filter(spec -> spec.activation().isNormalizing())
-                .map(spec -> DynamicTest.dynamicTest(spec.canonical(), () -> {
-                    SplittableRandom rnd = new SplittableRandom(13);
-                    GoldenRule.Scale scale = GoldenRule.Scale.of(spec.activation().functionalName());
-                    for (int rows : sizes) {
-                        for (int cols : sizes) {
-                            float[] x = randomInput(rnd, rows * cols, rows * cols % 7 == 0);
-                            float[] expected = online(Kernels.scalar(), spec, x, rows, cols, rnd.split());
-                            float[] actual = online(Kernels.vector(), spec, x, rows, cols, rnd.split());
-                            assertAgree(spec + " online " + rows + "x" + cols, scale, x, rows, cols, expected, actual);
-                            float[] batch = new float[x.length];
-                            Kernels.scalar().kernel(spec).applyAlongDim0(x, 0, batch, 0, rows, cols);
-                            assertAgree(spec + " online vs batch " + rows + "x" + cols, scale, x, rows, cols,
-                                    batch, actual);
-                        }
-                    }
-                }));
+                .map(
+                        spec ->
+                                DynamicTest.dynamicTest(
+                                        spec.canonical(),
+                                        () -> {
+                                            SplittableRandom rnd = new SplittableRandom(13);
+                                            GoldenRule.Scale scale =
+                                                    GoldenRule.Scale.of(
+                                                            spec.activation().functionalName());
+                                            for (int rows : sizes) {
+                                                for (int cols : sizes) {
+                                                    float[] x =
+                                                            randomInput(
+                                                                    rnd,
+                                                                    rows * cols,
+                                                                    rows * cols % 7 == 0);
+                                                    float[] expected =
+                                                            online(
+                                                                    Kernels.scalar(),
+                                                                    spec,
+                                                                    x,
+                                                                    rows,
+                                                                    cols,
+                                                                    rnd.split());
+                                                    float[] actual =
+                                                            online(
+                                                                    Kernels.vector(),
+                                                                    spec,
+                                                                    x,
+                                                                    rows,
+                                                                    cols,
+                                                                    rnd.split());
+                                                    assertAgree(
+                                                            spec + " online " + rows + "x" + cols,
+                                                            scale,
+                                                            x,
+                                                            rows,
+                                                            cols,
+                                                            expected,
+                                                            actual);
+                                                    float[] batch = new float[x.length];
+                                                    Kernels.scalar()
+                                                            .kernel(spec)
+                                                            .applyAlongDim0(
+                                                                    x, 0, batch, 0, rows, cols);
+                                                    assertAgree(
+                                                            spec
+                                                                    + " online vs batch "
+                                                                    + rows
+                                                                    + "x"
+                                                                    + cols,
+                                                            scale,
+                                                            x,
+                                                            rows,
+                                                            cols,
+                                                            batch,
+                                                            actual);
+                                                }
+                                            }
+                                        }));
     }
 
-    /** The online form over batches of random sizes (1 row at a time included), normalised in parts too. */
-    private static float[] online(Kernels kernels, ActivationSpec spec, float[] x, int rows, int cols,
-                                  SplittableRandom split) {
-        OnlineSoftmax state = new OnlineSoftmax(kernels, spec, OnlineSoftmax.filled(cols), new double[cols], 0);
+    /**
+     * The online form over batches of random sizes (1 row at a time included), normalised in parts
+     * too.
+     */
+    private static float[] online(
+            Kernels kernels,
+            ActivationSpec spec,
+            float[] x,
+            int rows,
+            int cols,
+            SplittableRandom split) {
+        OnlineSoftmax state =
+                new OnlineSoftmax(kernels, spec, OnlineSoftmax.filled(cols), new double[cols], 0);
         for (int r = 0; r < rows; ) {
             int n = Math.min(rows - r, 1 + split.nextInt(9));
             state.addRows(x, r * cols, n);
@@ -202,27 +346,50 @@ class KernelAgreementTest {
             for (Kernels k : List.of(Kernels.scalar(), Kernels.vector())) {
                 float[] out = new float[x.length];
                 k.kernel(spec).applyAlongDim0(x, 0, out, 0, rows, cols);
-                assertThat(GoldenRule.check(k.description() + " N=" + rows, GoldenRule.Scale.SOFTMAX, x, rows, cols,
-                        t, reference, out)).isNull();
+                assertThat(
+                                GoldenRule.check(
+                                        k.description() + " N=" + rows,
+                                        GoldenRule.Scale.SOFTMAX,
+                                        x,
+                                        rows,
+                                        cols,
+                                        t,
+                                        reference,
+                                        out))
+                        .isNull();
                 // the online form, as the sliced windows use it: ten slices, merged
-                OnlineSoftmax total = new OnlineSoftmax(k, spec, OnlineSoftmax.filled(cols), new double[cols], 0);
+                OnlineSoftmax total =
+                        new OnlineSoftmax(k, spec, OnlineSoftmax.filled(cols), new double[cols], 0);
                 for (int part = 0; part < 10; part++) {
-                    OnlineSoftmax slice = new OnlineSoftmax(k, spec, OnlineSoftmax.filled(cols), new double[cols], 0);
+                    OnlineSoftmax slice =
+                            new OnlineSoftmax(
+                                    k, spec, OnlineSoftmax.filled(cols), new double[cols], 0);
                     slice.addRows(x, part * (rows / 10) * cols, rows / 10);
                     total.merge(slice);
                 }
                 float[] online = new float[x.length];
                 total.normalizeRows(x, 0, rows, online, 0);
-                assertThat(GoldenRule.check(k.description() + " online N=" + rows, GoldenRule.Scale.SOFTMAX, x, rows,
-                        cols, t, reference, online)).isNull();
+                assertThat(
+                                GoldenRule.check(
+                                        k.description() + " online N=" + rows,
+                                        GoldenRule.Scale.SOFTMAX,
+                                        x,
+                                        rows,
+                                        cols,
+                                        t,
+                                        reference,
+                                        online))
+                        .isNull();
             }
         }
     }
 
     @Test
     void vectorExpAndExpm1StayWithinTheirUlpBoundsOnEveryFloatRange() {
-        // exp and expm1: the inline forms on JDK 21+, the JDK's on 17 (CI runs both); inlineExp on every
-        // JDK too, and GELU's inlineExpInRange, which must give the same floats within |x| < 87. Evenly
+        // exp and expm1: the inline forms on JDK 21+, the JDK's on 17 (CI runs both); inlineExp on
+        // every
+        // JDK too, and GELU's inlineExpInRange, which must give the same floats within |x| < 87.
+        // Evenly
         // from -110 to 90 (subnormal results, the overflow edge), near zero on a log scale, and the
         // special values
         var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
@@ -253,7 +420,10 @@ class KernelAgreementTest {
         double worstExpm1 = 0;
         for (int i = 0; i < n; i++) {
             worstExp = Math.max(worstExp, ulps(exp[i], Math.exp(x[i]), x[i] + " exp"));
-            worstInlineExp = Math.max(worstInlineExp, ulps(inlineExp[i], Math.exp(x[i]), x[i] + " inlineExp"));
+            worstInlineExp =
+                    Math.max(
+                            worstInlineExp,
+                            ulps(inlineExp[i], Math.exp(x[i]), x[i] + " inlineExp"));
             if (Math.abs(x[i]) < 87) { // its range; outside it the caller discards the lanes
                 assertThat(inRange[i]).as(x[i] + " inlineExpInRange").isEqualTo(inlineExp[i]);
             }
@@ -266,13 +436,20 @@ class KernelAgreementTest {
 
     @Test
     void vectorGeluStaysWellInsideTheGoldenToleranceOnADenseSweep() {
-        // GELU's vector form (SpecialFunctions.GELU_LOGIT) against the float64 reference, every 2^-12 from
-        // -16 to 16 (both tails past the fit's limit, and its edge), plus the special values; the error in
-        // units of the golden rule's element-wise tolerance (the larger of 4 ulp and 2^-22 max(1, |x|)), and
+        // GELU's vector form (SpecialFunctions.GELU_LOGIT) against the float64 reference, every
+        // 2^-12 from
+        // -16 to 16 (both tails past the fit's limit, and its edge), plus the special values; the
+        // error in
+        // units of the golden rule's element-wise tolerance (the larger of 4 ulp and 2^-22 max(1,
+        // |x|)), and
         // NaN/infinities exact
         var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
         int sweep = 32 << 12;
-        float[] x = new float[(sweep + 1 + SPECIALS.length + species.length()) / species.length() * species.length()];
+        float[] x =
+                new float
+                        [(sweep + 1 + SPECIALS.length + species.length())
+                                / species.length()
+                                * species.length()];
         for (int i = 0; i <= sweep; i++) {
             x[i] = -16f + i / 4096f;
         }
@@ -285,11 +462,13 @@ class KernelAgreementTest {
         for (int i = 0; i < n; i++) {
             double r = 0.5 * x[i] * SpecialFunctions.erfc(-x[i] * Activation.SQRT1_2);
             if (!Double.isFinite(r) || Float.isNaN(x[i])) {
-                assertThat(Float.isNaN(gelu[i])).as("gelu(" + x[i] + ") = " + gelu[i])
+                assertThat(Float.isNaN(gelu[i]))
+                        .as("gelu(" + x[i] + ") = " + gelu[i])
                         .isEqualTo(Double.isNaN(r) || Float.isNaN(x[i]));
                 continue;
             }
-            double tolerance = Math.max(4 * Math.ulp((float) r), 0x1p-22 * Math.max(1, Math.abs(x[i])));
+            double tolerance =
+                    Math.max(4 * Math.ulp((float) r), 0x1p-22 * Math.max(1, Math.abs(x[i])));
             double e = Math.abs(gelu[i] - r) / tolerance;
             if (e > worst) {
                 worst = e;
@@ -297,10 +476,15 @@ class KernelAgreementTest {
             }
         }
         // measured 0.42 (at x = 3.54; the erfc form before it: 0.35); c3 off by 1 % gives 15.8
-        assertThat(worst).as("worst error at x = " + worstAt + ", in units of the tolerance").isLessThanOrEqualTo(0.5);
+        assertThat(worst)
+                .as("worst error at x = " + worstAt + ", in units of the tolerance")
+                .isLessThanOrEqualTo(0.5);
     }
 
-    /** Error of a in units of the float spacing at the exact value r; NaN and infinities must match exactly. */
+    /**
+     * Error of a in units of the float spacing at the exact value r; NaN and infinities must match
+     * exactly.
+     */
     private static double ulps(float a, double r, String what) {
         float rf = (float) r;
         if (Double.isNaN(r) || Float.isInfinite(rf)) {
@@ -313,23 +497,30 @@ class KernelAgreementTest {
 
     @Test
     void vectorMinAndMaxAreBitExactWithJavasOnEverySpecialValue() {
-        // the clamp ops rely on this: NaN stays NaN and zeros keep Math.min/max's signs, on either form
-        float[] bounds = {0f, -0f, 1f, -1f, 6f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE};
+        // the clamp ops rely on this: NaN stays NaN and zeros keep Math.min/max's signs, on either
+        // form
+        float[] bounds = {
+            0f, -0f, 1f, -1f, 6f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE
+        };
         int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
-        float[] x = java.util.Arrays.copyOf(SPECIALS, (SPECIALS.length + lanes - 1) / lanes * lanes);
+        float[] x =
+                java.util.Arrays.copyOf(SPECIALS, (SPECIALS.length + lanes - 1) / lanes * lanes);
         for (float bound : bounds) {
             float[] max = new float[x.length];
             float[] min = new float[x.length];
             for (int i = 0; i < x.length; i += lanes) {
-                var v = jdk.incubator.vector.FloatVector.fromArray(
-                        jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i);
+                var v =
+                        jdk.incubator.vector.FloatVector.fromArray(
+                                jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i);
                 PanamaKernels.max(v, bound).intoArray(max, i);
                 PanamaKernels.min(v, bound).intoArray(min, i);
             }
             for (int i = 0; i < x.length; i++) {
-                assertThat(Float.floatToIntBits(max[i])).as("max(%s, %s)", x[i], bound)
+                assertThat(Float.floatToIntBits(max[i]))
+                        .as("max(%s, %s)", x[i], bound)
                         .isEqualTo(Float.floatToIntBits(Math.max(x[i], bound)));
-                assertThat(Float.floatToIntBits(min[i])).as("min(%s, %s)", x[i], bound)
+                assertThat(Float.floatToIntBits(min[i]))
+                        .as("min(%s, %s)", x[i], bound)
                         .isEqualTo(Float.floatToIntBits(Math.min(x[i], bound)));
             }
         }
@@ -337,25 +528,44 @@ class KernelAgreementTest {
 
     @Test
     void vectorClampIsBitExactWithJavasMinOfMaxOnEverySpecialValue() {
-        // JDK 17 clamps on the raw bits when lo >= +0.0: zeros, NaN and infinities must come out as Java's
-        float[][] bounds = {{0f, 6f}, {-0f, 6f}, {0f, Float.POSITIVE_INFINITY}, {Float.MIN_VALUE, 1f}, {1f, 6f},
-            {-1f, 1f}, {-0.5f, 0.5f}, {-0f, 0f}, {0f, 0f}, {Float.NEGATIVE_INFINITY, -1f}, {-104f, 89f}, {2f, 1f},
-            {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY}};
+        // JDK 17 clamps on the raw bits when lo >= +0.0: zeros, NaN and infinities must come out as
+        // Java's
+        float[][] bounds = {
+            {0f, 6f},
+            {-0f, 6f},
+            {0f, Float.POSITIVE_INFINITY},
+            {Float.MIN_VALUE, 1f},
+            {1f, 6f},
+            {-1f, 1f},
+            {-0.5f, 0.5f},
+            {-0f, 0f},
+            {0f, 0f},
+            {Float.NEGATIVE_INFINITY, -1f},
+            {-104f, 89f},
+            {2f, 1f},
+            {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY}
+        };
         int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
-        float[] x = java.util.Arrays.copyOf(SPECIALS, (SPECIALS.length + 40 * lanes) / lanes * lanes);
+        float[] x =
+                java.util.Arrays.copyOf(SPECIALS, (SPECIALS.length + 40 * lanes) / lanes * lanes);
         for (int i = SPECIALS.length; i < x.length; i++) {
-            x[i] = i % 3 == 0 ? Float.intBitsToFloat(rnd.nextInt()) : (float) (rnd.nextGaussian() * 8);
+            x[i] =
+                    i % 3 == 0
+                            ? Float.intBitsToFloat(rnd.nextInt())
+                            : (float) (rnd.nextGaussian() * 8);
         }
         for (float[] b : bounds) {
             float[] clamped = new float[x.length];
             for (int i = 0; i < x.length; i += lanes) {
-                var v = jdk.incubator.vector.FloatVector.fromArray(
-                        jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i);
+                var v =
+                        jdk.incubator.vector.FloatVector.fromArray(
+                                jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i);
                 PanamaKernels.clamp(v, b[0], b[1]).intoArray(clamped, i);
             }
             for (int i = 0; i < x.length; i++) {
-                assertThat(Float.floatToIntBits(clamped[i])).as("clamp(%s, %s, %s)", x[i], b[0], b[1])
+                assertThat(Float.floatToIntBits(clamped[i]))
+                        .as("clamp(%s, %s, %s)", x[i], b[0], b[1])
                         .isEqualTo(Float.floatToIntBits(Math.min(Math.max(x[i], b[0]), b[1])));
             }
         }
@@ -366,7 +576,8 @@ class KernelAgreementTest {
         assertThat(Kernels.scalar().isVectorized()).isFalse();
         assertThat(Kernels.vector().isVectorized()).isTrue();
         assertThat(Kernels.vector().description()).contains("x float32");
-        // this JVM runs with --add-modules jdk.incubator.vector and no override: the vector path is chosen
+        // this JVM runs with --add-modules jdk.incubator.vector and no override: the vector path is
+        // chosen
         assertThat(Kernels.get().isVectorized()).isTrue();
     }
 
@@ -377,19 +588,27 @@ class KernelAgreementTest {
             ActivationKernel sigmoid = k.kernel(ActivationSpec.parse("sigmoid"));
             assertThat(relu.getClass().isHidden()).as(k.description()).isTrue();
             assertThat(relu.getClass()).isNotSameAs(sigmoid.getClass());
-            assertThat(k.kernel(ActivationSpec.parse("ReLU"))).isSameAs(relu); // one kernel per spec
+            assertThat(k.kernel(ActivationSpec.parse("ReLU")))
+                    .isSameAs(relu); // one kernel per spec
             assertThat(relu.spec()).isEqualTo(ActivationSpec.parse("relu"));
         }
     }
 
-    static void assertAgree(String what, GoldenRule.Scale scale, float[] x, int rows, int cols,
-                            float[] scalarOut, float[] vectorOut) {
+    static void assertAgree(
+            String what,
+            GoldenRule.Scale scale,
+            float[] x,
+            int rows,
+            int cols,
+            float[] scalarOut,
+            float[] vectorOut) {
         double[] r = new double[scalarOut.length];
         for (int i = 0; i < r.length; i++) {
             r[i] = scalarOut[i];
         }
         // a single vector is normalised along its only dim: D x 1
         int dimRows = cols == 1 ? x.length : rows;
-        assertThat(GoldenRule.check(what, scale, x, dimRows, cols, scalarOut, r, vectorOut)).isNull();
+        assertThat(GoldenRule.check(what, scale, x, dimRows, cols, scalarOut, r, vectorOut))
+                .isNull();
     }
 }

@@ -24,11 +24,38 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 5, time = 500, timeUnit = TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
 public class KernelBenchmark {
-    @Param({"relu", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "sigmoid", "silu", "mish", "softplus",
-        "softsign", "tanh", "tanhshrink", "hardtanh", "hardsigmoid", "hardswish", "hardshrink", "softshrink",
-        "threshold(0.1, 20)", "logsigmoid", "prelu", "rrelu", "softmax", "log_softmax", "softmin"})
+    @Param({
+        "relu",
+        "relu6",
+        "leaky_relu",
+        "elu",
+        "selu",
+        "celu",
+        "gelu",
+        "sigmoid",
+        "silu",
+        "mish",
+        "softplus",
+        "softsign",
+        "tanh",
+        "tanhshrink",
+        "hardtanh",
+        "hardsigmoid",
+        "hardswish",
+        "hardshrink",
+        "softshrink",
+        "threshold(0.1, 20)",
+        "logsigmoid",
+        "prelu",
+        "rrelu",
+        "softmax",
+        "log_softmax",
+        "softmin"
+    })
     public String op;
 
     @Param({"16", "64", "256", "1024", "1048576"})
@@ -37,7 +64,10 @@ public class KernelBenchmark {
     @Param({"vector", "scalar"})
     public String impl;
 
-    /** Where the data starts in the arrays, in floats: shifts its alignment to cache lines (64 bytes). */
+    /**
+     * Where the data starts in the arrays, in floats: shifts its alignment to cache lines (64
+     * bytes).
+     */
     @Param({"0"})
     public int offset;
 
@@ -47,7 +77,9 @@ public class KernelBenchmark {
 
     @Setup
     public void setup() {
-        kernel = (impl.equals("vector") ? Kernels.vector() : Kernels.scalar()).kernel(ActivationSpec.parse(op));
+        kernel =
+                (impl.equals("vector") ? Kernels.vector() : Kernels.scalar())
+                        .kernel(ActivationSpec.parse(op));
         in = new float[size + offset];
         out = new float[size + offset];
         SplittableRandom rnd = new SplittableRandom(42);

@@ -22,7 +22,13 @@ class KernelSelectionTest {
             Kernels k = Kernels.get();
             float[] x = {1, -2, 3, -5};
             k.kernel(ActivationSpec.parse("gelu")).applyInPlace(x);
-            System.out.println("chosen=" + k.description() + " vectorized=" + k.isVectorized() + " x0=" + x[0]);
+            System.out.println(
+                    "chosen="
+                            + k.description()
+                            + " vectorized="
+                            + k.isVectorized()
+                            + " x0="
+                            + x[0]);
         }
     }
 
@@ -31,7 +37,9 @@ class KernelSelectionTest {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(jvmArgs));
         cmd.add("-cp");
-        cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+        cmd.add(
+                System.getProperty(
+                        "surefire.test.class.path", System.getProperty("java.class.path")));
         cmd.add(Probe.class.getName());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("probe JVM finished").isTrue();
@@ -43,15 +51,20 @@ class KernelSelectionTest {
     @Test
     void vectorWhenTheModuleIsEnabled() throws Exception {
         String out = run("--add-modules", "jdk.incubator.vector");
-        assertThat(out).contains("Activation kernels: vector (Java Vector API", "because module jdk.incubator.vector is enabled")
+        assertThat(out)
+                .contains(
+                        "Activation kernels: vector (Java Vector API",
+                        "because module jdk.incubator.vector is enabled")
                 .contains("vectorized=true");
     }
 
     @Test
     void scalarWithoutTheModuleWithOneLineSayingWhy() throws Exception {
         String out = run();
-        assertThat(out).contains("Activation kernels: scalar, because module jdk.incubator.vector is not enabled"
-                + " (start java with --add-modules jdk.incubator.vector)")
+        assertThat(out)
+                .contains(
+                        "Activation kernels: scalar, because module jdk.incubator.vector is not enabled"
+                                + " (start java with --add-modules jdk.incubator.vector)")
                 .contains("vectorized=false x0=0.8413")
                 .doesNotContain("NoClassDefFoundError");
         assertThat(out.lines().filter(l -> l.contains("Activation kernels")).count()).isEqualTo(1);
@@ -59,17 +72,23 @@ class KernelSelectionTest {
 
     @Test
     void scalarWhenForced() throws Exception {
-        String out = run("--add-modules", "jdk.incubator.vector", "-D" + Kernels.PROPERTY + "=scalar");
-        assertThat(out).contains("Activation kernels: scalar (forced by -Dactivations.kernels=scalar)")
+        String out =
+                run("--add-modules", "jdk.incubator.vector", "-D" + Kernels.PROPERTY + "=scalar");
+        assertThat(out)
+                .contains("Activation kernels: scalar (forced by -Dactivations.kernels=scalar)")
                 .contains("vectorized=false");
     }
 
     @Test
     void aBadModeIsRefused() throws Exception {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-D" + Kernels.PROPERTY + "=fast", "-cp",
-                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                Probe.class.getName());
+        List<String> cmd =
+                List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-D" + Kernels.PROPERTY + "=fast",
+                        "-cp",
+                        System.getProperty(
+                                "surefire.test.class.path", System.getProperty("java.class.path")),
+                        Probe.class.getName());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 /** Record-by-record updates and merges, in random orders and splits, give the batch result. */
 class OnlineSoftmaxTest {
 
-    /** Runs the online form over a rows x cols batch: random split into parts, merged in random order. */
+    /**
+     * Runs the online form over a rows x cols batch: random split into parts, merged in random
+     * order.
+     */
     static float[] online(ActivationSpec spec, float[] x, int rows, int cols, Random order) {
         List<Integer> rowOrder = new ArrayList<>();
         for (int r = 0; r < rows; r++) {
@@ -60,8 +63,17 @@ class OnlineSoftmaxTest {
             ActivationSpec spec = ActivationSpec.parse(c.spec());
             for (int trial = 0; trial < 5; trial++) {
                 float[] out = online(spec, c.input(), c.rows(), c.cols(), order);
-                assertThat(GoldenRule.check(c + " online, trial " + trial, GoldenRule.Scale.of(c.op()), c.input(),
-                        c.rows(), c.cols(), c.expected(), c.expectedF64(), out)).isNull();
+                assertThat(
+                                GoldenRule.check(
+                                        c + " online, trial " + trial,
+                                        GoldenRule.Scale.of(c.op()),
+                                        c.input(),
+                                        c.rows(),
+                                        c.cols(),
+                                        c.expected(),
+                                        c.expectedF64(),
+                                        out))
+                        .isNull();
             }
             checked++;
         }
@@ -81,14 +93,26 @@ class OnlineSoftmaxTest {
                 for (int i = 0; i < x.length; i++) {
                     x[i] = (float) (rnd.nextGaussian() * 8);
                     if (rnd.nextInt(500) == 0) {
-                        x[i] = new float[] {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY}[rnd.nextInt(3)];
+                        x[i] =
+                                new float[] {
+                                            Float.NaN,
+                                            Float.NEGATIVE_INFINITY,
+                                            Float.POSITIVE_INFINITY
+                                        }
+                                        [rnd.nextInt(3)];
                     }
                 }
                 float[] batch = new float[x.length];
                 Kernels.scalar().kernel(spec).applyAlongDim0(x, 0, batch, 0, rows, cols);
                 float[] out = online(spec, x, rows, cols, order);
-                KernelAgreementTest.assertAgree(s + " " + rows + "x" + cols, GoldenRule.Scale.of(
-                        spec.activation().functionalName()), x, rows, cols, batch, out);
+                KernelAgreementTest.assertAgree(
+                        s + " " + rows + "x" + cols,
+                        GoldenRule.Scale.of(spec.activation().functionalName()),
+                        x,
+                        rows,
+                        cols,
+                        batch,
+                        out);
             }
         }
     }
@@ -111,7 +135,8 @@ class OnlineSoftmaxTest {
         ActivationSpec spec = ActivationSpec.parse("softmax");
         OnlineSoftmax a = new OnlineSoftmax(spec, 1);
         a.add(new float[] {1f}, 0);
-        OnlineSoftmax restored = new OnlineSoftmax(spec, a.maxes().clone(), a.sums().clone(), a.count());
+        OnlineSoftmax restored =
+                new OnlineSoftmax(spec, a.maxes().clone(), a.sums().clone(), a.count());
         restored.add(new float[] {2f}, 0);
         float[] out = new float[1];
         restored.normalize(new float[] {2f}, 0, out, 0);

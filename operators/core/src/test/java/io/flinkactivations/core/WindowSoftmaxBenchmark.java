@@ -15,16 +15,18 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The softmax family along dim 0 over an N x D window: the batch kernel on each implementation,
- * and the online form as the sliced windows use it (two halves' statistics, merged, then every
- * record normalised). Time per element staying flat from N = 10 to 100,000 is linear scaling.
+ * The softmax family along dim 0 over an N x D window: the batch kernel on each implementation, and
+ * the online form as the sliced windows use it (two halves' statistics, merged, then every record
+ * normalised). Time per element staying flat from N = 10 to 100,000 is linear scaling.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 5, time = 500, timeUnit = TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
 public class WindowSoftmaxBenchmark {
     @Param({"softmax", "log_softmax", "softmin"})
     public String op;

@@ -11,7 +11,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 class WindowSpecTest {
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             tumbling(10s)            | tumbling(10s)
             tumbling(size=500ms)     | tumbling(500ms)
             TUMBLING(1500ms)         | tumbling(1500ms)
@@ -45,7 +48,10 @@ class WindowSpecTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             tumbling(10s)     | 5000   | 10000 | 10000
             tumbling(10s)     | 10000  | 20000 | 20000
             tumbling(10s)     | -1     | 0     | 0
@@ -53,7 +59,8 @@ class WindowSpecTest {
             sliding(10s, 2s)  | 6000   | 8000  | 16000
             sliding(10s, 3s)  | 0      | 1000  | 10000
             """)
-    void theWindowsOfAnEventTimeAreAlignedAsFlinksAssigners(String spec, long t, long firstEnd, long lastEnd) {
+    void theWindowsOfAnEventTimeAreAlignedAsFlinksAssigners(
+            String spec, long t, long firstEnd, long lastEnd) {
         WindowSpec w = WindowSpec.parse(spec);
         assertThat(w.firstWindowEnd(t)).isEqualTo(firstEnd);
         assertThat(w.lastWindowEnd(t)).isEqualTo(lastEnd);
@@ -64,13 +71,21 @@ class WindowSpecTest {
         long size = w.size().toMillis();
         long before = firstEnd - slide;
         long after = lastEnd + slide;
-        assertThat(t >= before - size && t < before).as("the window before the first holds t").isFalse();
-        assertThat(t >= after - size && t < after).as("the window after the last holds t").isFalse();
-        assertThatThrownBy(() -> WindowSpec.parse("count(3)").firstWindowEnd(t)).isInstanceOf(IllegalStateException.class);
+        assertThat(t >= before - size && t < before)
+                .as("the window before the first holds t")
+                .isFalse();
+        assertThat(t >= after - size && t < after)
+                .as("the window after the last holds t")
+                .isFalse();
+        assertThatThrownBy(() -> WindowSpec.parse("count(3)").firstWindowEnd(t))
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             hopping(10s)         | Unknown window 'hopping'; valid windows: tumbling(size), sliding(size, slide), session(gap), count(n)
             tumbling(10)         | Bad size '10': write a whole number with a unit (ms, s, m, h, d)
             tumbling(1.5s)       | Bad size '1.5s'

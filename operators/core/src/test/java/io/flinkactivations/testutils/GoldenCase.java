@@ -18,8 +18,8 @@ import java.util.StringJoiner;
  * One row of the golden file: PyTorch 1.13's output for one op, parameters and input.
  *
  * <p>The file {@code golden/activations.jsonl} on the test classpath holds PyTorch's own outputs
- * (generated with real PyTorch; {@code golden/README.md} beside it says how, and the rule).
- * Do not edit it.
+ * (generated with real PyTorch; {@code golden/README.md} beside it says how, and the rule). Do not
+ * edit it.
  */
 public record GoldenCase(
         String caseName,
@@ -80,7 +80,8 @@ public record GoldenCase(
             if (in == null) {
                 throw new IllegalStateException(RESOURCE + " is not on the test classpath");
             }
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             List<GoldenCase> cases = new ArrayList<>();
             String line;
             while ((line = reader.readLine()) != null) {
@@ -99,7 +100,9 @@ public record GoldenCase(
         Iterator<Map.Entry<String, JsonNode>> it = n.get("params").fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            params.put(e.getKey(), e.getValue().isNumber() ? e.getValue().numberValue() : e.getValue().asText());
+            params.put(
+                    e.getKey(),
+                    e.getValue().isNumber() ? e.getValue().numberValue() : e.getValue().asText());
         }
         JsonNode shapeNode = n.get("shape");
         int[] shape = new int[shapeNode.size()];

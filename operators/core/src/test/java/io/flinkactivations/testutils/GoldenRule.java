@@ -35,8 +35,15 @@ public final class GoldenRule {
      * @param r the float64 reference
      * @param actual our output
      */
-    public static String check(String what, Scale scale, float[] input, int rows, int cols,
-                               float[] t, double[] r, float[] actual) {
+    public static String check(
+            String what,
+            Scale scale,
+            float[] input,
+            int rows,
+            int cols,
+            float[] t,
+            double[] r,
+            float[] actual) {
         if (actual.length != t.length || t.length != input.length) {
             return what + ": length " + actual.length + ", expected " + t.length;
         }
@@ -46,7 +53,8 @@ public final class GoldenRule {
         for (int i = 0; i < actual.length; i++) {
             double s = scaleFor(scale, input[i], r[i], colExtreme[i % cols], colBigAbs[i % cols]);
             if (!passes(actual[i], t[i], r[i], s)) {
-                return String.format("%s: index %d (row %d, col %d): input %s, expected %s (f64 %s), actual %s",
+                return String.format(
+                        "%s: index %d (row %d, col %d): input %s, expected %s (f64 %s), actual %s",
                         what, i, i / cols, i % cols, input[i], t[i], r[i], actual[i]);
             }
         }
@@ -81,13 +89,19 @@ public final class GoldenRule {
         return Math.ulp(Float.isInfinite(f) ? Float.MAX_VALUE : f);
     }
 
-    private static void columnStats(Scale scale, float[] x, int rows, int cols, double[] extreme, double[] bigAbs) {
-        java.util.Arrays.fill(extreme, scale == Scale.SOFTMIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY);
+    private static void columnStats(
+            Scale scale, float[] x, int rows, int cols, double[] extreme, double[] bigAbs) {
+        java.util.Arrays.fill(
+                extreme,
+                scale == Scale.SOFTMIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY);
         for (int i = 0; i < rows * cols; i++) {
             float v = x[i];
             int col = i % cols;
             if (Float.isFinite(v)) {
-                extreme[col] = scale == Scale.SOFTMIN ? Math.min(extreme[col], v) : Math.max(extreme[col], v);
+                extreme[col] =
+                        scale == Scale.SOFTMIN
+                                ? Math.min(extreme[col], v)
+                                : Math.max(extreme[col], v);
                 bigAbs[col] = Math.max(bigAbs[col], Math.abs(v));
             }
         }

@@ -29,6 +29,7 @@ import java.util.stream.LongStream;
 public final class RandomCases {
     /** The system property that repeats one case. */
     public static final String SEED_PROPERTY = "tests.seed";
+
     /** A display name for parameterized tests that shows a case's seed and how to rerun it. */
     public static final String NAME = "seed {0} (rerun: -D" + SEED_PROPERTY + "={0})";
 
@@ -56,8 +57,16 @@ public final class RandomCases {
         try {
             body.run(new SplittableRandom(seed));
         } catch (AssertionError | Exception e) {
-            throw new AssertionError("failed with seed " + seed + " (rerun with -D" + SEED_PROPERTY + "=" + seed
-                    + "): " + e.getMessage(), e);
+            throw new AssertionError(
+                    "failed with seed "
+                            + seed
+                            + " (rerun with -D"
+                            + SEED_PROPERTY
+                            + "="
+                            + seed
+                            + "): "
+                            + e.getMessage(),
+                    e);
         }
     }
 

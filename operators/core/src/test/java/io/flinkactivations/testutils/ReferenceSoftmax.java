@@ -8,10 +8,11 @@ public final class ReferenceSoftmax {
     private ReferenceSoftmax() {}
 
     /**
-     * {@code op} ({@code softmax}, {@code log_softmax} or {@code softmin}) at {@code temperature} over
-     * the {@code rows x cols} row-major {@code batch}, each column normalised across the rows.
+     * {@code op} ({@code softmax}, {@code log_softmax} or {@code softmin}) at {@code temperature}
+     * over the {@code rows x cols} row-major {@code batch}, each column normalised across the rows.
      */
-    public static double[] alongDim0(String op, double temperature, float[] batch, int rows, int cols) {
+    public static double[] alongDim0(
+            String op, double temperature, float[] batch, int rows, int cols) {
         double sign = op.equals("softmin") ? -1 : 1;
         double[] out = new double[rows * cols];
         for (int c = 0; c < cols; c++) {
@@ -25,7 +26,8 @@ public final class ReferenceSoftmax {
             }
             for (int r = 0; r < rows; r++) {
                 double t = sign * batch[r * cols + c] / temperature - max;
-                out[r * cols + c] = op.equals("log_softmax") ? t - Math.log(sum) : Math.exp(t) / sum;
+                out[r * cols + c] =
+                        op.equals("log_softmax") ? t - Math.log(sum) : Math.exp(t) / sum;
             }
         }
         return out;

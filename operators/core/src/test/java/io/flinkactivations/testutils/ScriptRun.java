@@ -11,15 +11,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One run of one of the project's commands ({@code bin/activations}, {@code bin/benchmark}) as a user
- * runs it, for the tests of the packaged project: its exit code and what it printed.
+ * One run of one of the project's commands ({@code bin/activations}, {@code bin/benchmark}) as a
+ * user runs it, for the tests of the packaged project: its exit code and what it printed.
  */
 public record ScriptRun(int exitCode, String out, String err) {
     /** The project's root, for a test run by Maven in one of its modules. */
     public static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
 
     /** Runs {@code script} with {@code stdin}, for at most 120 s. */
-    public static ScriptRun run(Path script, String stdin, String... args) throws IOException, InterruptedException {
+    public static ScriptRun run(Path script, String stdin, String... args)
+            throws IOException, InterruptedException {
         return run(script, stdin, Duration.ofSeconds(120), args);
     }
 
@@ -29,22 +30,28 @@ public record ScriptRun(int exitCode, String out, String err) {
         return start(script, stdin, Map.of(), args).await(timeout);
     }
 
-    /** As {@link #run(Path, String, Duration, String...)}, with {@code env} added to its environment. */
-    public static ScriptRun run(Path script, String stdin, Duration timeout, Map<String, String> env, String... args)
+    /**
+     * As {@link #run(Path, String, Duration, String...)}, with {@code env} added to its
+     * environment.
+     */
+    public static ScriptRun run(
+            Path script, String stdin, Duration timeout, Map<String, String> env, String... args)
             throws IOException, InterruptedException {
         return start(script, stdin, env, args).await(timeout);
     }
 
     /**
-     * Starts {@code script} with {@code stdin} and {@code env} added to its environment, and returns at
-     * once; {@link Running#await} waits for it.
+     * Starts {@code script} with {@code stdin} and {@code env} added to its environment, and
+     * returns at once; {@link Running#await} waits for it.
      */
-    public static Running start(Path script, String stdin, Map<String, String> env, String... args) throws IOException {
+    public static Running start(Path script, String stdin, Map<String, String> env, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(script.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("script-out", ".txt");
         Path err = Files.createTempFile("script-err", ".txt");
-        ProcessBuilder builder = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         builder.environment().putAll(env);
         Process p = builder.start();
         p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -65,10 +72,16 @@ public record ScriptRun(int exitCode, String out, String err) {
                 if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly();
-                    throw new AssertionError(cmd + " did not finish in " + timeout.toSeconds() + " s: "
-                            + Files.readString(out) + Files.readString(err));
+                    throw new AssertionError(
+                            cmd
+                                    + " did not finish in "
+                                    + timeout.toSeconds()
+                                    + " s: "
+                                    + Files.readString(out)
+                                    + Files.readString(err));
                 }
-                return new ScriptRun(process.exitValue(), Files.readString(out), Files.readString(err));
+                return new ScriptRun(
+                        process.exitValue(), Files.readString(out), Files.readString(err));
             } finally {
                 Files.deleteIfExists(out);
                 Files.deleteIfExists(err);

@@ -32,8 +32,8 @@ public final class Activations {
     private Activations() {}
 
     /**
-     * Applies {@code spec} to each record's features: element-wise, or for the softmax family across
-     * the vector's features; the result keeps the input's type. Fails fast on a bad spec.
+     * Applies {@code spec} to each record's features: element-wise, or for the softmax family
+     * across the vector's features; the result keeps the input's type. Fails fast on a bad spec.
      *
      * @param input the records
      * @param spec an activation spec, e.g. {@code gelu(approximate='tanh')}
@@ -43,8 +43,11 @@ public final class Activations {
      * @param <V> {@code float[]} or {@code double[]}
      * @return the results and the dead letters
      */
-    public static <T, V> ActivationResult<T, DeadLetter<T>> map(DataStream<T> input, String spec,
-                                                                Features<T, V> features, ResultMaker<T, V, T> result) {
+    public static <T, V> ActivationResult<T, DeadLetter<T>> map(
+            DataStream<T> input,
+            String spec,
+            Features<T, V> features,
+            ResultMaker<T, V, T> result) {
         return map(input, spec, features, result, input.getType(), "activation-map");
     }
 
@@ -64,15 +67,22 @@ public final class Activations {
      * @return the results and the dead letters
      */
     public static <T, V, R> ActivationResult<R, DeadLetter<T>> map(
-            DataStream<T> input, String spec, Features<T, V> features, ResultMaker<T, V, R> result,
-            TypeInformation<R> resultType, String uid) {
-        return ActivationOperators.map(input, ActivationSpec.parse(spec),
-                UserRecordModel.forMap(input.getType(), features, result, resultType), uid);
+            DataStream<T> input,
+            String spec,
+            Features<T, V> features,
+            ResultMaker<T, V, R> result,
+            TypeInformation<R> resultType,
+            String uid) {
+        return ActivationOperators.map(
+                input,
+                ActivationSpec.parse(spec),
+                UserRecordModel.forMap(input.getType(), features, result, resultType),
+                uid);
     }
 
     /**
-     * A builder for windowed softmax normalization of a user's records (the softmax family along dim
-     * 0 across each key's window); results keep the input's type.
+     * A builder for windowed softmax normalization of a user's records (the softmax family along
+     * dim 0 across each key's window); results keep the input's type.
      *
      * @param input the records, keyed
      * @param features where a record's features are
@@ -88,7 +98,8 @@ public final class Activations {
     }
 
     /**
-     * As {@link #windowedSoftmax(KeyedStream, Features, WindowResultMaker)}, to another result type.
+     * As {@link #windowedSoftmax(KeyedStream, Features, WindowResultMaker)}, to another result
+     * type.
      *
      * @param input the records, keyed
      * @param features where a record's features are
@@ -101,9 +112,14 @@ public final class Activations {
      * @return the builder: set the activation and the window, then {@code build()}
      */
     public static <T, K, V, R> WindowedSoftmax.Builder<T, R, DeadLetter<T>> windowedSoftmax(
-            KeyedStream<T, K> input, Features<T, V> features, WindowResultMaker<T, V, R> result,
+            KeyedStream<T, K> input,
+            Features<T, V> features,
+            WindowResultMaker<T, V, R> result,
             TypeInformation<R> resultType) {
-        return WindowedSoftmax.builder(input, input.getKeySelector(), input.getKeyType(),
+        return WindowedSoftmax.builder(
+                input,
+                input.getKeySelector(),
+                input.getKeyType(),
                 UserRecordModel.forWindows(input.getType(), features, result, resultType));
     }
 }

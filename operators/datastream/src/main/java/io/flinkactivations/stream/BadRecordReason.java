@@ -3,7 +3,9 @@ package io.flinkactivations.stream;
 import java.util.Locale;
 import org.apache.flink.annotation.PublicEvolving;
 
-/** Why a record could not be processed; the {@link #code()} is what dead letters and reports carry. */
+/**
+ * Why a record could not be processed; the {@link #code()} is what dead letters and reports carry.
+ */
 @PublicEvolving
 public enum BadRecordReason {
     /** The bytes are not valid UTF-8. */

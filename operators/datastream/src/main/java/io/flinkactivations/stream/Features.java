@@ -27,6 +27,12 @@ public final class Features<T, V> implements Serializable {
     /** Reads a record's features; must be serializable (a method reference or a lambda is). */
     @FunctionalInterface
     public interface Reader<T, V> extends Serializable {
+        /**
+         * Reads a record's features; the operators never modify the array.
+         *
+         * @param record a record
+         * @return its features, or null when it has none (a dead letter, {@code missing-features})
+         */
         V read(T record);
     }
 
@@ -48,7 +54,10 @@ public final class Features<T, V> implements Serializable {
         return new Features<>(reader, true);
     }
 
-    /** The record's features as float32: the array itself for floats; null when the reader gives null. */
+    /**
+     * The record's features as float32: the array itself for floats; null when the reader gives
+     * null.
+     */
     float[] read(T record) {
         V v = reader.read(record);
         if (v == null || !doubles) {
@@ -62,7 +71,9 @@ public final class Features<T, V> implements Serializable {
         return f;
     }
 
-    /** The number of the record's features, without converting them; -1 when the reader gives null. */
+    /**
+     * The number of the record's features, without converting them; -1 when the reader gives null.
+     */
     int dimension(T record) {
         V v = reader.read(record);
         return v == null ? -1 : doubles ? ((double[]) v).length : ((float[]) v).length;

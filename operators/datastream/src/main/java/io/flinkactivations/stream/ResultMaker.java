@@ -14,5 +14,12 @@ import org.apache.flink.annotation.PublicEvolving;
 @FunctionalInterface
 @PublicEvolving
 public interface ResultMaker<T, V, R> extends Serializable {
+    /**
+     * Makes a result.
+     *
+     * @param record the input record, as it came in
+     * @param features its activated features, a fresh array the result may keep
+     * @return the result
+     */
     R make(T record, V features);
 }

@@ -7,7 +7,8 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * A user's record type, read through {@link Features}: its event time is the stream's (a watermark
- * strategy's timestamp assigner), windows keep the records whole, dead letters are {@link DeadLetter}s.
+ * strategy's timestamp assigner), windows keep the records whole, dead letters are {@link
+ * DeadLetter}s.
  */
 final class UserRecordModel<T, V, R> extends RecordModel<T, R, DeadLetter<T>> {
     private static final long serialVersionUID = 1L;
@@ -15,12 +16,16 @@ final class UserRecordModel<T, V, R> extends RecordModel<T, R, DeadLetter<T>> {
     private final TypeInformation<T> inputType;
     private final TypeInformation<R> outputType;
     private final Features<T, V> features;
-    private final ResultMaker<T, V, R> mapResult;           // for the map operator
-    private final WindowResultMaker<T, V, R> windowResult;  // for windows
+    private final ResultMaker<T, V, R> mapResult; // for the map operator
+    private final WindowResultMaker<T, V, R> windowResult; // for windows
     private final OutputTag<DeadLetter<T>> deadLetters;
 
-    private UserRecordModel(TypeInformation<T> inputType, TypeInformation<R> outputType, Features<T, V> features,
-                            ResultMaker<T, V, R> mapResult, WindowResultMaker<T, V, R> windowResult) {
+    private UserRecordModel(
+            TypeInformation<T> inputType,
+            TypeInformation<R> outputType,
+            Features<T, V> features,
+            ResultMaker<T, V, R> mapResult,
+            WindowResultMaker<T, V, R> windowResult) {
         this.inputType = Objects.requireNonNull(inputType, "input type");
         this.outputType = Objects.requireNonNull(outputType, "result type");
         this.features = Objects.requireNonNull(features, "features");
@@ -29,14 +34,30 @@ final class UserRecordModel<T, V, R> extends RecordModel<T, R, DeadLetter<T>> {
         this.deadLetters = new OutputTag<>("dead-letters", DeadLetter.typeInfo(inputType));
     }
 
-    static <T, V, R> UserRecordModel<T, V, R> forMap(TypeInformation<T> inputType, Features<T, V> features,
-                                                     ResultMaker<T, V, R> result, TypeInformation<R> resultType) {
-        return new UserRecordModel<>(inputType, resultType, features, Objects.requireNonNull(result, "result maker"), null);
+    static <T, V, R> UserRecordModel<T, V, R> forMap(
+            TypeInformation<T> inputType,
+            Features<T, V> features,
+            ResultMaker<T, V, R> result,
+            TypeInformation<R> resultType) {
+        return new UserRecordModel<>(
+                inputType,
+                resultType,
+                features,
+                Objects.requireNonNull(result, "result maker"),
+                null);
     }
 
-    static <T, V, R> UserRecordModel<T, V, R> forWindows(TypeInformation<T> inputType, Features<T, V> features,
-                                                         WindowResultMaker<T, V, R> result, TypeInformation<R> resultType) {
-        return new UserRecordModel<>(inputType, resultType, features, null, Objects.requireNonNull(result, "result maker"));
+    static <T, V, R> UserRecordModel<T, V, R> forWindows(
+            TypeInformation<T> inputType,
+            Features<T, V> features,
+            WindowResultMaker<T, V, R> result,
+            TypeInformation<R> resultType) {
+        return new UserRecordModel<>(
+                inputType,
+                resultType,
+                features,
+                null,
+                Objects.requireNonNull(result, "result maker"));
     }
 
     @Override
@@ -91,6 +112,7 @@ final class UserRecordModel<T, V, R> extends RecordModel<T, R, DeadLetter<T>> {
 
     @Override
     public R windowResult(Object key, T stored, float[] result, long start, long end, int count) {
-        return windowResult.make(stored, features.result(result), new WindowInfo(start, end, count));
+        return windowResult.make(
+                stored, features.result(result), new WindowInfo(start, end, count));
     }
 }

@@ -27,23 +27,23 @@ import org.apache.flink.util.OutputTag;
  * form an N x D batch, normalised across the N records for each feature.
  *
  * <p>Event time is a user record's stream timestamp (from a {@code WatermarkStrategy}'s timestamp
- * assigner). Give {@link Builder#maxOutOfOrderness} to have the builder assign watermarks, or leave it
- * unset when the input already carries them (e.g. from a source's watermark strategy). A record that
- * comes after its window closed (past the allowed lateness) is a dead letter with reason {@code late};
- * one without features, {@code missing-features} or {@code empty-vector}; one whose dimension differs
- * from its key's first, {@code dimension-mismatch}; a record without a valid event time in a time
- * window, {@code invalid-timestamp}.
+ * assigner). Give {@link Builder#maxOutOfOrderness} to have the builder assign watermarks, or leave
+ * it unset when the input already carries them (e.g. from a source's watermark strategy). A record
+ * that comes after its window closed (past the allowed lateness) is a dead letter with reason
+ * {@code late}; one without features, {@code missing-features} or {@code empty-vector}; one whose
+ * dimension differs from its key's first, {@code dimension-mismatch}; a record without a valid
+ * event time in a time window, {@code invalid-timestamp}.
  *
- * <p>Tumbling, sliding and count windows run on one operator that stores each record once, in slices
- * shared by the windows that cover them; session windows on Flink's window operator.
+ * <p>Tumbling, sliding and count windows run on one operator that stores each record once, in
+ * slices shared by the windows that cover them; session windows on Flink's window operator.
  */
 @PublicEvolving
 public final class WindowedSoftmax {
     private WindowedSoftmax() {}
 
     /**
-     * A builder over any {@link RecordModel}: the entry points for a user's records and for the Kafka
-     * module's records call this.
+     * A builder over any {@link RecordModel}: the entry points for a user's records and for the
+     * Kafka module's records call this.
      *
      * @param input the records
      * @param keys the key of a record
@@ -55,9 +55,11 @@ public final class WindowedSoftmax {
      * @return a builder
      */
     @Internal
-    public static <IN, OUT, BAD> Builder<IN, OUT, BAD> builder(DataStream<IN> input, KeySelector<IN, ?> keys,
-                                                               TypeInformation<?> keyType,
-                                                               RecordModel<IN, OUT, BAD> model) {
+    public static <IN, OUT, BAD> Builder<IN, OUT, BAD> builder(
+            DataStream<IN> input,
+            KeySelector<IN, ?> keys,
+            TypeInformation<?> keyType,
+            RecordModel<IN, OUT, BAD> model) {
         return new Builder<>(input, keys, keyType, model);
     }
 
@@ -66,7 +68,8 @@ public final class WindowedSoftmax {
      *
      * @param <IN> the input records
      * @param <OUT> the results
-     * @param <BAD> the dead letters ({@link DeadLetter}s, or the Kafka module's {@code FeatureVector}s)
+     * @param <BAD> the dead letters ({@link DeadLetter}s, or the Kafka module's {@code
+     *     FeatureVector}s)
      */
     @PublicEvolving
     public static final class Builder<IN, OUT, BAD> {
@@ -81,28 +84,41 @@ public final class WindowedSoftmax {
         private String uidPrefix = "windowed-softmax";
 
         @SuppressWarnings("unchecked")
-        private Builder(DataStream<IN> input, KeySelector<IN, ?> keys, TypeInformation<?> keyType,
+        private Builder(
+                DataStream<IN> input,
+                KeySelector<IN, ?> keys,
+                TypeInformation<?> keyType,
                 RecordModel<IN, OUT, BAD> model) {
             this.input = Objects.requireNonNull(input, "input");
             this.keys = (KeySelector<IN, Object>) Objects.requireNonNull(keys, "keys");
             this.keyType = (TypeInformation<Object>) Objects.requireNonNull(keyType, "key type");
             this.model = model;
         }
-        /** softmax, log_softmax or softmin, with parameters (e.g. {@code softmax(temperature=2)}). */
+
+        /**
+         * softmax, log_softmax or softmin, with parameters (e.g. {@code softmax(temperature=2)}).
+         */
         public Builder<IN, OUT, BAD> activation(String spec) {
             return activation(ActivationSpec.parse(spec));
         }
 
+        /**
+         * softmax, log_softmax or softmin, parsed: {@link #activation(String)} without the parsing.
+         */
         public Builder<IN, OUT, BAD> activation(ActivationSpec spec) {
             this.activation = spec;
             return this;
         }
 
-        /** {@code tumbling(10s)}, {@code sliding(10s, 1s)}, {@code session(30s)} or {@code count(100)}. */
+        /**
+         * {@code tumbling(10s)}, {@code sliding(10s, 1s)}, {@code session(30s)} or {@code
+         * count(100)}.
+         */
         public Builder<IN, OUT, BAD> window(String spec) {
             return window(WindowSpec.parse(spec));
         }
 
+        /** The window, parsed: {@link #window(String)} without the parsing. */
         public Builder<IN, OUT, BAD> window(WindowSpec spec) {
             this.window = spec;
             return this;
@@ -114,13 +130,18 @@ public final class WindowedSoftmax {
             return this;
         }
 
-        /** Keep windows this long after they fire, re-firing for records that arrive late (default 0). */
+        /**
+         * Keep windows this long after they fire, re-firing for records that arrive late (default
+         * 0).
+         */
         public Builder<IN, OUT, BAD> allowedLateness(Duration d) {
             this.allowedLateness = d;
             return this;
         }
 
-        /** Prefix of the operators' uids (for savepoints), when a job has more than one of these. */
+        /**
+         * Prefix of the operators' uids (for savepoints), when a job has more than one of these.
+         */
         public Builder<IN, OUT, BAD> uidPrefix(String prefix) {
             this.uidPrefix = prefix;
             return this;
@@ -128,70 +149,108 @@ public final class WindowedSoftmax {
 
         private void sanityCheck() {
             if (activation == null) {
-                throw new IllegalArgumentException("windowed softmax: set the activation (softmax, log_softmax or softmin)");
+                throw new IllegalArgumentException(
+                        "windowed softmax: set the activation (softmax, log_softmax or softmin)");
             }
             if (!activation.activation().isNormalizing()) {
-                throw new IllegalArgumentException("windowed softmax: " + activation + " is element-wise, so a window"
-                        + " changes nothing; use softmax, log_softmax or softmin, or Activations.map for " + activation);
+                throw new IllegalArgumentException(
+                        "windowed softmax: "
+                                + activation
+                                + " is element-wise, so a window"
+                                + " changes nothing; use softmax, log_softmax or softmin, or Activations.map for "
+                                + activation);
             }
             if (window == null) {
-                throw new IllegalArgumentException("windowed softmax: set the window, e.g. tumbling(10s) or count(100)");
+                throw new IllegalArgumentException(
+                        "windowed softmax: set the window, e.g. tumbling(10s) or count(100)");
             }
             if (maxOutOfOrderness != null && maxOutOfOrderness.isNegative()) {
-                throw new IllegalArgumentException("windowed softmax: maxOutOfOrderness must not be negative, got "
-                        + maxOutOfOrderness);
+                throw new IllegalArgumentException(
+                        "windowed softmax: maxOutOfOrderness must not be negative, got "
+                                + maxOutOfOrderness);
             }
             if (allowedLateness == null || allowedLateness.isNegative()) {
-                throw new IllegalArgumentException("windowed softmax: allowedLateness must not be negative, got "
-                        + allowedLateness);
+                throw new IllegalArgumentException(
+                        "windowed softmax: allowedLateness must not be negative, got "
+                                + allowedLateness);
             }
             if (!window.isTimeBased() && !allowedLateness.isZero()) {
-                throw new IllegalArgumentException("windowed softmax: allowedLateness applies to event-time windows,"
-                        + " not to " + window);
+                throw new IllegalArgumentException(
+                        "windowed softmax: allowedLateness applies to event-time windows,"
+                                + " not to "
+                                + window);
             }
         }
 
+        /**
+         * Checks the settings and puts the window operator into the stream.
+         *
+         * @return the results and the dead letters
+         * @throws IllegalArgumentException when a setting is missing or wrong, saying which and why
+         */
         public ActivationResult<OUT, BAD> build() {
             sanityCheck();
             DataStream<IN> timed = input;
             if (maxOutOfOrderness != null) {
                 RecordModel<IN, OUT, BAD> m = model;
-                timed = input.assignTimestampsAndWatermarks(WatermarkStrategy
-                                .<IN>forBoundedOutOfOrderness(maxOutOfOrderness)
-                                .withTimestampAssigner((v, t) -> m.eventTime(v, t)))
-                        .name("event time (max out of orderness " + maxOutOfOrderness + ")")
-                        .uid(uidPrefix + "-watermarks");
+                timed =
+                        input.assignTimestampsAndWatermarks(
+                                        WatermarkStrategy.<IN>forBoundedOutOfOrderness(
+                                                        maxOutOfOrderness)
+                                                .withTimestampAssigner((v, t) -> m.eventTime(v, t)))
+                                .name("event time (max out of orderness " + maxOutOfOrderness + ")")
+                                .uid(uidPrefix + "-watermarks");
             }
             String name = activation + " over " + window;
-            String lateMessage = "the record arrived after its window closed (" + window
-                    + ", allowed lateness " + allowedLateness + ")";
+            String lateMessage =
+                    "the record arrived after its window closed ("
+                            + window
+                            + ", allowed lateness "
+                            + allowedLateness
+                            + ")";
             if (window.kind() != WindowSpec.Kind.SESSION) {
-                SingleOutputStreamOperator<OUT> out = timed.keyBy(keys, keyType)
-                        .transform(name, model.outputType(), new SoftmaxWindowOperator<>(
-                                activation, window, allowedLateness.toMillis(), lateMessage, model))
-                        .uid(uidPrefix + "-window");
+                SingleOutputStreamOperator<OUT> out =
+                        timed.keyBy(keys, keyType)
+                                .transform(
+                                        name,
+                                        model.outputType(),
+                                        new SoftmaxWindowOperator<>(
+                                                activation,
+                                                window,
+                                                allowedLateness.toMillis(),
+                                                lateMessage,
+                                                model))
+                                .uid(uidPrefix + "-window");
                 return new ActivationResult<>(out, out.getSideOutput(model.deadLetterTag()));
             }
             // Session windows merge, so they cannot be sliced: Flink's window operator, with the
             // dimension check in front
-            SingleOutputStreamOperator<IN> gated = timed.keyBy(keys, keyType)
-                    .process(new DimensionGate<>(model), model.inputType())
-                    .name("dimension check")
-                    .uid(uidPrefix + "-dimension");
-            KeyedStream<IN, Object> keyed = DataStreamUtils.reinterpretAsKeyedStream(gated, keys, keyType);
+            SingleOutputStreamOperator<IN> gated =
+                    timed.keyBy(keys, keyType)
+                            .process(new DimensionGate<>(model), model.inputType())
+                            .name("dimension check")
+                            .uid(uidPrefix + "-dimension");
+            KeyedStream<IN, Object> keyed =
+                    DataStreamUtils.reinterpretAsKeyedStream(gated, keys, keyType);
             OutputTag<IN> lateTag = new OutputTag<>("late", model.inputType());
-            SingleOutputStreamOperator<OUT> out = keyed
-                    .window(EventTimeSessionWindows.withGap(window.size()))
-                    .allowedLateness(allowedLateness)
-                    .sideOutputLateData(lateTag)
-                    .process(new SoftmaxWindowFunction<>(activation, model), model.outputType())
-                    .name(name)
-                    .uid(uidPrefix + "-window");
-            DataStream<BAD> late = out.getSideOutput(lateTag)
-                    .map(new LateRecords<>(model, lateMessage), model.deadLetterTag().getTypeInfo())
-                    .name("late records")
-                    .uid(uidPrefix + "-late");
-            return new ActivationResult<>(out, gated.getSideOutput(model.deadLetterTag()).union(late));
+            SingleOutputStreamOperator<OUT> out =
+                    keyed.window(EventTimeSessionWindows.withGap(window.size()))
+                            .allowedLateness(allowedLateness)
+                            .sideOutputLateData(lateTag)
+                            .process(
+                                    new SoftmaxWindowFunction<>(activation, model),
+                                    model.outputType())
+                            .name(name)
+                            .uid(uidPrefix + "-window");
+            DataStream<BAD> late =
+                    out.getSideOutput(lateTag)
+                            .map(
+                                    new LateRecords<>(model, lateMessage),
+                                    model.deadLetterTag().getTypeInfo())
+                            .name("late records")
+                            .uid(uidPrefix + "-late");
+            return new ActivationResult<>(
+                    out, gated.getSideOutput(model.deadLetterTag()).union(late));
         }
     }
 }

@@ -25,11 +25,13 @@ class OperatorsITCase {
     static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(1)
-            .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(1)
+                            .build());
 
     /** A user's record: a Flink POJO with its features in a float[]. */
     public static class Reading {
@@ -67,12 +69,18 @@ class OperatorsITCase {
     @Test
     void metricsCountRecordsDeadLettersAndNonFiniteValues() throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        DataStream<Reading> in = readings(env,
-                new Reading("a", new float[] {1, -2}),
-                new Reading("a", new float[] {Float.NaN, Float.POSITIVE_INFINITY}), // 2 non-finite outputs
-                new Reading("a", null),
-                new Reading("a", new float[0]),
-                new Reading("a", new float[0]));
+        DataStream<Reading> in =
+                readings(
+                        env,
+                        new Reading("a", new float[] {1, -2}),
+                        new Reading(
+                                "a",
+                                new float[] {
+                                    Float.NaN, Float.POSITIVE_INFINITY
+                                }), // 2 non-finite outputs
+                        new Reading("a", null),
+                        new Reading("a", new float[0]),
+                        new Reading("a", new float[0]));
         ActivationResult<Reading, DeadLetter<Reading>> r =
                 Activations.map(in, "relu", FEATURES, (reading, out) -> reading.withFeatures(out));
         r.output().sinkTo(new DiscardingSink<>()).name("results");
@@ -90,26 +98,64 @@ class OperatorsITCase {
     void theWindowedSoftmaxBuilderFailsFastWithAClearMessage() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         DataStream<Reading> in = readings(env, new Reading("a", new float[] {1}));
-        WindowResultMaker<Reading, float[], Reading> result = (reading, out, window) -> reading.withFeatures(out);
-        assertThatThrownBy(() -> Activations.windowedSoftmax(in.keyBy(r -> r.sensor), FEATURES, result)
-                .window("count(2)").build())
-                .hasMessage("windowed softmax: set the activation (softmax, log_softmax or softmin)");
-        assertThatThrownBy(() -> Activations.windowedSoftmax(in.keyBy(r -> r.sensor), FEATURES, result)
-                .activation("relu").window("count(2)").build())
+        WindowResultMaker<Reading, float[], Reading> result =
+                (reading, out, window) -> reading.withFeatures(out);
+        assertThatThrownBy(
+                        () ->
+                                Activations.windowedSoftmax(
+                                                in.keyBy(r -> r.sensor), FEATURES, result)
+                                        .window("count(2)")
+                                        .build())
+                .hasMessage(
+                        "windowed softmax: set the activation (softmax, log_softmax or softmin)");
+        assertThatThrownBy(
+                        () ->
+                                Activations.windowedSoftmax(
+                                                in.keyBy(r -> r.sensor), FEATURES, result)
+                                        .activation("relu")
+                                        .window("count(2)")
+                                        .build())
                 .hasMessageContaining("relu is element-wise, so a window changes nothing");
-        assertThatThrownBy(() -> Activations.windowedSoftmax(in.keyBy(r -> r.sensor), FEATURES, result)
-                .activation("softmax").build())
+        assertThatThrownBy(
+                        () ->
+                                Activations.windowedSoftmax(
+                                                in.keyBy(r -> r.sensor), FEATURES, result)
+                                        .activation("softmax")
+                                        .build())
                 .hasMessageContaining("set the window, e.g. tumbling(10s) or count(100)");
-        assertThatThrownBy(() -> Activations.windowedSoftmax(in.keyBy(r -> r.sensor), FEATURES, result)
-                .activation("softmax").window("count(2)").allowedLateness(Duration.ofSeconds(1)).build())
-                .hasMessageContaining("allowedLateness applies to event-time windows, not to count(2)");
-        assertThatThrownBy(() -> Activations.windowedSoftmax(in.keyBy(r -> r.sensor), FEATURES, result)
-                .activation("softmax").window("tumbling(1s)").maxOutOfOrderness(Duration.ofSeconds(-1)).build())
+        assertThatThrownBy(
+                        () ->
+                                Activations.windowedSoftmax(
+                                                in.keyBy(r -> r.sensor), FEATURES, result)
+                                        .activation("softmax")
+                                        .window("count(2)")
+                                        .allowedLateness(Duration.ofSeconds(1))
+                                        .build())
+                .hasMessageContaining(
+                        "allowedLateness applies to event-time windows, not to count(2)");
+        assertThatThrownBy(
+                        () ->
+                                Activations.windowedSoftmax(
+                                                in.keyBy(r -> r.sensor), FEATURES, result)
+                                        .activation("softmax")
+                                        .window("tumbling(1s)")
+                                        .maxOutOfOrderness(Duration.ofSeconds(-1))
+                                        .build())
                 .hasMessageContaining("maxOutOfOrderness must not be negative");
-        assertThatThrownBy(() -> Activations.windowedSoftmax(in.keyBy(r -> r.sensor), FEATURES, result)
-                .activation("softmax").window("hopping(1s)"))
+        assertThatThrownBy(
+                        () ->
+                                Activations.windowedSoftmax(
+                                                in.keyBy(r -> r.sensor), FEATURES, result)
+                                        .activation("softmax")
+                                        .window("hopping(1s)"))
                 .hasMessageContaining("Unknown window 'hopping'");
-        assertThatThrownBy(() -> Activations.map(in, "relu(2)", FEATURES, (reading, out) -> reading.withFeatures(out)))
+        assertThatThrownBy(
+                        () ->
+                                Activations.map(
+                                        in,
+                                        "relu(2)",
+                                        FEATURES,
+                                        (reading, out) -> reading.withFeatures(out)))
                 .hasMessageContaining("relu takes no parameters");
     }
 }

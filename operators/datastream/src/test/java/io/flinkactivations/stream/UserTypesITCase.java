@@ -34,17 +34,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The operators on a user's own record type (a POJO with a {@code float[]} or {@code double[]}),
- * on a MiniCluster with Kryo switched off: results are the compute core's, windows give each record
+ * The operators on a user's own record type (a POJO with a {@code float[]} or {@code double[]}), on
+ * a MiniCluster with Kryo switched off: results are the compute core's, windows give each record
  * its window's start, end and count, and every record that cannot be processed comes out once as a
  * {@link DeadLetter} with its reason.
  */
 class UserTypesITCase {
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     /** A user's record: a Flink POJO. */
     public static class Reading {
@@ -122,25 +124,33 @@ class UserTypesITCase {
 
     /** A watermark after every record: which records are late is then exact. */
     static WatermarkStrategy<Reading> eventTime() {
-        return WatermarkStrategy.<Reading>forGenerator(ctx -> new WatermarkGenerator<>() {
-            long max = Long.MIN_VALUE;
+        return WatermarkStrategy.<Reading>forGenerator(
+                        ctx ->
+                                new WatermarkGenerator<>() {
+                                    long max = Long.MIN_VALUE;
 
-            @Override
-            public void onEvent(Reading r, long ts, WatermarkOutput out) {
-                max = Math.max(max, ts);
-                out.emitWatermark(new Watermark(max));
-            }
+                                    @Override
+                                    public void onEvent(Reading r, long ts, WatermarkOutput out) {
+                                        max = Math.max(max, ts);
+                                        out.emitWatermark(new Watermark(max));
+                                    }
 
-            @Override
-            public void onPeriodicEmit(WatermarkOutput out) {}
-        }).withTimestampAssigner((r, t) -> r.ts);
+                                    @Override
+                                    public void onPeriodicEmit(WatermarkOutput out) {}
+                                })
+                .withTimestampAssigner((r, t) -> r.ts);
     }
 
     /** Results as (record, "ok") and dead letters as (record, reason), one list. */
-    static List<Tuple2<Reading, String>> run(ActivationResult<Reading, DeadLetter<Reading>> result) throws Exception {
+    static List<Tuple2<Reading, String>> run(ActivationResult<Reading, DeadLetter<Reading>> result)
+            throws Exception {
         TypeInformation<Tuple2<Reading, String>> type = Types.TUPLE(READING, Types.STRING);
-        DataStream<Tuple2<Reading, String>> all = result.output().map(r -> Tuple2.of(r, "ok"), type)
-                .union(result.deadLetters().map(d -> Tuple2.of(d.record(), d.reason().code()), type));
+        DataStream<Tuple2<Reading, String>> all =
+                result.output()
+                        .map(r -> Tuple2.of(r, "ok"), type)
+                        .union(
+                                result.deadLetters()
+                                        .map(d -> Tuple2.of(d.record(), d.reason().code()), type));
         List<Tuple2<Reading, String>> out = new ArrayList<>();
         try (CloseableIterator<Tuple2<Reading, String>> it = all.executeAndCollect()) {
             it.forEachRemaining(out::add);
@@ -154,7 +164,9 @@ class UserTypesITCase {
         for (int i = 0; i < rows.size(); i++) {
             System.arraycopy(rows.get(i), 0, batch, i * d, d);
         }
-        Kernels.get().kernel(ActivationSpec.parse(spec)).applyAlongDim0(batch, 0, batch, 0, rows.size(), d);
+        Kernels.get()
+                .kernel(ActivationSpec.parse(spec))
+                .applyAlongDim0(batch, 0, batch, 0, rows.size(), d);
         return batch;
     }
 
@@ -172,20 +184,26 @@ class UserTypesITCase {
     }
 
     @Test
-    void mapGivesTheKernelsResultsInTheUsersOwnTypeAndDeadLettersWhatHasNoFeatures() throws Exception {
+    void mapGivesTheKernelsResultsInTheUsersOwnTypeAndDeadLettersWhatHasNoFeatures()
+            throws Exception {
         StreamExecutionEnvironment env = env();
         List<Reading> in = randomReadings(40, 7, 1);
-        in.add(new Reading("s0", 5_000L));                    // no features: an empty array
+        in.add(new Reading("s0", 5_000L)); // no features: an empty array
         Reading missing = new Reading("s1", 5_001L);
         missing.features = null;
         in.add(missing);
         DataStream<Reading> readings = env.fromData(READING, in.toArray(Reading[]::new));
 
-        ActivationResult<Reading, DeadLetter<Reading>> gelu = Activations.map(readings, "gelu(approximate='tanh')",
-                Features.floats(r -> r.features), (r, out) -> new Reading(r.sensor, r.ts, out));
+        ActivationResult<Reading, DeadLetter<Reading>> gelu =
+                Activations.map(
+                        readings,
+                        "gelu(approximate='tanh')",
+                        Features.floats(r -> r.features),
+                        (r, out) -> new Reading(r.sensor, r.ts, out));
         List<Tuple2<Reading, String>> out = run(gelu);
 
-        ActivationKernel kernel = Kernels.get().kernel(ActivationSpec.parse("gelu(approximate='tanh')"));
+        ActivationKernel kernel =
+                Kernels.get().kernel(ActivationSpec.parse("gelu(approximate='tanh')"));
         Map<String, String> reasons = new HashMap<>();
         int results = 0;
         for (Tuple2<Reading, String> t : out) {
@@ -194,30 +212,42 @@ class UserTypesITCase {
                 continue;
             }
             results++;
-            Reading source = in.stream().filter(r -> r.id().equals(t.f0.id())).findFirst().orElseThrow();
+            Reading source =
+                    in.stream().filter(r -> r.id().equals(t.f0.id())).findFirst().orElseThrow();
             float[] expected = new float[source.features.length];
             kernel.apply(source.features, 0, expected, 0, expected.length);
             assertThat(t.f0.features).as(t.f0.id()).containsExactly(expected);
         }
         assertThat(results).isEqualTo(40);
-        assertThat(reasons).containsOnly(Map.entry("s0@5000", "empty-vector"), Map.entry("s1@5001", "missing-features"));
+        assertThat(reasons)
+                .containsOnly(
+                        Map.entry("s0@5000", "empty-vector"),
+                        Map.entry("s1@5001", "missing-features"));
     }
 
     @Test
     void mapOnDoublesToAnotherResultType() throws Exception {
         StreamExecutionEnvironment env = env();
-        DataStream<Sample> samples = env.fromData(Types.POJO(Sample.class),
-                new Sample("a", 1.0, -2.5, 0.1), new Sample("b", 1e-3, 40.0, -40.0));
-        ActivationResult<Scored, DeadLetter<Sample>> softmax = Activations.map(samples, "softmax",
-                Features.doubles(s -> s.values),
-                (s, out) -> {
-                    float[] f = new float[out.length];
-                    for (int i = 0; i < out.length; i++) {
-                        f[i] = (float) out[i]; // widened from float32: narrowing back is exact
-                    }
-                    return new Scored(s.id, f);
-                },
-                Types.POJO(Scored.class), "softmax");
+        DataStream<Sample> samples =
+                env.fromData(
+                        Types.POJO(Sample.class),
+                        new Sample("a", 1.0, -2.5, 0.1),
+                        new Sample("b", 1e-3, 40.0, -40.0));
+        ActivationResult<Scored, DeadLetter<Sample>> softmax =
+                Activations.map(
+                        samples,
+                        "softmax",
+                        Features.doubles(s -> s.values),
+                        (s, out) -> {
+                            float[] f = new float[out.length];
+                            for (int i = 0; i < out.length; i++) {
+                                f[i] = (float) out[i]; // widened from float32: narrowing back
+                                // is exact
+                            }
+                            return new Scored(s.id, f);
+                        },
+                        Types.POJO(Scored.class),
+                        "softmax");
         Map<String, float[]> byId = new TreeMap<>();
         try (CloseableIterator<Scored> it = softmax.output().executeAndCollect()) {
             it.forEachRemaining(s -> byId.put(s.id, s.scores));
@@ -235,19 +265,27 @@ class UserTypesITCase {
     @Test
     void windowsOnDoublesAreComputedInFloat32AndWidened() throws Exception {
         StreamExecutionEnvironment env = env();
-        DataStream<Sample> samples = env.fromData(Types.POJO(Sample.class),
-                new Sample("x1", 1.0, -2.5), new Sample("x2", 3.0, 0.25), new Sample("x3", 1.0, 2.0, 3.0));
-        ActivationResult<Sample, DeadLetter<Sample>> softmax = Activations
-                .windowedSoftmax(samples.keyBy(s -> "all"), Features.doubles(s -> s.values),
-                        (s, out, window) -> new Sample(s.id + "/" + window.count(), out))
-                .activation("softmax")
-                .window("count(2)")
-                .build();
+        DataStream<Sample> samples =
+                env.fromData(
+                        Types.POJO(Sample.class),
+                        new Sample("x1", 1.0, -2.5),
+                        new Sample("x2", 3.0, 0.25),
+                        new Sample("x3", 1.0, 2.0, 3.0));
+        ActivationResult<Sample, DeadLetter<Sample>> softmax =
+                Activations.windowedSoftmax(
+                                samples.keyBy(s -> "all"),
+                                Features.doubles(s -> s.values),
+                                (s, out, window) -> new Sample(s.id + "/" + window.count(), out))
+                        .activation("softmax")
+                        .window("count(2)")
+                        .build();
         Map<String, double[]> out = new TreeMap<>();
         try (CloseableIterator<Sample> it = softmax.output().executeAndCollect()) {
             it.forEachRemaining(s -> out.put(s.id, s.values));
         }
-        float[] expected = expectedAlongDim0("softmax", List.of(new float[] {1.0f, -2.5f}, new float[] {3.0f, 0.25f}));
+        float[] expected =
+                expectedAlongDim0(
+                        "softmax", List.of(new float[] {1.0f, -2.5f}, new float[] {3.0f, 0.25f}));
         assertThat(out).containsOnlyKeys("x1/2", "x2/2");
         assertThat(out.get("x1/2")).containsExactly(expected[0], expected[1]);
         assertThat(out.get("x2/2")).containsExactly(expected[2], expected[3]);
@@ -255,10 +293,13 @@ class UserTypesITCase {
         try (CloseableIterator<DeadLetter<Sample>> it = softmax.deadLetters().executeAndCollect()) {
             it.forEachRemaining(dead::add);
         }
-        assertThat(dead).singleElement().satisfies(d -> {
-            assertThat(d.reason()).isEqualTo(BadRecordReason.DIMENSION_MISMATCH);
-            assertThat(d.record().values).containsExactly(1.0, 2.0, 3.0);
-        });
+        assertThat(dead)
+                .singleElement()
+                .satisfies(
+                        d -> {
+                            assertThat(d.reason()).isEqualTo(BadRecordReason.DIMENSION_MISMATCH);
+                            assertThat(d.record().values).containsExactly(1.0, 2.0, 3.0);
+                        });
     }
 
     @ParameterizedTest
@@ -266,21 +307,29 @@ class UserTypesITCase {
     void windowsNormaliseEachKeysRecordsAlongDim0(String window) throws Exception {
         StreamExecutionEnvironment env = env();
         List<Reading> in = randomReadings(60, 5, 700); // 3 sensors, 42 s of records
-        DataStream<Reading> readings = env.fromData(READING, in.toArray(Reading[]::new))
-                .assignTimestampsAndWatermarks(eventTime());
-        ActivationResult<Reading, DeadLetter<Reading>> result = Activations
-                .windowedSoftmax(readings.keyBy(r -> r.sensor), Features.floats(r -> r.features), Reading::withFeatures)
-                .activation("log_softmax")
-                .window(window)
-                .build();
+        DataStream<Reading> readings =
+                env.fromData(READING, in.toArray(Reading[]::new))
+                        .assignTimestampsAndWatermarks(eventTime());
+        ActivationResult<Reading, DeadLetter<Reading>> result =
+                Activations.windowedSoftmax(
+                                readings.keyBy(r -> r.sensor),
+                                Features.floats(r -> r.features),
+                                Reading::withFeatures)
+                        .activation("log_softmax")
+                        .window(window)
+                        .build();
         List<Tuple2<Reading, String>> out = run(result);
         assertThat(out).allSatisfy(t -> assertThat(t.f1).isEqualTo("ok"));
 
-        // group the outputs by (sensor, window); each group must be its records normalised along dim 0
+        // group the outputs by (sensor, window); each group must be its records normalised along
+        // dim 0
         Map<String, List<Reading>> windows = new TreeMap<>();
         for (Tuple2<Reading, String> t : out) {
             Reading r = t.f0;
-            windows.computeIfAbsent(r.sensor + " " + r.windowStart + " " + r.windowEnd, k -> new ArrayList<>()).add(r);
+            windows.computeIfAbsent(
+                            r.sensor + " " + r.windowStart + " " + r.windowEnd,
+                            k -> new ArrayList<>())
+                    .add(r);
         }
         Map<String, Reading> inputs = new HashMap<>();
         in.forEach(r -> inputs.put(r.id(), r));
@@ -302,7 +351,8 @@ class UserTypesITCase {
             }
             float[] expected = expectedAlongDim0("log_softmax", rows);
             for (int i = 0; i < w.size(); i++) {
-                assertThat(w.get(i).features).as(w.get(i).id())
+                assertThat(w.get(i).features)
+                        .as(w.get(i).id())
                         .containsExactly(Arrays.copyOfRange(expected, i * 5, (i + 1) * 5));
             }
             outputs += w.size();
@@ -325,11 +375,14 @@ class UserTypesITCase {
         for (List<Reading> rs : perSensor.values()) {
             for (int from = 0; from < rs.size(); from += 4) {
                 List<Reading> batch = rs.subList(from, Math.min(from + 4, rs.size()));
-                float[] expected = expectedAlongDim0("log_softmax", batch.stream().map(r -> r.features).toList());
+                float[] expected =
+                        expectedAlongDim0(
+                                "log_softmax", batch.stream().map(r -> r.features).toList());
                 for (int i = 0; i < batch.size(); i++) {
                     Reading o = byId.get(batch.get(i).id());
                     assertThat(o.windowCount).isEqualTo(batch.size());
-                    assertThat(o.features).containsExactly(Arrays.copyOfRange(expected, i * 5, (i + 1) * 5));
+                    assertThat(o.features)
+                            .containsExactly(Arrays.copyOfRange(expected, i * 5, (i + 1) * 5));
                 }
             }
         }
@@ -337,55 +390,88 @@ class UserTypesITCase {
 
     @ParameterizedTest
     @ValueSource(strings = {"tumbling(10s)", "session(3s)"})
-    void lateRecordsDimensionMismatchesAndMissingEventTimesAreDeadLetters(String window) throws Exception {
+    void lateRecordsDimensionMismatchesAndMissingEventTimesAreDeadLetters(String window)
+            throws Exception {
         StreamExecutionEnvironment env = env();
-        List<Reading> in = List.of(
-                new Reading("a", 1_000L, 1, 2),
-                new Reading("a", 2_000L, 3, 4, 5),   // another dimension than a's first
-                new Reading("a", 2_500L),             // empty
-                new Reading("b", 3_000L, 1, 1),
-                new Reading("a", 30_000L, 0, 0),      // the watermark passes a's first window
-                new Reading("a", 1_500L, 9, 9));     // too late for it
-        DataStream<Reading> readings = env.fromData(READING, in.toArray(Reading[]::new))
-                .assignTimestampsAndWatermarks(eventTime());
-        List<Tuple2<Reading, String>> out = run(Activations
-                .windowedSoftmax(readings.keyBy(r -> r.sensor), Features.floats(r -> r.features), Reading::withFeatures)
-                .activation("softmax")
-                .window(window)
-                .build());
+        List<Reading> in =
+                List.of(
+                        new Reading("a", 1_000L, 1, 2),
+                        new Reading("a", 2_000L, 3, 4, 5), // another dimension than a's first
+                        new Reading("a", 2_500L), // empty
+                        new Reading("b", 3_000L, 1, 1),
+                        new Reading("a", 30_000L, 0, 0), // the watermark passes a's first window
+                        new Reading("a", 1_500L, 9, 9)); // too late for it
+        DataStream<Reading> readings =
+                env.fromData(READING, in.toArray(Reading[]::new))
+                        .assignTimestampsAndWatermarks(eventTime());
+        List<Tuple2<Reading, String>> out =
+                run(
+                        Activations.windowedSoftmax(
+                                        readings.keyBy(r -> r.sensor),
+                                        Features.floats(r -> r.features),
+                                        Reading::withFeatures)
+                                .activation("softmax")
+                                .window(window)
+                                .build());
         Map<String, String> what = new TreeMap<>();
         out.forEach(t -> assertThat(what.put(t.f0.id(), t.f1)).as("%s once", t.f0.id()).isNull());
-        assertThat(what).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "a@1000", "ok",
-                "a@2000", BadRecordReason.DIMENSION_MISMATCH.code(),
-                "a@2500", BadRecordReason.EMPTY_VECTOR.code(),
-                "b@3000", "ok",
-                "a@30000", "ok",
-                "a@1500", BadRecordReason.LATE.code()));
+        assertThat(what)
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of(
+                                "a@1000",
+                                "ok",
+                                "a@2000",
+                                BadRecordReason.DIMENSION_MISMATCH.code(),
+                                "a@2500",
+                                BadRecordReason.EMPTY_VECTOR.code(),
+                                "b@3000",
+                                "ok",
+                                "a@30000",
+                                "ok",
+                                "a@1500",
+                                BadRecordReason.LATE.code()));
     }
 
     @Test
-    void recordsWithoutAnEventTimeAreDeadLettersInTimeWindowsAndCountedInCountWindows() throws Exception {
-        Function<String, List<Tuple2<Reading, String>>> runWindow = window -> {
-            StreamExecutionEnvironment env = env();
-            DataStream<Reading> readings = env.fromData(READING, new Reading("a", 1L, 1, 2), new Reading("a", 2L, 2, 1));
-            try {
-                return run(Activations.windowedSoftmax(readings.keyBy(r -> r.sensor), Features.floats(r -> r.features),
-                                Reading::withFeatures)
-                        .activation("softmax")
-                        .window(window)
-                        .build());
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        };
-        assertThat(runWindow.apply("tumbling(1s)")).extracting(t -> t.f1)
+    void recordsWithoutAnEventTimeAreDeadLettersInTimeWindowsAndCountedInCountWindows()
+            throws Exception {
+        Function<String, List<Tuple2<Reading, String>>> runWindow =
+                window -> {
+                    StreamExecutionEnvironment env = env();
+                    DataStream<Reading> readings =
+                            env.fromData(
+                                    READING,
+                                    new Reading("a", 1L, 1, 2),
+                                    new Reading("a", 2L, 2, 1));
+                    try {
+                        return run(
+                                Activations.windowedSoftmax(
+                                                readings.keyBy(r -> r.sensor),
+                                                Features.floats(r -> r.features),
+                                                Reading::withFeatures)
+                                        .activation("softmax")
+                                        .window(window)
+                                        .build());
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                };
+        assertThat(runWindow.apply("tumbling(1s)"))
+                .extracting(t -> t.f1)
                 .containsExactly("invalid-timestamp", "invalid-timestamp");
         List<Tuple2<Reading, String>> counted = runWindow.apply("count(2)");
         assertThat(counted).extracting(t -> t.f1).containsExactly("ok", "ok");
-        float[] expected = expectedAlongDim0("softmax", List.of(new float[] {1, 2}, new float[] {2, 1}));
-        assertThat(counted.stream().filter(t -> t.f0.ts == 1L).findFirst().orElseThrow().f0.features)
+        float[] expected =
+                expectedAlongDim0("softmax", List.of(new float[] {1, 2}, new float[] {2, 1}));
+        assertThat(
+                        counted.stream()
+                                .filter(t -> t.f0.ts == 1L)
+                                .findFirst()
+                                .orElseThrow()
+                                .f0
+                                .features)
                 .containsExactly(expected[0], expected[1]);
-        assertThat(counted).allSatisfy(t -> assertThat(Objects.requireNonNull(t.f0).windowCount).isEqualTo(2));
+        assertThat(counted)
+                .allSatisfy(t -> assertThat(Objects.requireNonNull(t.f0).windowCount).isEqualTo(2));
     }
 }

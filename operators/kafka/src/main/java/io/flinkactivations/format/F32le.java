@@ -15,8 +15,11 @@ public final class F32le {
             throw new BadRecordException(BadRecordReason.EMPTY_VECTOR, "the value is empty");
         }
         if (bytes.length % Float.BYTES != 0) {
-            throw new BadRecordException(BadRecordReason.TRUNCATED_F32, "the value has " + bytes.length
-                    + " bytes, not a multiple of 4 (f32le is raw little-endian float32s)");
+            throw new BadRecordException(
+                    BadRecordReason.TRUNCATED_F32,
+                    "the value has "
+                            + bytes.length
+                            + " bytes, not a multiple of 4 (f32le is raw little-endian float32s)");
         }
         float[] v = new float[bytes.length / Float.BYTES];
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);

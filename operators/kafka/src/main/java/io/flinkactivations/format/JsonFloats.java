@@ -11,11 +11,11 @@ import java.util.Arrays;
 /**
  * float32 to JSON number text and back: the JSON format's hot path (64 numbers each way per record
  * at D = 64), written for it because Jackson's general-purpose paths were 73 % of the JSON job's
- * task thread (a String per number written, trailing zeros removed one division at a time; a
- * char buffer and FastDoubleParser's whitespace scan per number read).
+ * task thread (a String per number written, trailing zeros removed one division at a time; a char
+ * buffer and FastDoubleParser's whitespace scan per number read).
  *
- * <p>{@link #write}: the shortest decimal that reads back to the same float, laid out as
- * {@code Float.toString} of JDK 19+ and Jackson's writer ({@code 1.0}, {@code 0.001}, {@code 1.0E7},
+ * <p>{@link #write}: the shortest decimal that reads back to the same float, laid out as {@code
+ * Float.toString} of JDK 19+ and Jackson's writer ({@code 1.0}, {@code 0.001}, {@code 1.0E7},
  * {@code 1.0E-4}): Schubfach (R. Giulietti, "The Schubfach way to render doubles", 2020) with
  * float's 64-bit powers of ten, computed exactly at class load.
  *
@@ -23,8 +23,8 @@ import java.util.Arrays;
  * correctly rounded: up to 18 digits (a long) times or over a power of ten up to 10^22 is one or
  * two double roundings, and the float rounding of that double is the right one unless it sits
  * within a few double ulps of a float midpoint; those, and every longer or larger number, go to
- * Jackson's parser. Anything that is not a plain array of numbers returns null, and the caller's Jackson path
- * reads it and reports what is wrong: this reader never has to produce an error.
+ * Jackson's parser. Anything that is not a plain array of numbers returns null, and the caller's
+ * Jackson path reads it and reports what is wrong: this reader never has to produce an error.
  */
 final class JsonFloats {
     /** Longest {@link #write} output, as {@code -1.23456789E-12}. */
@@ -39,17 +39,26 @@ final class JsonFloats {
     private static final int Q_MAX = 104; // exponent of the largest float: (2^24 - 1) 2^104
     private static final int C_MIN = 1 << (P - 1);
     private static final int C_TINY = 8; // subnormals below it get one more digit (dk = -1)
-    private static final int K_MIN = floorLog10(BigInteger.ONE, BigInteger.ONE.shiftLeft(-Q_MIN)); // -45
-    private static final int K_MAX = floorLog10(BigInteger.ONE.shiftLeft(Q_MAX), BigInteger.ONE); // 31
+    private static final int K_MIN =
+            floorLog10(BigInteger.ONE, BigInteger.ONE.shiftLeft(-Q_MIN)); // -45
+    private static final int K_MAX =
+            floorLog10(BigInteger.ONE.shiftLeft(Q_MAX), BigInteger.ONE); // 31
     private static final int[] FLOG10_POW2 = new int[Q_MAX - Q_MIN + 1]; // floor(log10(2^q))
-    private static final int[] FLOG10_THREE_QUARTERS_POW2 = new int[Q_MAX - Q_MIN + 1]; // floor(log10(3/4 2^q))
-    private static final int[] FLOG2_POW10_MINUS_K = new int[K_MAX - K_MIN + 1]; // floor(log2(10^-k))
-    private static final long[] G1 = new long[K_MAX - K_MIN + 1]; // upper 63 bits of 10^-k, as in the paper
-    private static final int[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000,
-            100_000_000, 1_000_000_000};
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final int[] FLOG10_THREE_QUARTERS_POW2 =
+            new int[Q_MAX - Q_MIN + 1]; // floor(log10(3/4 2^q))
+    private static final int[] FLOG2_POW10_MINUS_K =
+            new int[K_MAX - K_MIN + 1]; // floor(log2(10^-k))
+    private static final long[] G1 =
+            new long[K_MAX - K_MIN + 1]; // upper 63 bits of 10^-k, as in the paper
+    private static final int[] POW10 = {
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000
+    };
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_LE =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORT_LE =
+            MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
     static {
         BigInteger two = BigInteger.TWO;
@@ -58,10 +67,12 @@ final class JsonFloats {
             BigInteger num = q >= 0 ? pow2 : BigInteger.ONE;
             BigInteger den = q >= 0 ? BigInteger.ONE : pow2;
             FLOG10_POW2[q - Q_MIN] = floorLog10(num, den);
-            FLOG10_THREE_QUARTERS_POW2[q - Q_MIN] = floorLog10(num.multiply(BigInteger.valueOf(3)), den.shiftLeft(2));
+            FLOG10_THREE_QUARTERS_POW2[q - Q_MIN] =
+                    floorLog10(num.multiply(BigInteger.valueOf(3)), den.shiftLeft(2));
         }
         for (int k = K_MIN; k <= K_MAX; k++) {
-            // 10^-k = beta 2^r with 2^125 <= beta < 2^126; g = floor(beta) + 1; g1 = its upper 63 bits
+            // 10^-k = beta 2^r with 2^125 <= beta < 2^126; g = floor(beta) + 1; g1 = its upper 63
+            // bits
             BigInteger pow10 = BigInteger.TEN.pow(Math.abs(k));
             BigInteger g;
             if (k <= 0) {
@@ -95,19 +106,21 @@ final class JsonFloats {
     }
 
     /**
-     * Writes {@code v} at {@code buf[pos]} (room: {@link #MAX_CHARS}); returns the position after it.
-     * Non-finite values are the strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}, so
-     * the output is strict JSON.
+     * Writes {@code v} at {@code buf[pos]} (room: {@link #MAX_CHARS}); returns the position after
+     * it. Non-finite values are the strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"},
+     * so the output is strict JSON.
      */
     static int write(float v, byte[] buf, int pos) {
         if (!Float.isFinite(v)) {
-            byte[] s = Float.isNaN(v) ? QUOTED_NAN : v > 0 ? QUOTED_INFINITY : QUOTED_MINUS_INFINITY;
+            byte[] s =
+                    Float.isNaN(v) ? QUOTED_NAN : v > 0 ? QUOTED_INFINITY : QUOTED_MINUS_INFINITY;
             System.arraycopy(s, 0, buf, pos, s.length);
             return pos + s.length;
         }
         int bits = Float.floatToRawIntBits(v);
         buf[pos] = '-';
-        pos += bits >>> 31; // kept for negative values only; no branch on a sign as random as the data's
+        pos += bits >>> 31; // kept for negative values only; no branch on a sign as random as
+        // the data's
         int t = bits & (C_MIN - 1);
         int bq = (bits >>> (P - 1)) & 0xff;
         if (bq != 0) {
@@ -122,7 +135,9 @@ final class JsonFloats {
             return toDecimal(buf, pos, -mq, c, 0);
         }
         if (t != 0) {
-            return t < C_TINY ? toDecimal(buf, pos, Q_MIN, 10 * t, -1) : toDecimal(buf, pos, Q_MIN, t, 0);
+            return t < C_TINY
+                    ? toDecimal(buf, pos, Q_MIN, 10 * t, -1)
+                    : toDecimal(buf, pos, Q_MIN, t, 0);
         }
         buf[pos] = '0';
         buf[pos + 1] = '.';
@@ -186,10 +201,14 @@ final class JsonFloats {
         e += len;
         int zeros = trailingZeros(f);
         int high = f / 100_000_000; // the first digit
-        long digits = eightDigits(f - high * 100_000_000); // the other eight, as ASCII in memory order
+        long digits =
+                eightDigits(f - high * 100_000_000); // the other eight, as ASCII in memory order
         long nine = digits << 8 | (high + '0'); // the first eight of the nine
         if (0 < e && e <= 7) { // [1, 10^7): ddd.ddd, the point after e digits
-            long point = nine & ((1L << 8 * e) - 1) | (long) '.' << 8 * e | nine << 8 & (-1L << 8 * e << 8);
+            long point =
+                    nine & ((1L << 8 * e) - 1)
+                            | (long) '.' << 8 * e
+                            | nine << 8 & (-1L << 8 * e << 8);
             LONG_LE.set(buf, pos, point);
             SHORT_LE.set(buf, pos + 8, (short) (digits >>> 48));
             return Math.max(pos + 10 - zeros, pos + e + 2);
@@ -241,8 +260,8 @@ final class JsonFloats {
 
     /**
      * The trailing decimal zeros of 0 < f < 10^9, without a loop (Granlund and Montgomery): f is a
-     * multiple of 10^k iff f 5^-k (mod 2^32), rotated right by k bits, is at most (2^32 - 1) / 10^k,
-     * and is then f / 10^k.
+     * multiple of 10^k iff f 5^-k (mod 2^32), rotated right by k bits, is at most (2^32 - 1) /
+     * 10^k, and is then f / 10^k.
      */
     private static int trailingZeros(int f) {
         int q = Integer.rotateRight(f * INV_390625, 8);
@@ -268,10 +287,13 @@ final class JsonFloats {
 
     /** readValue's answer when the bytes are not a value it reads (end -1). */
     private static final long NOT_READ = -1L;
+
     /** Longer numbers go to Jackson, which also enforces its length limit on them. */
     private static final int MAX_FAST_NUMBER_CHARS = 64;
+
     private static final double[] POW10_DOUBLE = new double[23]; // exact in a double up to 10^22
-    private static final long FLOAT_MIDPOINT = 1L << 28; // the 29 bits a double has below float's 24
+    private static final long FLOAT_MIDPOINT =
+            1L << 28; // the 29 bits a double has below float's 24
     private static final int MIDPOINT_MARGIN = 4; // double ulps: two roundings are off by < 2.1
 
     static {
@@ -353,10 +375,14 @@ final class JsonFloats {
         return NOT_READ;
     }
 
-    /** The format's spellings of non-finite values (read bare or as strings, written as strings). */
+    /**
+     * The format's spellings of non-finite values (read bare or as strings, written as strings).
+     */
     private static final String[] NON_FINITE = {"NaN", "Infinity", "+Infinity", "-Infinity"};
-    private static final float[] NON_FINITE_VALUES = {Float.NaN, Float.POSITIVE_INFINITY,
-            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+
+    private static final float[] NON_FINITE_VALUES = {
+        Float.NaN, Float.POSITIVE_INFINITY, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY
+    };
     private static final int PLUS_INFINITY = 2;
     private static final byte[][] BARE_NON_FINITE = new byte[NON_FINITE.length][];
     private static final byte[][] QUOTED_NON_FINITE = new byte[NON_FINITE.length][];
@@ -383,14 +409,18 @@ final class JsonFloats {
     }
 
     private static boolean startsWith(byte[] bytes, int p, int limit, byte[] word) {
-        return limit - p >= word.length && Arrays.equals(bytes, p, p + word.length, word, 0, word.length);
+        return limit - p >= word.length
+                && Arrays.equals(bytes, p, p + word.length, word, 0, word.length);
     }
 
     private static long packed(int end, float v) {
         return (long) end << 32 | (Float.floatToRawIntBits(v) & 0xffff_ffffL);
     }
 
-    /** A number by JSON's grammar, -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, whose first digit is at {@code integer}. */
+    /**
+     * A number by JSON's grammar, -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, whose first digit
+     * is at {@code integer}.
+     */
     private static long readNumber(byte[] bytes, int start, int integer, int limit) {
         long mantissa = 0;
         int p = integer;
@@ -398,7 +428,9 @@ final class JsonFloats {
         for (int d; p < limit && (d = bytes[p] - '0') >= 0 && d <= 9; p++) { // usually one digit
             mantissa = mantissa * 10 + d;
         }
-        boolean overflow = p - integer > 18; // more than 18 digits may not fit a long: Jackson's parser takes them
+        boolean overflow =
+                p - integer
+                        > 18; // more than 18 digits may not fit a long: Jackson's parser takes them
         if (bytes[integer] == '0' && p - integer > 1) {
             return NOT_READ; // a leading zero
         }
@@ -440,17 +472,23 @@ final class JsonFloats {
             // (double) mantissa rounds (above 2^53), so under 2.1 ulps
             double d = exp10 < 0 ? mantissa / POW10_DOUBLE[-exp10] : mantissa * POW10_DOUBLE[exp10];
             long below = Double.doubleToRawLongBits(d) & (2 * FLOAT_MIDPOINT - 1);
-            v = Math.abs(below - FLOAT_MIDPOINT) > MIDPOINT_MARGIN ? (float) d : slowParse(bytes, start, p);
+            v =
+                    Math.abs(below - FLOAT_MIDPOINT) > MIDPOINT_MARGIN
+                            ? (float) d
+                            : slowParse(bytes, start, p);
         } else {
             v = slowParse(bytes, start, p);
         }
         return packed(p, integer > start ? -v : v);
     }
 
-    /** Jackson's parser (FastDoubleParser), correctly rounded, for what the fast path does not take. */
+    /**
+     * Jackson's parser (FastDoubleParser), correctly rounded, for what the fast path does not take.
+     */
     private static float slowParse(byte[] bytes, int start, int end) {
         int from = bytes[start] == '-' ? start + 1 : start;
-        return NumberInput.parseFloat(new String(bytes, from, end - from, StandardCharsets.ISO_8859_1), true);
+        return NumberInput.parseFloat(
+                new String(bytes, from, end - from, StandardCharsets.ISO_8859_1), true);
     }
 
     private static boolean isDigit(byte b) {

@@ -1,6 +1,5 @@
 package io.flinkactivations.format;
 
-import io.flinkactivations.stream.BadRecordReason;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonParseException;
@@ -9,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import io.flinkactivations.stream.BadRecordReason;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -22,12 +22,12 @@ import java.util.Arrays;
 import org.apache.flink.annotation.Internal;
 
 /**
- * The JSON record format, the one parser and writer of it (used by the Kafka schemas and by
- * {@code activations apply}).
+ * The JSON record format, the one parser and writer of it (used by the Kafka schemas and by {@code
+ * activations apply}).
  *
  * <p>In: {@code {"id": "a", "ts": 1700000000000, "features": [1, -2, 3, -5], ...}} or a bare array
- * {@code [1, -2, 3, -5]}; numbers may be {@code NaN}, {@code Infinity}, {@code -Infinity}, bare or as
- * strings. Out: the original bytes with the {@code features} array replaced in place and, for
+ * {@code [1, -2, 3, -5]}; numbers may be {@code NaN}, {@code Infinity}, {@code -Infinity}, bare or
+ * as strings. Out: the original bytes with the {@code features} array replaced in place and, for
  * objects, extra fields appended before the closing brace; non-finite values are written as the
  * strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}, so the output is strict JSON.
  * Parsing streams over the bytes once and records where the array sits, so the record is never
@@ -40,14 +40,23 @@ public final class JsonRecord {
     public static final String FEATURES = "features";
     public static final String TIMESTAMP = "ts";
 
-    private static final JsonFactory FACTORY = new JsonFactoryBuilder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER) // FastDoubleParser: correctly rounded, faster
-            .build();
+    private static final JsonFactory FACTORY =
+            new JsonFactoryBuilder()
+                    .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                    .enable(
+                            StreamReadFeature
+                                    .USE_FAST_DOUBLE_PARSER) // FastDoubleParser: correctly rounded,
+                    // faster
+                    .build();
 
     /** Where a parsed record's parts are. {@code objectEnd} is -1 for a bare array. */
-    public record Layout(float[] features, long timestamp, boolean hasTimestamp,
-                         int featuresStart, int featuresEnd, int objectEnd) {
+    public record Layout(
+            float[] features,
+            long timestamp,
+            boolean hasTimestamp,
+            int featuresStart,
+            int featuresEnd,
+            int objectEnd) {
         public boolean isBareArray() {
             return objectEnd < 0;
         }
@@ -59,12 +68,16 @@ public final class JsonRecord {
     public static Layout parse(byte[] bytes, int off, int len) throws BadRecordException {
         checkUtf8(bytes, off, len);
         int limit = off + len;
-        // Jackson would read UTF-16 and UTF-32 too, which it tells by zero bytes among the first four,
+        // Jackson would read UTF-16 and UTF-32 too, which it tells by zero bytes among the first
+        // four,
         // and give char offsets, not byte offsets; JSON text in UTF-8 has no zero byte
         for (int i = off; i < Math.min(off + 4, limit); i++) {
             if (bytes[i] == 0) {
-                throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "not valid JSON: a zero byte at byte "
-                        + (i - off) + " (JSON records must be UTF-8, not UTF-16 or UTF-32)");
+                throw new BadRecordException(
+                        BadRecordReason.MALFORMED_JSON,
+                        "not valid JSON: a zero byte at byte "
+                                + (i - off)
+                                + " (JSON records must be UTF-8, not UTF-16 or UTF-32)");
             }
         }
         try (JsonParser p = FACTORY.createParser(bytes, off, len)) {
@@ -73,10 +86,14 @@ public final class JsonRecord {
                 int start = (int) p.currentTokenLocation().getByteOffset() - off;
                 int[] arrayEnd = new int[1];
                 float[] features = JsonFloats.readArray(bytes, off + start, limit, arrayEnd);
-                if (features != null && JsonFloats.skipWhitespace(bytes, arrayEnd[0], limit) == limit) {
+                if (features != null
+                        && JsonFloats.skipWhitespace(bytes, arrayEnd[0], limit) == limit) {
                     return new Layout(features, 0, false, start, arrayEnd[0] - off, -1);
                 }
-                features = readFeatures(p); // Jackson reads what the fast reader did not, and says what is wrong
+                features =
+                        readFeatures(
+                                p); // Jackson reads what the fast reader did not, and says what is
+                // wrong
                 int end = (int) p.currentLocation().getByteOffset() - off;
                 checkNothingAfter(p, off);
                 return new Layout(features, 0, false, start, end, -1);
@@ -85,21 +102,31 @@ public final class JsonRecord {
             } else if (first == null) {
                 throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "empty value");
             } else {
-                throw new BadRecordException(BadRecordReason.WRONG_TYPE,
-                        "expected a JSON object with a \"features\" array, or a bare array; got " + describe(p));
+                throw new BadRecordException(
+                        BadRecordReason.WRONG_TYPE,
+                        "expected a JSON object with a \"features\" array, or a bare array; got "
+                                + describe(p));
             }
         } catch (JsonParseException | StreamConstraintsException e) {
-            throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage());
+            throw new BadRecordException(
+                    BadRecordReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "not valid JSON: " + e.getMessage());
+            throw new BadRecordException(
+                    BadRecordReason.MALFORMED_JSON, "not valid JSON: " + e.getMessage());
         }
     }
 
-    /** Fails if the parser has anything after the value it read; {@code shift} maps its offsets to the record's. */
-    private static void checkNothingAfter(JsonParser p, int shift) throws IOException, BadRecordException {
+    /**
+     * Fails if the parser has anything after the value it read; {@code shift} maps its offsets to
+     * the record's.
+     */
+    private static void checkNothingAfter(JsonParser p, int shift)
+            throws IOException, BadRecordException {
         if (p.nextToken() != null) {
-            throw new BadRecordException(BadRecordReason.MALFORMED_JSON,
-                    "unexpected content after the JSON value at byte " + (p.currentTokenLocation().getByteOffset() + shift));
+            throw new BadRecordException(
+                    BadRecordReason.MALFORMED_JSON,
+                    "unexpected content after the JSON value at byte "
+                            + (p.currentTokenLocation().getByteOffset() + shift));
         }
     }
 
@@ -109,7 +136,8 @@ public final class JsonRecord {
      */
     private static final byte[] REST_PREFIX = "{\"\":0".getBytes(StandardCharsets.US_ASCII);
 
-    private static Layout readObject(JsonParser p, byte[] bytes, int off, int limit) throws IOException, BadRecordException {
+    private static Layout readObject(JsonParser p, byte[] bytes, int off, int limit)
+            throws IOException, BadRecordException {
         float[] features = null;
         int start = -1;
         int end = -1;
@@ -124,10 +152,12 @@ public final class JsonRecord {
                 JsonToken v = in.nextToken();
                 if (FEATURES.equals(name)) {
                     if (features != null) {
-                        throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "\"features\" appears twice");
+                        throw new BadRecordException(
+                                BadRecordReason.MALFORMED_JSON, "\"features\" appears twice");
                     }
                     if (v != JsonToken.START_ARRAY) {
-                        throw new BadRecordException(BadRecordReason.WRONG_TYPE,
+                        throw new BadRecordException(
+                                BadRecordReason.WRONG_TYPE,
                                 "\"features\" is " + describe(in) + ", not an array");
                     }
                     start = (int) in.currentTokenLocation().getByteOffset() + shift;
@@ -141,23 +171,38 @@ public final class JsonRecord {
                     features = fast;
                     end = arrayEnd[0] - off;
                     int close = JsonFloats.skipWhitespace(bytes, arrayEnd[0], limit);
-                    if (close < limit && bytes[close] == '}' && JsonFloats.skipWhitespace(bytes, close + 1, limit) == limit) {
-                        return new Layout(features, ts, hasTs, start, end, close - off); // the usual: features last
+                    if (close < limit
+                            && bytes[close] == '}'
+                            && JsonFloats.skipWhitespace(bytes, close + 1, limit) == limit) {
+                        return new Layout(
+                                features,
+                                ts,
+                                hasTs,
+                                start,
+                                end,
+                                close - off); // the usual: features last
                     }
                     byte[] rest = new byte[REST_PREFIX.length + limit - arrayEnd[0]];
                     System.arraycopy(REST_PREFIX, 0, rest, 0, REST_PREFIX.length);
-                    System.arraycopy(bytes, arrayEnd[0], rest, REST_PREFIX.length, limit - arrayEnd[0]);
+                    System.arraycopy(
+                            bytes, arrayEnd[0], rest, REST_PREFIX.length, limit - arrayEnd[0]);
                     in = FACTORY.createParser(rest);
                     in.nextToken(); // START_OBJECT; the placeholder field is skipped as any other
                     shift = end - REST_PREFIX.length;
                 } else if (TIMESTAMP.equals(name)) {
                     if (v != JsonToken.VALUE_NUMBER_INT) {
-                        throw new BadRecordException(BadRecordReason.WRONG_TYPE,
-                                "\"ts\" is " + describe(in) + "; it must be epoch milliseconds (a whole number)");
+                        throw new BadRecordException(
+                                BadRecordReason.WRONG_TYPE,
+                                "\"ts\" is "
+                                        + describe(in)
+                                        + "; it must be epoch milliseconds (a whole number)");
                     }
                     if (in.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                        throw new BadRecordException(BadRecordReason.INVALID_TIMESTAMP,
-                                "\"ts\" is " + describe(in) + ", beyond any epoch-millisecond time");
+                        throw new BadRecordException(
+                                BadRecordReason.INVALID_TIMESTAMP,
+                                "\"ts\" is "
+                                        + describe(in)
+                                        + ", beyond any epoch-millisecond time");
                     }
                     ts = in.getLongValue();
                     hasTs = true;
@@ -170,7 +215,8 @@ public final class JsonRecord {
             }
             int objectEnd = (int) in.currentTokenLocation().getByteOffset() + shift;
             if (features == null) {
-                throw new BadRecordException(BadRecordReason.MISSING_FEATURES, "the object has no \"features\" field");
+                throw new BadRecordException(
+                        BadRecordReason.MISSING_FEATURES, "the object has no \"features\" field");
             }
             checkNothingAfter(in, shift + off);
             return new Layout(features, ts, hasTs, start, end, objectEnd);
@@ -195,7 +241,8 @@ public final class JsonRecord {
             } else if (t == null) {
                 throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "unterminated array");
             } else {
-                throw new BadRecordException(BadRecordReason.WRONG_TYPE,
+                throw new BadRecordException(
+                        BadRecordReason.WRONG_TYPE,
                         "features[" + n + "] is " + describe(p) + ", not a number");
             }
             if (n == values.length) {
@@ -204,7 +251,8 @@ public final class JsonRecord {
             values[n++] = v;
         }
         if (n == 0) {
-            throw new BadRecordException(BadRecordReason.EMPTY_VECTOR, "the feature vector is empty");
+            throw new BadRecordException(
+                    BadRecordReason.EMPTY_VECTOR, "the feature vector is empty");
         }
         return n == values.length ? values : Arrays.copyOf(values, n);
     }
@@ -240,26 +288,30 @@ public final class JsonRecord {
         }
         if ((highBits & 0x8080808080808080L) != 0) {
             try {
-                StandardCharsets.UTF_8.newDecoder()
+                StandardCharsets.UTF_8
+                        .newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
                         .decode(ByteBuffer.wrap(bytes, off, len));
             } catch (CharacterCodingException e) {
-                throw new BadRecordException(BadRecordReason.INVALID_UTF8,
+                throw new BadRecordException(
+                        BadRecordReason.INVALID_UTF8,
                         "the value is not valid UTF-8 (" + e.getMessage() + ")");
             }
         }
     }
 
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /**
      * Writes the record with its features replaced by {@code values[off, off + len)}: the original
-     * bytes around the array are kept; for an object, {@code extraFields} (UTF-8 JSON, like
-     * {@code "activation":"relu"}, may be empty) are appended before the closing brace. The extra
-     * fields come as bytes so that a writer encodes its constant fields once, not once per record.
+     * bytes around the array are kept; for an object, {@code extraFields} (UTF-8 JSON, like {@code
+     * "activation":"relu"}, may be empty) are appended before the closing brace. The extra fields
+     * come as bytes so that a writer encodes its constant fields once, not once per record.
      */
-    public static byte[] write(byte[] original, Layout layout, float[] values, int off, int len, byte[] extraFields) {
+    public static byte[] write(
+            byte[] original, Layout layout, float[] values, int off, int len, byte[] extraFields) {
         byte[] extra = extraFields.length == 0 || layout.isBareArray() ? null : extraFields;
         int around = original.length - (layout.featuresEnd() - layout.featuresStart());
         byte[] buf = scratch(around + maxArrayLength(len) + (extra == null ? 0 : extra.length + 1));
@@ -283,8 +335,13 @@ public final class JsonRecord {
         return Arrays.copyOf(buf, pos);
     }
 
-    /** Room to write a record in before copying it out at its size: no zeroed worst-case array per record. */
-    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[4096]);
+    /**
+     * Room to write a record in before copying it out at its size: no zeroed worst-case array per
+     * record.
+     */
+    private static final ThreadLocal<byte[]> SCRATCH =
+            ThreadLocal.withInitial(() -> new byte[4096]);
+
     private static final int MAX_SCRATCH = 1 << 16;
 
     private static byte[] scratch(int size) {
@@ -298,12 +355,18 @@ public final class JsonRecord {
         return buf;
     }
 
-    /** The most bytes {@link #writeArray} writes for {@code len} values (a float is at most JsonFloats.MAX_CHARS). */
+    /**
+     * The most bytes {@link #writeArray} writes for {@code len} values (a float is at most
+     * JsonFloats.MAX_CHARS).
+     */
     public static int maxArrayLength(int len) {
         return 2 + len * (MAX_NUMBER_CHARS + 1);
     }
 
-    /** The most bytes one number of an output array takes ({@code "-Infinity"} and its quotes, or a float's digits). */
+    /**
+     * The most bytes one number of an output array takes ({@code "-Infinity"} and its quotes, or a
+     * float's digits).
+     */
     public static final int MAX_NUMBER_CHARS = JsonFloats.MAX_CHARS;
 
     /** A JSON array of the values; non-finite ones as strings. */

@@ -17,7 +17,8 @@ public enum RecordFormat {
                 return f;
             }
         }
-        throw new IllegalArgumentException("Unknown format '" + s + "'; valid formats: json, f32le");
+        throw new IllegalArgumentException(
+                "Unknown format '" + s + "'; valid formats: json, f32le");
     }
 
     @Override

@@ -14,30 +14,42 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *
  * <p>A dead letter always fits its topic ({@link TopicLimits}): when the original key and value are
  * too large to send whole, the value (then, if need be, the key) is cut to what fits, and the
- * headers {@link #HEADER_TRUNCATED}, {@link #HEADER_ORIGINAL_VALUE_BYTES} and
- * {@link #HEADER_ORIGINAL_KEY_BYTES} say so; the original stays at the topic, partition and offset
- * the Connect headers name. Its timestamp is the record's, or the time of writing (with
- * {@link #HEADER_EVENT_TIME}) where the topic would refuse the record's.
+ * headers {@link #HEADER_TRUNCATED}, {@link #HEADER_ORIGINAL_VALUE_BYTES} and {@link
+ * #HEADER_ORIGINAL_KEY_BYTES} say so; the original stays at the topic, partition and offset the
+ * Connect headers name. Its timestamp is the record's, or the time of writing (with {@link
+ * #HEADER_EVENT_TIME}) where the topic would refuse the record's.
  */
 @PublicEvolving
-public final class DeadLetterSerializationSchema implements KafkaRecordSerializationSchema<FeatureVector> {
+public final class DeadLetterSerializationSchema
+        implements KafkaRecordSerializationSchema<FeatureVector> {
     private static final long serialVersionUID = 1L;
 
-    /** Kafka Connect's error header names ({@code errors.deadletterqueue.context.headers.enable}). */
+    /**
+     * Kafka Connect's error header names ({@code errors.deadletterqueue.context.headers.enable}).
+     */
     public static final String HEADER_TOPIC = "__connect.errors.topic";
+
     public static final String HEADER_PARTITION = "__connect.errors.partition";
     public static final String HEADER_OFFSET = "__connect.errors.offset";
     public static final String HEADER_EXCEPTION_CLASS = "__connect.errors.exception.class.name";
     public static final String HEADER_EXCEPTION_MESSAGE = "__connect.errors.exception.message";
     public static final String HEADER_STAGE = "__connect.errors.stage";
+
     /** The machine-readable reason, e.g. {@code malformed-json}, {@code late}. */
     public static final String HEADER_REASON = "__connect.errors.reason";
-    /** What was cut to make the dead letter fit: {@code value} or {@code key,value}; absent when nothing was. */
+
+    /**
+     * What was cut to make the dead letter fit: {@code value} or {@code key,value}; absent when
+     * nothing was.
+     */
     public static final String HEADER_TRUNCATED = "activations.truncated";
+
     /** The original value's size in bytes, when it was cut. */
     public static final String HEADER_ORIGINAL_VALUE_BYTES = "activations.original.value.bytes";
+
     /** The original key's size in bytes, when it was cut. */
     public static final String HEADER_ORIGINAL_KEY_BYTES = "activations.original.key.bytes";
+
     /**
      * The record's event time (epoch ms), on a record written with the time of writing instead
      * because its topic would refuse the event time as a Kafka timestamp (results carry it too).
@@ -58,7 +70,8 @@ public final class DeadLetterSerializationSchema implements KafkaRecordSerializa
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(FeatureVector v, KafkaSinkContext context, Long timestamp) {
+    public ProducerRecord<byte[], byte[]> serialize(
+            FeatureVector v, KafkaSinkContext context, Long timestamp) {
         RecordHeaders headers = new RecordHeaders();
         add(headers, HEADER_REASON, v.badReason().code());
         add(headers, HEADER_EXCEPTION_CLASS, "io.flinkactivations.format.BadRecordException");
@@ -74,7 +87,8 @@ public final class DeadLetterSerializationSchema implements KafkaRecordSerializa
         byte[] value = FeatureVectors.originalValue(v);
         int keyBytes = key == null ? 0 : key.length;
         int valueBytes = value == null ? 0 : value.length;
-        if (TopicLimits.recordSize(keyBytes, valueBytes, headers.toArray()) > limits.maxRecordBytes()) {
+        if (TopicLimits.recordSize(keyBytes, valueBytes, headers.toArray())
+                > limits.maxRecordBytes()) {
             // the headers that say what was cut, at their longest, before the room left is measured
             add(headers, HEADER_ORIGINAL_VALUE_BYTES, Integer.toString(valueBytes));
             add(headers, HEADER_ORIGINAL_KEY_BYTES, Integer.toString(keyBytes));
@@ -87,7 +101,11 @@ public final class DeadLetterSerializationSchema implements KafkaRecordSerializa
             } else {
                 key = Arrays.copyOf(key, Math.max(room, 0));
             }
-            value = value == null ? null : Arrays.copyOf(value, Math.max(room - (key == null ? 0 : key.length), 0));
+            value =
+                    value == null
+                            ? null
+                            : Arrays.copyOf(
+                                    value, Math.max(room - (key == null ? 0 : key.length), 0));
         }
         return new ProducerRecord<>(topic, null, ts, key, value, headers);
     }

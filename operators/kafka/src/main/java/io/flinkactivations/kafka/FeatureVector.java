@@ -7,20 +7,23 @@ import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
- * One record flowing through the pipeline: a feature vector with its Kafka key and, so that an output
- * or a dead letter can be written without parsing again, where it came from and its original bytes.
+ * One record flowing through the pipeline: a feature vector with its Kafka key and, so that an
+ * output or a dead letter can be written without parsing again, where it came from and its original
+ * bytes.
  *
  * <p>A record that could not be read is a <em>bad</em> record ({@link #badReason()} is set, no
- * features): it carries its original bytes to the dead-letter topic. Flink serializes this type with
- * {@link FeatureVectorSerializer} (never Kryo).
+ * features): it carries its original bytes to the dead-letter topic. Flink serializes this type
+ * with {@link FeatureVectorSerializer} (never Kryo).
  */
 @TypeInfo(FeatureVectorTypeInfo.Factory.class)
 @PublicEvolving
 public final class FeatureVector {
     /** {@link #windowCount()} of a record that is not a window's output. */
     public static final int NO_WINDOW = 0;
+
     byte[] key;
-    byte[] value; // JSON: the original bytes; bad records: the raw value; f32le: null (features are the bytes)
+    byte[] value; // JSON: the original bytes; bad records: the raw value; f32le: null (features
+    // are the bytes)
     float[] features;
     long timestamp;
     // where the features array sits in the JSON value (see JsonRecord.Layout); -1 when not JSON
@@ -53,7 +56,10 @@ public final class FeatureVector {
         return v;
     }
 
-    /** A copy of this record (its source, bytes and key) with other features, as an operator's output. */
+    /**
+     * A copy of this record (its source, bytes and key) with other features, as an operator's
+     * output.
+     */
     public FeatureVector withFeatures(float[] newFeatures) {
         FeatureVector v = copy();
         v.features = newFeatures;
@@ -131,7 +137,9 @@ public final class FeatureVector {
         return timestamp;
     }
 
-    /** The original value bytes (JSON, or a bad record's raw bytes); null for a good f32le record. */
+    /**
+     * The original value bytes (JSON, or a bad record's raw bytes); null for a good f32le record.
+     */
     public byte[] value() {
         return value;
     }
@@ -182,16 +190,32 @@ public final class FeatureVector {
             return false;
         }
         FeatureVector v = (FeatureVector) o;
-        return timestamp == v.timestamp && featuresStart == v.featuresStart && featuresEnd == v.featuresEnd
-                && objectEnd == v.objectEnd && partition == v.partition && offset == v.offset
-                && windowStart == v.windowStart && windowEnd == v.windowEnd && windowCount == v.windowCount
-                && Arrays.equals(key, v.key) && Arrays.equals(value, v.value) && Arrays.equals(features, v.features)
-                && Objects.equals(topic, v.topic) && badReason == v.badReason && Objects.equals(badMessage, v.badMessage);
+        return timestamp == v.timestamp
+                && featuresStart == v.featuresStart
+                && featuresEnd == v.featuresEnd
+                && objectEnd == v.objectEnd
+                && partition == v.partition
+                && offset == v.offset
+                && windowStart == v.windowStart
+                && windowEnd == v.windowEnd
+                && windowCount == v.windowCount
+                && Arrays.equals(key, v.key)
+                && Arrays.equals(value, v.value)
+                && Arrays.equals(features, v.features)
+                && Objects.equals(topic, v.topic)
+                && badReason == v.badReason
+                && Objects.equals(badMessage, v.badMessage);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.hashCode(key), Arrays.hashCode(features), timestamp, topic, partition, offset);
+        return Objects.hash(
+                Arrays.hashCode(key),
+                Arrays.hashCode(features),
+                timestamp,
+                topic,
+                partition,
+                offset);
     }
 
     @Override
@@ -200,7 +224,14 @@ public final class FeatureVector {
         if (isBad()) {
             return "FeatureVector[bad " + badReason.code() + ": " + badMessage + where + "]";
         }
-        return "FeatureVector[" + Arrays.toString(features) + " ts=" + timestamp + where
-                + (isWindowOutput() ? " window=[" + windowStart + "," + windowEnd + ") n=" + windowCount : "") + "]";
+        return "FeatureVector["
+                + Arrays.toString(features)
+                + " ts="
+                + timestamp
+                + where
+                + (isWindowOutput()
+                        ? " window=[" + windowStart + "," + windowEnd + ") n=" + windowCount
+                        : "")
+                + "]";
     }
 }

@@ -12,8 +12,8 @@ import org.apache.flink.util.OutputTag;
 /**
  * The operators on {@link FeatureVector}s, the records {@link FeatureVectorDeserializationSchema}
  * reads straight from Kafka bytes: results keep their record's bytes and key, and bad records (read
- * as such, or turned away by an operator) come out of {@link ActivationResult#deadLetters()} as they
- * came, for {@link DeadLetterSerializationSchema}.
+ * as such, or turned away by an operator) come out of {@link ActivationResult#deadLetters()} as
+ * they came, for {@link DeadLetterSerializationSchema}.
  *
  * <pre>{@code
  * DataStream<FeatureVector> vectors = env.fromSource(KafkaSource.<FeatureVector>builder()
@@ -39,7 +39,8 @@ public final class FeatureVectorActivations {
      * @param spec an activation spec, e.g. {@code leaky_relu(0.2)}
      * @return the results and the dead letters
      */
-    public static ActivationResult<FeatureVector, FeatureVector> map(DataStream<FeatureVector> input, String spec) {
+    public static ActivationResult<FeatureVector, FeatureVector> map(
+            DataStream<FeatureVector> input, String spec) {
         return map(input, ActivationSpec.parse(spec), "activation-map");
     }
 
@@ -51,8 +52,8 @@ public final class FeatureVectorActivations {
      * @param uid the operator's uid
      * @return the results and the dead letters
      */
-    public static ActivationResult<FeatureVector, FeatureVector> map(DataStream<FeatureVector> input,
-                                                                     ActivationSpec spec, String uid) {
+    public static ActivationResult<FeatureVector, FeatureVector> map(
+            DataStream<FeatureVector> input, ActivationSpec spec, String uid) {
         return ActivationOperators.map(input, spec, FeatureVectorModel.INSTANCE, uid);
     }
 
@@ -63,8 +64,9 @@ public final class FeatureVectorActivations {
      * @param input the records
      * @return the builder: set the activation and the window, then {@code build()}
      */
-    public static WindowedSoftmax.Builder<FeatureVector, FeatureVector, FeatureVector> windowedSoftmax(
-            DataStream<FeatureVector> input) {
-        return WindowedSoftmax.builder(input, new RecordKey(), Types.STRING, FeatureVectorModel.INSTANCE);
+    public static WindowedSoftmax.Builder<FeatureVector, FeatureVector, FeatureVector>
+            windowedSoftmax(DataStream<FeatureVector> input) {
+        return WindowedSoftmax.builder(
+                input, new RecordKey(), Types.STRING, FeatureVectorModel.INSTANCE);
     }
 }

@@ -5,7 +5,10 @@ import io.flinkactivations.stream.internal.RecordModel;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.OutputTag;
 
-/** {@link FeatureVector}s from Kafka: bad records arrive marked, results and dead letters keep the source. */
+/**
+ * {@link FeatureVector}s from Kafka: bad records arrive marked, results and dead letters keep the
+ * source.
+ */
 final class FeatureVectorModel extends RecordModel<FeatureVector, FeatureVector, FeatureVector> {
     private static final long serialVersionUID = 1L;
     static final FeatureVectorModel INSTANCE = new FeatureVectorModel();
@@ -78,7 +81,8 @@ final class FeatureVectorModel extends RecordModel<FeatureVector, FeatureVector,
     }
 
     @Override
-    public FeatureVector windowResult(Object key, FeatureVector v, float[] features, long start, long end, int count) {
+    public FeatureVector windowResult(
+            Object key, FeatureVector v, float[] features, long start, long end, int count) {
         FeatureVector o = v.copy();
         o.key = (byte[]) key;
         o.features = features;

@@ -57,9 +57,13 @@ public final class FeatureVectorSerializer extends TypeSerializerSingleton<Featu
 
     @Override
     public void serialize(FeatureVector v, DataOutputView out) throws IOException {
-        int flags = (v.key != null ? HAS_KEY : 0) | (v.value != null ? HAS_VALUE : 0)
-                | (v.features != null ? HAS_FEATURES : 0) | (v.topic != null ? HAS_SOURCE : 0)
-                | (v.badReason != null ? IS_BAD : 0) | (v.windowCount != FeatureVector.NO_WINDOW ? IS_WINDOW : 0);
+        int flags =
+                (v.key != null ? HAS_KEY : 0)
+                        | (v.value != null ? HAS_VALUE : 0)
+                        | (v.features != null ? HAS_FEATURES : 0)
+                        | (v.topic != null ? HAS_SOURCE : 0)
+                        | (v.badReason != null ? IS_BAD : 0)
+                        | (v.windowCount != FeatureVector.NO_WINDOW ? IS_WINDOW : 0);
         out.writeByte(flags);
         out.writeLong(v.timestamp);
         if (v.key != null) {

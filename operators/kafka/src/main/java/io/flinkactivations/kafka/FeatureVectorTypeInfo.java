@@ -17,7 +17,8 @@ public final class FeatureVectorTypeInfo extends TypeInformation<FeatureVector> 
     /** Picked up from {@code @TypeInfo} on {@link FeatureVector}. */
     public static final class Factory extends TypeInfoFactory<FeatureVector> {
         @Override
-        public TypeInformation<FeatureVector> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+        public TypeInformation<FeatureVector> createTypeInfo(
+                Type t, Map<String, TypeInformation<?>> genericParameters) {
             return INSTANCE;
         }
     }

@@ -6,11 +6,13 @@ import org.apache.flink.api.java.functions.KeySelector;
 
 /**
  * Keys records by their Kafka key. Byte arrays cannot be Flink keys, so the key is the bytes as an
- * ISO-8859-1 string (one char per byte, no loss) behind a marker; a missing key is a stream of its own.
+ * ISO-8859-1 string (one char per byte, no loss) behind a marker; a missing key is a stream of its
+ * own.
  */
 @Internal
 public final class RecordKey implements KeySelector<FeatureVector, String> {
     private static final long serialVersionUID = 1L;
+
     /** The key of records without a Kafka key. */
     public static final String NO_KEY = "-";
 

@@ -20,13 +20,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * JsonFloats against Jackson (its Schubfach writer and FastDoubleParser, which the JSON format used
- * before) and, on JDK 19+, Float.toString: the same text for every float written, the same float for
- * every number read.
+ * before) and, on JDK 19+, Float.toString: the same text for every float written, the same float
+ * for every number read.
  */
 class JsonFloatsTest {
     private static final boolean JDK_SHORTEST = Runtime.version().feature() >= 19;
-    private static final JsonFactory JACKSON = JsonFactory.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    private static final JsonFactory JACKSON =
+            JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     private static String write(float v) {
         byte[] buf = new byte[JsonFloats.MAX_CHARS];
@@ -40,7 +40,9 @@ class JsonFloatsTest {
             assertThat(actual).as("bits %08x", Float.floatToRawIntBits(v)).isEqualTo(expected);
         }
         if (JDK_SHORTEST && !actual.equals(Float.toString(v))) {
-            assertThat(actual).as("Float.toString, bits %08x", Float.floatToRawIntBits(v)).isEqualTo(Float.toString(v));
+            assertThat(actual)
+                    .as("Float.toString, bits %08x", Float.floatToRawIntBits(v))
+                    .isEqualTo(Float.toString(v));
         }
         float back = readOne(actual);
         if (Float.floatToRawIntBits(back) != Float.floatToRawIntBits(v)) {
@@ -64,7 +66,10 @@ class JsonFloatsTest {
         return values;
     }
 
-    /** The array as Jackson reads it (the format's reader before JsonFloats), or null where it fails. */
+    /**
+     * The array as Jackson reads it (the format's reader before JsonFloats), or null where it
+     * fails.
+     */
     private static float[] jacksonArray(String json) {
         try (JsonParser p = JACKSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
@@ -76,12 +81,13 @@ class JsonFloatsTest {
                 if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
                     values.add(p.getFloatValue());
                 } else if (t == JsonToken.VALUE_STRING) {
-                    values.add(switch (p.getText()) {
-                        case "NaN" -> Float.NaN;
-                        case "Infinity", "+Infinity" -> Float.POSITIVE_INFINITY;
-                        case "-Infinity" -> Float.NEGATIVE_INFINITY;
-                        default -> throw new IOException("a string");
-                    });
+                    values.add(
+                            switch (p.getText()) {
+                                case "NaN" -> Float.NaN;
+                                case "Infinity", "+Infinity" -> Float.POSITIVE_INFINITY;
+                                case "-Infinity" -> Float.NEGATIVE_INFINITY;
+                                default -> throw new IOException("a string");
+                            });
                 } else {
                     return null;
                 }
@@ -124,13 +130,31 @@ class JsonFloatsTest {
                 longest = Math.max(longest, write(v).length());
             }
         }
-        assertThat(longest).as("the longest text written, e.g. -1.23456789E-12").isEqualTo(JsonFloats.MAX_CHARS);
+        assertThat(longest)
+                .as("the longest text written, e.g. -1.23456789E-12")
+                .isEqualTo(JsonFloats.MAX_CHARS);
         for (int i = -1_000; i <= 1_000; i++) { // whole numbers, and the decimal layout's edges
             assertWritesAsJackson(i);
             assertWritesAsJackson(i / 1000f);
         }
-        for (float v : new float[] {0f, -0f, 1e-3f, 0.00099999994f, 1e7f, 9999999f, 16777216f, 1.0E-5f,
-                Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE, 0.1f, 0.3f, 2f / 3}) {
+        for (float v :
+                new float[] {
+                    0f,
+                    -0f,
+                    1e-3f,
+                    0.00099999994f,
+                    1e7f,
+                    9999999f,
+                    16777216f,
+                    1.0E-5f,
+                    Float.MIN_VALUE,
+                    Float.MIN_NORMAL,
+                    Float.MAX_VALUE,
+                    -Float.MAX_VALUE,
+                    0.1f,
+                    0.3f,
+                    2f / 3
+                }) {
             assertWritesAsJackson(v);
         }
         assertThat(write(0.5f)).isEqualTo("0.5");
@@ -153,7 +177,10 @@ class JsonFloatsTest {
                 if (Float.floatToRawIntBits(back) != Float.floatToRawIntBits(v)) {
                     assertThat(back).as(s).isEqualTo(v);
                 }
-                String asDouble = Double.toString(v); // what Python's json.dumps writes for a float32: up to 17 digits
+                String asDouble =
+                        Double.toString(
+                                v); // what Python's json.dumps writes for a float32: up to 17
+                // digits
                 back = readOne(asDouble);
                 if (Float.floatToRawIntBits(back) != Float.floatToRawIntBits(v)) {
                     assertThat(back).as(asDouble).isEqualTo(v);
@@ -177,7 +204,9 @@ class JsonFloatsTest {
                 sb.insert(sb.length() - digits + point, '.');
             }
             if (rnd.nextInt(3) == 0) {
-                sb.append(rnd.nextBoolean() ? 'e' : 'E').append(rnd.nextBoolean() ? "-" : "").append(rnd.nextInt(50));
+                sb.append(rnd.nextBoolean() ? 'e' : 'E')
+                        .append(rnd.nextBoolean() ? "-" : "")
+                        .append(rnd.nextInt(50));
             }
             assertReadsAsJackson(sb.toString());
         }
@@ -205,12 +234,22 @@ class JsonFloatsTest {
         assertThat(readOne("16777217.0000000001")).isEqualTo(16777218f);
         assertThat(readOne("16777216.9999999999")).isEqualTo(16777216f);
         SplittableRandom rnd = new SplittableRandom(5);
-        for (int i = 0; i < 100_000; i++) { // exact midpoints between random floats, short and long forms
+        for (int i = 0;
+                i < 100_000;
+                i++) { // exact midpoints between random floats, short and long forms
             float lo = Float.intBitsToFloat(rnd.nextInt(0x00800000, 0x7f000000));
-            BigDecimal mid = new BigDecimal(lo).add(new BigDecimal(Math.nextUp(lo))).divide(BigDecimal.valueOf(2));
-            for (String s : new String[] {mid.toString(), mid.round(new MathContext(17)).toString(),
-                    mid.round(new MathContext(9)).toString()}) {
-                if (s.length() <= 64) { // longer ones are Jackson's (numbersTooLongForTheFastPathGoToJackson)
+            BigDecimal mid =
+                    new BigDecimal(lo)
+                            .add(new BigDecimal(Math.nextUp(lo)))
+                            .divide(BigDecimal.valueOf(2));
+            for (String s :
+                    new String[] {
+                        mid.toString(),
+                        mid.round(new MathContext(17)).toString(),
+                        mid.round(new MathContext(9)).toString()
+                    }) {
+                if (s.length() <= 64) { // longer ones are Jackson's
+                    // (numbersTooLongForTheFastPathGoToJackson)
                     assertReadsAsJackson(s);
                 }
             }
@@ -219,11 +258,18 @@ class JsonFloatsTest {
 
     @Test
     void readsArraysWithWhitespaceAndNonFiniteValuesAsJackson() {
-        for (String json : new String[] {
-                "[1]", "[ 1 , -2.5e3 ,3E-2\t,\n0.25\r]", "[0, -0, 0.0, -0.0, 0e5]", "[NaN, Infinity, -Infinity]",
-                "[\"NaN\", \"Infinity\", \"+Infinity\", \"-Infinity\"]", "[1e39, -1e39, 1e-46, 3.4028235e38]",
-                "[123456789012345678901234567890]", "[0.000000000000000000000000000001]",
-                "[1" + ",2".repeat(100) + "]"}) {
+        for (String json :
+                new String[] {
+                    "[1]",
+                    "[ 1 , -2.5e3 ,3E-2\t,\n0.25\r]",
+                    "[0, -0, 0.0, -0.0, 0e5]",
+                    "[NaN, Infinity, -Infinity]",
+                    "[\"NaN\", \"Infinity\", \"+Infinity\", \"-Infinity\"]",
+                    "[1e39, -1e39, 1e-46, 3.4028235e38]",
+                    "[123456789012345678901234567890]",
+                    "[0.000000000000000000000000000001]",
+                    "[1" + ",2".repeat(100) + "]"
+                }) {
             float[] fast = readArray(json);
             assertThat(fast).as(json).isNotNull();
             assertSameValues(json, fast, jacksonArray(json));
@@ -232,19 +278,60 @@ class JsonFloatsTest {
         assertThat(Float.floatToRawIntBits(readArray("[-0.0]")[0])).isEqualTo(0x80000000);
     }
 
-    /** Bit for bit, NaN as NaN, except that Jackson reads "-0" (an integer) as +0.0 where the fast reader keeps the sign. */
+    /**
+     * Bit for bit, NaN as NaN, except that Jackson reads "-0" (an integer) as +0.0 where the fast
+     * reader keeps the sign.
+     */
     private static void assertSameValues(String json, float[] fast, float[] jackson) {
         assertThat(jackson).as(json).isNotNull();
-        assertThat(fast).as(json).usingElementComparator(
-                (a, b) -> a.equals(b) || a == 0 && b == 0 && json.contains("-0") ? 0 : 1).containsExactly(jackson);
+        assertThat(fast)
+                .as(json)
+                .usingElementComparator(
+                        (a, b) -> a.equals(b) || a == 0 && b == 0 && json.contains("-0") ? 0 : 1)
+                .containsExactly(jackson);
     }
 
-    /** Everything here goes back to Jackson: it fails them, or reads what only it reads (strings with escapes). */
+    /**
+     * Everything here goes back to Jackson: it fails them, or reads what only it reads (strings
+     * with escapes).
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"[]", "[ ]", "[1,]", "[,1]", "[1 2]", "[01]", "[-01]", "[1.]", "[.5]", "[-]", "[+1]",
-            "[1e]", "[1e+]", "[0x10]", "[1f]", "[1.5.2]", "[NaNa]", "[nan]", "[Infinit]", "[-Infinityx]", "[+Infinity]",
-            "[\"1\"]", "[\"NaN \"]", "[\"N\\u0061N\"]", "[null]", "[true]", "[[1]]", "[{}]", "[1", "[1,", "[1]x",
-            "[1/*c*/]", "[\u00a01]"})
+    @ValueSource(
+            strings = {
+                "[]",
+                "[ ]",
+                "[1,]",
+                "[,1]",
+                "[1 2]",
+                "[01]",
+                "[-01]",
+                "[1.]",
+                "[.5]",
+                "[-]",
+                "[+1]",
+                "[1e]",
+                "[1e+]",
+                "[0x10]",
+                "[1f]",
+                "[1.5.2]",
+                "[NaNa]",
+                "[nan]",
+                "[Infinit]",
+                "[-Infinityx]",
+                "[+Infinity]",
+                "[\"1\"]",
+                "[\"NaN \"]",
+                "[\"N\\u0061N\"]",
+                "[null]",
+                "[true]",
+                "[[1]]",
+                "[{}]",
+                "[1",
+                "[1,",
+                "[1]x",
+                "[1/*c*/]",
+                "[\u00a01]"
+            })
     void leavesAnythingElseToJackson(String json) {
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
         int[] end = new int[1];
@@ -268,14 +355,41 @@ class JsonFloatsTest {
     void randomArraysReadAsJacksonReadsThem() {
         // mutated arrays: whatever the fast reader takes, Jackson takes with the same values
         SplittableRandom rnd = new SplittableRandom(13);
-        String[] tokens = {"1", "-2.5", "3e4", "0", "-0.5E-3", "NaN", "Infinity", "-Infinity", "\"NaN\"", "\"-Infinity\"",
-                " ", ",", "]", "[", "01", "1.", ".", "e", "-", "+", "x", "\"", "null", "9999999999999999999"};
+        String[] tokens = {
+            "1",
+            "-2.5",
+            "3e4",
+            "0",
+            "-0.5E-3",
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "\"NaN\"",
+            "\"-Infinity\"",
+            " ",
+            ",",
+            "]",
+            "[",
+            "01",
+            "1.",
+            ".",
+            "e",
+            "-",
+            "+",
+            "x",
+            "\"",
+            "null",
+            "9999999999999999999"
+        };
         int agreed = 0;
         for (int i = 0; i < 50_000; i++) {
             StringBuilder sb = new StringBuilder("[");
             int n = 1 + rnd.nextInt(6);
             for (int k = 0; k < n; k++) {
-                sb.append(k == 0 ? "" : rnd.nextInt(20) == 0 ? tokens[rnd.nextInt(tokens.length)] : ",");
+                sb.append(
+                        k == 0
+                                ? ""
+                                : rnd.nextInt(20) == 0 ? tokens[rnd.nextInt(tokens.length)] : ",");
                 sb.append(rnd.nextInt(10) == 0 ? " " : "");
                 sb.append(tokens[rnd.nextInt(rnd.nextInt(8) == 0 ? tokens.length : 10)]);
             }

@@ -17,22 +17,25 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The JSON record format's cost per record, the part of the JSON job that the consumer-to-producer
- * ceiling does not do: parsing {"id": ..., "ts": ..., "features": [D floats]} and writing the output
- * (features replaced, the activation field added).
+ * ceiling does not do: parsing {"id": ..., "ts": ..., "features": [D floats]} and writing the
+ * output (features replaced, the activation field added).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1, timeUnit = TimeUnit.SECONDS)
 @Measurement(iterations = 5, time = 1, timeUnit = TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class JsonRecordBenchmark {
     @Param({"64"})
     public int dimension;
 
     /**
-     * How the input's numbers are written: {@code float}, as Java's Float.toString (up to 9 digits);
-     * {@code double}, as Python's json.dumps writes a float32 it got as a Python float (up to 17).
+     * How the input's numbers are written: {@code float}, as Java's Float.toString (up to 9
+     * digits); {@code double}, as Python's json.dumps writes a float32 it got as a Python float (up
+     * to 17).
      */
     @Param({"float", "double"})
     public String numbers;
@@ -47,10 +50,13 @@ public class JsonRecordBenchmark {
         records = new byte[256][];
         layouts = new JsonRecord.Layout[records.length];
         for (int i = 0; i < records.length; i++) {
-            StringBuilder sb = new StringBuilder("{\"id\":\"r-" + i + "\",\"ts\":1700000000000,\"features\":[");
+            StringBuilder sb =
+                    new StringBuilder(
+                            "{\"id\":\"r-" + i + "\",\"ts\":1700000000000,\"features\":[");
             for (int j = 0; j < dimension; j++) {
                 float v = (float) (rnd.nextGaussian() * 3);
-                sb.append(j == 0 ? "" : ",").append(numbers.equals("double") ? Double.toString(v) : Float.toString(v));
+                sb.append(j == 0 ? "" : ",")
+                        .append(numbers.equals("double") ? Double.toString(v) : Float.toString(v));
             }
             records[i] = sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
             layouts[i] = JsonRecord.parse(records[i], 0, records[i].length);
@@ -63,7 +69,8 @@ public class JsonRecordBenchmark {
         return JsonRecord.parse(r, 0, r.length);
     }
 
-    private static final byte[] ACTIVATION_FIELD = "\"activation\":\"leaky_relu(negative_slope=0.2)\"".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ACTIVATION_FIELD =
+            "\"activation\":\"leaky_relu(negative_slope=0.2)\"".getBytes(StandardCharsets.UTF_8);
 
     @Benchmark
     public byte[] write() {

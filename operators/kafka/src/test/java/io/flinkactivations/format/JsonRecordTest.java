@@ -18,15 +18,25 @@ class JsonRecordTest {
     private static String rewrite(String in, float[] out, String extra) throws BadRecordException {
         byte[] bytes = utf8(in);
         JsonRecord.Layout layout = JsonRecord.parse(bytes, 0, bytes.length);
-        return new String(JsonRecord.write(bytes, layout, out, 0, out.length, utf8(extra)), StandardCharsets.UTF_8);
+        return new String(
+                JsonRecord.write(bytes, layout, out, 0, out.length, utf8(extra)),
+                StandardCharsets.UTF_8);
     }
 
     @Test
     void replacesTheFeaturesInPlaceAndKeepsEverythingElse() throws Exception {
-        assertThat(rewrite("{\"id\": \"é\", \"features\": [1, 2], \"x\": {\"features\": 3}}", new float[] {0.5f, 1e-5f},
-                "\"activation\":\"relu\""))
-                .isEqualTo("{\"id\": \"é\", \"features\": [0.5,1.0E-5], \"x\": {\"features\": 3},\"activation\":\"relu\"}");
-        assertThat(rewrite(" [1, 2] ", new float[] {Float.NaN, Float.NEGATIVE_INFINITY}, "\"ignored\":1"))
+        assertThat(
+                        rewrite(
+                                "{\"id\": \"é\", \"features\": [1, 2], \"x\": {\"features\": 3}}",
+                                new float[] {0.5f, 1e-5f},
+                                "\"activation\":\"relu\""))
+                .isEqualTo(
+                        "{\"id\": \"é\", \"features\": [0.5,1.0E-5], \"x\": {\"features\": 3},\"activation\":\"relu\"}");
+        assertThat(
+                        rewrite(
+                                " [1, 2] ",
+                                new float[] {Float.NaN, Float.NEGATIVE_INFINITY},
+                                "\"ignored\":1"))
                 .isEqualTo(" [\"NaN\",\"-Infinity\"] ");
     }
 
@@ -44,13 +54,18 @@ class JsonRecordTest {
             assertThat(l.featuresEnd()).isEqualTo(in.indexOf(array) + array.length());
             assertThat(l.objectEnd()).isEqualTo(in.lastIndexOf('}'));
             assertThat(rewrite(in, new float[] {3, 4}, "\"y\":1"))
-                    .isEqualTo("{\"id\":\"a\", \"features\":[3.0,4.0] , \"ts\": 7, \"x\": [\"]\"] ,\"y\":1}  ");
+                    .isEqualTo(
+                            "{\"id\":\"a\", \"features\":[3.0,4.0] , \"ts\": 7, \"x\": [\"]\"] ,\"y\":1}  ");
         }
-        assertThat(rewrite("{\"features\":[1] }", new float[] {2}, "\"y\":1")).isEqualTo("{\"features\":[2.0] ,\"y\":1}");
+        assertThat(rewrite("{\"features\":[1] }", new float[] {2}, "\"y\":1"))
+                .isEqualTo("{\"features\":[2.0] ,\"y\":1}");
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             {"features": [1]} 2            | 18
             {"features": [1], "a": 2}  [   | 27
             [1, 2]  3                      | 8
@@ -58,24 +73,35 @@ class JsonRecordTest {
     void contentAfterTheRecordIsReportedWhereItIs(String json, int at) {
         byte[] b = utf8(json);
         assertThatThrownBy(() -> JsonRecord.parse(b, 0, b.length))
-                .isInstanceOfSatisfying(BadRecordException.class,
+                .isInstanceOfSatisfying(
+                        BadRecordException.class,
                         e -> assertThat(e.reason()).isEqualTo(BadRecordReason.MALFORMED_JSON))
                 .hasMessageContaining("at byte " + at);
     }
 
     @Test
     void readsTimestampsAndNonFiniteNumbers() throws Exception {
-        byte[] b = utf8("{\"ts\": 1700000000123, \"features\": [NaN, \"Infinity\", -Infinity, \"-Infinity\", 1e39]}");
+        byte[] b =
+                utf8(
+                        "{\"ts\": 1700000000123, \"features\": [NaN, \"Infinity\", -Infinity, \"-Infinity\", 1e39]}");
         JsonRecord.Layout l = JsonRecord.parse(b, 0, b.length);
         assertThat(l.hasTimestamp()).isTrue();
         assertThat(l.timestamp()).isEqualTo(1700000000123L);
-        assertThat(l.features()).containsExactly(Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
-                Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+        assertThat(l.features())
+                .containsExactly(
+                        Float.NaN,
+                        Float.POSITIVE_INFINITY,
+                        Float.NEGATIVE_INFINITY,
+                        Float.NEGATIVE_INFINITY,
+                        Float.POSITIVE_INFINITY);
         assertThat(JsonRecord.parse(utf8("[1]"), 0, 3).hasTimestamp()).isFalse();
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             {"features": [1,                     | MALFORMED_JSON
             not json                             | MALFORMED_JSON
             [1] [2]                              | MALFORMED_JSON
@@ -102,14 +128,41 @@ class JsonRecordTest {
     void badRecordsHaveAReason(String json, BadRecordReason reason) {
         byte[] b = utf8(json);
         assertThatThrownBy(() -> JsonRecord.parse(b, 0, b.length))
-                .isInstanceOfSatisfying(BadRecordException.class, e -> assertThat(e.reason()).isEqualTo(reason));
+                .isInstanceOfSatisfying(
+                        BadRecordException.class, e -> assertThat(e.reason()).isEqualTo(reason));
     }
 
     @Test
     void invalidUtf8IsItsOwnReason() {
-        byte[] b = {'{', '"', 'i', '"', ':', '"', (byte) 0xC3, '"', ',', '"', 'f', 'e', 'a', 't', 'u', 'r', 'e', 's', '"', ':', '[', '1', ']', '}'};
+        byte[] b = {
+            '{',
+            '"',
+            'i',
+            '"',
+            ':',
+            '"',
+            (byte) 0xC3,
+            '"',
+            ',',
+            '"',
+            'f',
+            'e',
+            'a',
+            't',
+            'u',
+            'r',
+            'e',
+            's',
+            '"',
+            ':',
+            '[',
+            '1',
+            ']',
+            '}'
+        };
         assertThatThrownBy(() -> JsonRecord.parse(b, 0, b.length))
-                .isInstanceOfSatisfying(BadRecordException.class,
+                .isInstanceOfSatisfying(
+                        BadRecordException.class,
                         e -> assertThat(e.reason()).isEqualTo(BadRecordReason.INVALID_UTF8));
     }
 
@@ -125,7 +178,8 @@ class JsonRecordTest {
             assertThat(Float.floatToRawIntBits(back[i])).isEqualTo(Float.floatToRawIntBits(v[i]));
         }
         assertThatThrownBy(() -> F32le.parse(new byte[7]))
-                .isInstanceOfSatisfying(BadRecordException.class,
+                .isInstanceOfSatisfying(
+                        BadRecordException.class,
                         e -> assertThat(e.reason()).isEqualTo(BadRecordReason.TRUNCATED_F32))
                 .hasMessageContaining("7 bytes, not a multiple of 4");
     }

@@ -20,16 +20,21 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The operators on {@link FeatureVector}s on a MiniCluster without Kafka: their metrics count the Kafka formats' dead letters too. */
+/**
+ * The operators on {@link FeatureVector}s on a MiniCluster without Kafka: their metrics count the
+ * Kafka formats' dead letters too.
+ */
 class FeatureVectorOperatorsITCase {
     static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(1)
-            .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(1)
+                            .build());
 
     static long counter(JobID job, String suffix) {
         long sum = 0;
@@ -46,14 +51,29 @@ class FeatureVectorOperatorsITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         List<FeatureVector> in = new ArrayList<>();
         in.add(FeatureVector.of(new float[] {1, -2}, 0));
-        in.add(FeatureVector.of(new float[] {Float.NaN, Float.POSITIVE_INFINITY}, 1)); // 2 non-finite outputs
-        in.add(FeatureVectors.bad(null, new byte[] {'x'}, 2, "t", 0, 5, BadRecordReason.MALFORMED_JSON, "x"));
-        in.add(FeatureVectors.bad(null, new byte[] {'y'}, 3, "t", 0, 6, BadRecordReason.WRONG_TYPE, "y"));
-        in.add(FeatureVectors.bad(null, new byte[] {'z'}, 4, "t", 0, 7, BadRecordReason.WRONG_TYPE, "z"));
-        DataStream<FeatureVector> vectors = env.fromData(FeatureVectorTypeInfo.INSTANCE, in.toArray(FeatureVector[]::new));
-        ActivationResult<FeatureVector, FeatureVector> r = FeatureVectorActivations.map(vectors, "relu");
-        r.output().sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>()).name("results");
-        r.deadLetters().sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>()).name("dead letters");
+        in.add(
+                FeatureVector.of(
+                        new float[] {Float.NaN, Float.POSITIVE_INFINITY},
+                        1)); // 2 non-finite outputs
+        in.add(
+                FeatureVectors.bad(
+                        null, new byte[] {'x'}, 2, "t", 0, 5, BadRecordReason.MALFORMED_JSON, "x"));
+        in.add(
+                FeatureVectors.bad(
+                        null, new byte[] {'y'}, 3, "t", 0, 6, BadRecordReason.WRONG_TYPE, "y"));
+        in.add(
+                FeatureVectors.bad(
+                        null, new byte[] {'z'}, 4, "t", 0, 7, BadRecordReason.WRONG_TYPE, "z"));
+        DataStream<FeatureVector> vectors =
+                env.fromData(FeatureVectorTypeInfo.INSTANCE, in.toArray(FeatureVector[]::new));
+        ActivationResult<FeatureVector, FeatureVector> r =
+                FeatureVectorActivations.map(vectors, "relu");
+        r.output()
+                .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>())
+                .name("results");
+        r.deadLetters()
+                .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>())
+                .name("dead letters");
         JobExecutionResult result = env.execute("metrics");
         JobID job = result.getJobID();
         assertThat(counter(job, "activations.recordsIn")).isEqualTo(5);

@@ -25,7 +25,8 @@ class SoftmaxWindowOperatorTest extends WindowOperatorSemantics {
         // the same 200 records buffered by a tumbling and by a 10x sliding window: the same state
         long tumbling = bufferedStateBytes("tumbling(1000ms)", 200, 64, false);
         long sliding = bufferedStateBytes("sliding(1000ms, 100ms)", 200, 64, false);
-        assertThat(sliding).isLessThan(tumbling + 200L * 64 * 4 / 10); // the slices' cached statistics aside
+        assertThat(sliding)
+                .isLessThan(tumbling + 200L * 64 * 4 / 10); // the slices' cached statistics aside
         assertThat((double) sliding).isLessThan(1.1 * tumbling);
     }
 
@@ -38,8 +39,12 @@ class SoftmaxWindowOperatorTest extends WindowOperatorSemantics {
                 long small = bufferedStateBytes("tumbling(1h)", 100, d, json);
                 long large = bufferedStateBytes("tumbling(1h)", 300, d, json);
                 double perRecord = (large - small) / 200.0;
-                assertThat(perRecord).as("%s D=%d: %.1f bytes per record", json ? "json" : "f32le", d, perRecord)
-                        .isLessThanOrEqualTo(Math.max(2.0 * 4 * d, 4 * d + 25)); // D = 1: a timestamp and two lengths
+                assertThat(perRecord)
+                        .as("%s D=%d: %.1f bytes per record", json ? "json" : "f32le", d, perRecord)
+                        .isLessThanOrEqualTo(
+                                Math.max(
+                                        2.0 * 4 * d,
+                                        4 * d + 25)); // D = 1: a timestamp and two lengths
             }
         }
     }
@@ -50,13 +55,14 @@ class SoftmaxWindowOperatorTest extends WindowOperatorSemantics {
         try (var h = harness(window, 0)) {
             h.open();
             for (int i = 0; i < n; i++) {
-                FeatureVector v = json ? jsonRecord("sensor-1", 10_000 + i, random(rnd, d), i)
-                        : record("sensor-1", 10_000 + i, random(rnd, d));
+                FeatureVector v =
+                        json
+                                ? jsonRecord("sensor-1", 10_000 + i, random(rnd, d), i)
+                                : record("sensor-1", 10_000 + i, random(rnd, d));
                 h.processElement(v, v.timestamp());
             }
             OperatorSubtaskState state = h.snapshot(1, 1);
             return state.getStateSize();
         }
     }
-
 }

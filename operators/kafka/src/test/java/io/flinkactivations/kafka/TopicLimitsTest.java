@@ -22,8 +22,8 @@ class TopicLimitsTest {
 
     /** The size Kafka's producer checks against max.request.size (KafkaProducer.doSend). */
     static int kafkaSize(byte[] key, byte[] value, Header[] headers) {
-        return AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE, CompressionType.NONE,
-                key, value, headers);
+        return AbstractRecords.estimateSizeInBytesUpperBound(
+                RecordBatch.CURRENT_MAGIC_VALUE, CompressionType.NONE, key, value, headers);
     }
 
     static LongStream seeds() {
@@ -33,30 +33,47 @@ class TopicLimitsTest {
     @ParameterizedTest(name = RandomCases.NAME)
     @MethodSource("seeds")
     void recordSizeIsAtLeastWhatKafkaCounts(long seed) throws Exception {
-        RandomCases.check(seed, random -> {
-            int keyBytes = RandomCases.intBetween(random, 0, 70_000);
-            int valueBytes = RandomCases.intBetween(random, 0, 300_000);
-            int headerCount = RandomCases.intBetween(random, 0, 20);
-            List<Header> headers = new ArrayList<>();
-            for (int i = 0; i < headerCount; i++) {
-                headers.add(new RecordHeader("header-" + i, new byte[RandomCases.intBetween(random, 0, 2000)]));
-            }
-            Header[] h = headers.toArray(Header[]::new);
-            int ours = TopicLimits.recordSize(keyBytes, valueBytes, h);
-            assertThat(ours).isGreaterThanOrEqualTo(kafkaSize(new byte[keyBytes], new byte[valueBytes], h))
-                    .isLessThanOrEqualTo(kafkaSize(new byte[keyBytes], new byte[valueBytes], h) + 40 + 10 * h.length);
-        });
+        RandomCases.check(
+                seed,
+                random -> {
+                    int keyBytes = RandomCases.intBetween(random, 0, 70_000);
+                    int valueBytes = RandomCases.intBetween(random, 0, 300_000);
+                    int headerCount = RandomCases.intBetween(random, 0, 20);
+                    List<Header> headers = new ArrayList<>();
+                    for (int i = 0; i < headerCount; i++) {
+                        headers.add(
+                                new RecordHeader(
+                                        "header-" + i,
+                                        new byte[RandomCases.intBetween(random, 0, 2000)]));
+                    }
+                    Header[] h = headers.toArray(Header[]::new);
+                    int ours = TopicLimits.recordSize(keyBytes, valueBytes, h);
+                    assertThat(ours)
+                            .isGreaterThanOrEqualTo(
+                                    kafkaSize(new byte[keyBytes], new byte[valueBytes], h))
+                            .isLessThanOrEqualTo(
+                                    kafkaSize(new byte[keyBytes], new byte[valueBytes], h)
+                                            + 40
+                                            + 10 * h.length);
+                });
     }
 
     @Test
     void limitsComeFromTheTopicAndTheProducerWithKafkasDefaults() {
         TopicLimits defaults = TopicLimits.KAFKA_DEFAULTS;
         assertThat(defaults.maxRecordBytes()).isBetween(1_040_000, 1_048_576);
-        TopicLimits big = TopicLimits.of(Map.of("max.message.bytes", "3000000"), Map.of("max.request.size", "2000000"));
+        TopicLimits big =
+                TopicLimits.of(
+                        Map.of("max.message.bytes", "3000000"),
+                        Map.of("max.request.size", "2000000"));
         assertThat(big.maxRecordBytes()).isBetween(1_990_000, 2_000_000);
-        TopicLimits small = TopicLimits.of(Map.of("max.message.bytes", "50000"), Map.of("max.request.size", "2000000"));
+        TopicLimits small =
+                TopicLimits.of(
+                        Map.of("max.message.bytes", "50000"),
+                        Map.of("max.request.size", "2000000"));
         assertThat(small.maxRecordBytes()).isBetween(49_000, 50_000);
-        assertThat(TopicLimits.of(Map.of(), Map.of("buffer.memory", "10000")).maxRecordBytes()).isLessThanOrEqualTo(10_000);
+        assertThat(TopicLimits.of(Map.of(), Map.of("buffer.memory", "10000")).maxRecordBytes())
+                .isLessThanOrEqualTo(10_000);
         assertThatThrownBy(() -> TopicLimits.of(Map.of("max.message.bytes", "lots"), Map.of()))
                 .hasMessageContaining("max.message.bytes");
     }
@@ -64,7 +81,8 @@ class TopicLimitsTest {
     @Test
     void timestampsTheTopicWouldRefuseGiveWayToTheTimeOfWriting() {
         long now = System.currentTimeMillis();
-        TopicLimits defaults = TopicLimits.KAFKA_DEFAULTS; // CreateTime, at most 1 hour ahead, kept 7 days
+        TopicLimits defaults =
+                TopicLimits.KAFKA_DEFAULTS; // CreateTime, at most 1 hour ahead, kept 7 days
         assertThat(defaults.timestamp(-1)).isNull();
         assertThat(defaults.timestamp(Long.MIN_VALUE)).isNull();
         assertThat(defaults.timestamp(0)).as("deleted at the next retention check").isNull();
@@ -74,20 +92,32 @@ class TopicLimitsTest {
         assertThat(defaults.timestamp(now + HOUR / 2)).isEqualTo(now + HOUR / 2);
         assertThat(defaults.timestamp(now + 2 * HOUR)).isNull();
         assertThat(defaults.timestamp(Long.MAX_VALUE)).isNull();
-        assertThat(defaults.timestamp(now + HOUR / 2)).as("after a refusal, the cache is right").isEqualTo(now + HOUR / 2);
+        assertThat(defaults.timestamp(now + HOUR / 2))
+                .as("after a refusal, the cache is right")
+                .isEqualTo(now + HOUR / 2);
 
         TopicLimits keptForEver = TopicLimits.of(Map.of("retention.ms", "-1"), Map.of());
         assertThat(keptForEver.timestamp(0)).isZero();
         assertThat(keptForEver.timestamp(now - 100 * 24 * HOUR)).isEqualTo(now - 100 * 24 * HOUR);
 
-        TopicLimits recentOnly = TopicLimits.of(Map.of("message.timestamp.before.max.ms", String.valueOf(24 * HOUR),
-                "message.timestamp.after.max.ms", String.valueOf(Long.MAX_VALUE), "retention.ms", "-1"), Map.of());
+        TopicLimits recentOnly =
+                TopicLimits.of(
+                        Map.of(
+                                "message.timestamp.before.max.ms",
+                                String.valueOf(24 * HOUR),
+                                "message.timestamp.after.max.ms",
+                                String.valueOf(Long.MAX_VALUE),
+                                "retention.ms",
+                                "-1"),
+                        Map.of());
         assertThat(recentOnly.timestamp(now - 2 * 24 * HOUR)).isNull();
         assertThat(recentOnly.timestamp(now - HOUR)).isEqualTo(now - HOUR);
         assertThat(recentOnly.timestamp(now + 1000 * HOUR)).isEqualTo(now + 1000 * HOUR);
 
-        TopicLimits appendTime = TopicLimits.of(Map.of("message.timestamp.type", "LogAppendTime"), Map.of());
-        assertThat(appendTime.timestamp(now + 1000 * HOUR)).isEqualTo(now + 1000 * HOUR); // the broker replaces it
+        TopicLimits appendTime =
+                TopicLimits.of(Map.of("message.timestamp.type", "LogAppendTime"), Map.of());
+        assertThat(appendTime.timestamp(now + 1000 * HOUR))
+                .isEqualTo(now + 1000 * HOUR); // the broker replaces it
         assertThat(appendTime.timestamp(-5)).isNull(); // the producer refuses it
     }
 }

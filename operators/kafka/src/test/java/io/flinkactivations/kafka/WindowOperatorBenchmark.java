@@ -1,8 +1,8 @@
 package io.flinkactivations.kafka;
 
-import io.flinkactivations.stream.internal.SoftmaxWindowOperator;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.WindowSpec;
+import io.flinkactivations.stream.internal.SoftmaxWindowOperator;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -30,14 +30,15 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The windowed softmax operator itself (state, timers, statistics, outputs; no network, no Kafka), on
- * Flink's operator test harness with the heap state backend. One benchmark operation is one fired
- * window of {@code rows} records of D = {@code cols}: for {@code tumbling}, rows records arrive and
- * the window fires; for {@code sliding} (size/slide = 10), one slide's worth (rows / 10) arrives and
- * a window of rows records fires, as in a steady stream. Time per operation / rows is the cost per
- * output record; with sliding windows each record is output 10 times, once per window. {@code -p
- * window=count} runs {@code count(rows)} windows, as the job benchmark's windowed softmax does (not in
- * the default set: per record it costs what a tumbling window does, without the timers).
+ * The windowed softmax operator itself (state, timers, statistics, outputs; no network, no Kafka),
+ * on Flink's operator test harness with the heap state backend. One benchmark operation is one
+ * fired window of {@code rows} records of D = {@code cols}: for {@code tumbling}, rows records
+ * arrive and the window fires; for {@code sliding} (size/slide = 10), one slide's worth (rows / 10)
+ * arrives and a window of rows records fires, as in a steady stream. Time per operation / rows is
+ * the cost per output record; with sliding windows each record is output 10 times, once per window.
+ * {@code -p window=count} runs {@code count(rows)} windows, as the job benchmark's windowed softmax
+ * does (not in the default set: per record it costs what a tumbling window does, without the
+ * timers).
  *
  * <p>In the operators' package because the operator is not public API.
  */
@@ -46,7 +47,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1, timeUnit = TimeUnit.SECONDS)
 @Measurement(iterations = 5, time = 1, timeUnit = TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
 public class WindowOperatorBenchmark {
     @Param({"tumbling", "sliding"})
     public String window;
@@ -65,9 +68,10 @@ public class WindowOperatorBenchmark {
     private final LettingGoOutput output = new LettingGoOutput();
 
     /**
-     * Counts the outputs and keeps none, as a job's chained sink or network writer lets each go once
-     * written. The harness's own output keeps a copy of every record until it is cleared, which at
-     * 100,000 records per window made the benchmark measure the garbage collector copying them.
+     * Counts the outputs and keeps none, as a job's chained sink or network writer lets each go
+     * once written. The harness's own output keeps a copy of every record until it is cleared,
+     * which at 100,000 records per window made the benchmark measure the garbage collector copying
+     * them.
      */
     static final class LettingGoOutput implements Output<StreamRecord<FeatureVector>> {
         int records;
@@ -111,13 +115,21 @@ public class WindowOperatorBenchmark {
             case "tumbling" -> spec = "tumbling(" + rows + "ms)";
             case "sliding" -> spec = "sliding(" + rows + "ms, " + rows / 10 + "ms)";
             case "count" -> spec = "count(" + rows + ")";
-            default -> throw new IllegalArgumentException("window: tumbling, sliding or count, not " + window);
+            default ->
+                    throw new IllegalArgumentException(
+                            "window: tumbling, sliding or count, not " + window);
         }
         perFiring = window.equals("sliding") ? rows / 10 : rows;
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new SoftmaxWindowOperator<>(ActivationSpec.parse("softmax"), WindowSpec.parse(spec), 0, "late",
-                        FeatureVectorModel.INSTANCE),
-                new RecordKey(), Types.STRING);
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new SoftmaxWindowOperator<>(
+                                ActivationSpec.parse("softmax"),
+                                WindowSpec.parse(spec),
+                                0,
+                                "late",
+                                FeatureVectorModel.INSTANCE),
+                        new RecordKey(),
+                        Types.STRING);
         harness.setOutputCreator(serializer -> output);
         harness.open();
         SplittableRandom rnd = new SplittableRandom(1);
@@ -139,7 +151,8 @@ public class WindowOperatorBenchmark {
     @Benchmark
     public int fireOneWindow() throws Exception {
         for (int i = 0; i < perFiring; i++, time++) {
-            FeatureVector v = FeatureVector.of(pool[(int) (time & 1023)], time); // as the source makes them
+            FeatureVector v =
+                    FeatureVector.of(pool[(int) (time & 1023)], time); // as the source makes them
             v.key = KEY;
             harness.processElement(v, time);
         }

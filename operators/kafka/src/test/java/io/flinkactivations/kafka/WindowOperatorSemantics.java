@@ -2,11 +2,11 @@ package io.flinkactivations.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkactivations.stream.BadRecordReason;
-import io.flinkactivations.stream.internal.SoftmaxWindowOperator;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.format.JsonRecord;
+import io.flinkactivations.stream.BadRecordReason;
+import io.flinkactivations.stream.internal.SoftmaxWindowOperator;
 import io.flinkactivations.testutils.GoldenRule;
 import io.flinkactivations.testutils.ReferenceSoftmax;
 import java.nio.charset.StandardCharsets;
@@ -25,11 +25,12 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
- * What {@link SoftmaxWindowOperator} must do on any state backend, on Flink's operator test harness:
- * every fired window equals the batch kernel over exactly the records of its key and interval
- * (sparse and dense streams, slides that do not divide the size); allowed lateness re-fires and then
- * cleans up; dimension mismatches are dead-lettered once; state survives a snapshot and restore;
- * count windows flush at the end of input; large windows go through the chunked path.
+ * What {@link SoftmaxWindowOperator} must do on any state backend, on Flink's operator test
+ * harness: every fired window equals the batch kernel over exactly the records of its key and
+ * interval (sparse and dense streams, slides that do not divide the size); allowed lateness
+ * re-fires and then cleans up; dimension mismatches are dead-lettered once; state survives a
+ * snapshot and restore; count windows flush at the end of input; large windows go through the
+ * chunked path.
  */
 abstract class WindowOperatorSemantics {
     private static final ActivationSpec SOFTMAX = ActivationSpec.parse("softmax");
@@ -40,8 +41,13 @@ abstract class WindowOperatorSemantics {
 
     KeyedOneInputStreamOperatorTestHarness<String, FeatureVector, FeatureVector> harness(
             String window, long latenessMs) throws Exception {
-        SoftmaxWindowOperator op = new SoftmaxWindowOperator<>(SOFTMAX, WindowSpec.parse(window), latenessMs, LATE,
-                FeatureVectorModel.INSTANCE);
+        SoftmaxWindowOperator op =
+                new SoftmaxWindowOperator<>(
+                        SOFTMAX,
+                        WindowSpec.parse(window),
+                        latenessMs,
+                        LATE,
+                        FeatureVectorModel.INSTANCE);
         KeyedOneInputStreamOperatorTestHarness<String, FeatureVector, FeatureVector> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(op, new RecordKey(), Types.STRING);
         h.setStateBackend(stateBackend());
@@ -63,23 +69,38 @@ abstract class WindowOperatorSemantics {
 
     /** Outputs grouped by (key, window start, window end), in emission order. */
     static Map<String, List<FeatureVector>> windows(List<FeatureVector> outputs) {
-        return outputs.stream().collect(Collectors.groupingBy(
-                o -> new String(o.key(), StandardCharsets.UTF_8) + " [" + o.windowStart() + "," + o.windowEnd() + ")",
-                LinkedHashMap::new, Collectors.toList()));
+        return outputs.stream()
+                .collect(
+                        Collectors.groupingBy(
+                                o ->
+                                        new String(o.key(), StandardCharsets.UTF_8)
+                                                + " ["
+                                                + o.windowStart()
+                                                + ","
+                                                + o.windowEnd()
+                                                + ")",
+                                LinkedHashMap::new,
+                                Collectors.toList()));
     }
 
     /** Each window's outputs are the batch softmax of the inputs of its key whose time is in it. */
-    static void assertEveryWindowIsTheBatchOfItsRecords(List<FeatureVector> inputs, List<FeatureVector> outputs, int d) {
+    static void assertEveryWindowIsTheBatchOfItsRecords(
+            List<FeatureVector> inputs, List<FeatureVector> outputs, int d) {
         assertThat(outputs).isNotEmpty();
         for (Map.Entry<String, List<FeatureVector>> w : windows(outputs).entrySet()) {
             FeatureVector first = w.getValue().get(0);
-            List<FeatureVector> members = inputs.stream()
-                    .filter(i -> Arrays.equals(i.key(), first.key()))
-                    .filter(i -> i.timestamp() >= first.windowStart() && i.timestamp() < first.windowEnd())
-                    .collect(Collectors.toList());
+            List<FeatureVector> members =
+                    inputs.stream()
+                            .filter(i -> Arrays.equals(i.key(), first.key()))
+                            .filter(
+                                    i ->
+                                            i.timestamp() >= first.windowStart()
+                                                    && i.timestamp() < first.windowEnd())
+                            .collect(Collectors.toList());
             List<FeatureVector> outs = w.getValue();
             assertThat(outs).as(w.getKey()).hasSize(members.size());
-            // outputs keep their record's timestamp, and records of equal time keep their arrival order
+            // outputs keep their record's timestamp, and records of equal time keep their arrival
+            // order
             // in both lists: a stable sort by time pairs each output with its input
             outs.sort((a, b) -> Long.compare(a.timestamp(), b.timestamp()));
             members.sort((a, b) -> Long.compare(a.timestamp(), b.timestamp()));
@@ -95,18 +116,36 @@ abstract class WindowOperatorSemantics {
                 assertThat(outs.get(r).windowCount()).isEqualTo(members.size());
                 System.arraycopy(outs.get(r).features(), 0, actual, r * d, d);
             }
-            assertThat(GoldenRule.check(w.getKey(), GoldenRule.Scale.SOFTMAX, batch, members.size(), d, expected,
-                    reference, actual)).isNull();
+            assertThat(
+                            GoldenRule.check(
+                                    w.getKey(),
+                                    GoldenRule.Scale.SOFTMAX,
+                                    batch,
+                                    members.size(),
+                                    d,
+                                    expected,
+                                    reference,
+                                    actual))
+                    .isNull();
         }
     }
 
     @Test
     void slidingAndTumblingWindowsEqualTheBatchOfTheirRecords() throws Exception {
-        // sliding(10, 4) has slices of gcd = 2 ms; records out of order within the watermark. Sparse
-        // streams (a record every 1-3 ms over 3 keys) normalise each window as one batch; dense ones
+        // sliding(10, 4) has slices of gcd = 2 ms; records out of order within the watermark.
+        // Sparse
+        // streams (a record every 1-3 ms over 3 keys) normalise each window as one batch; dense
+        // ones
         // (about 10 records per ms) go through the slices' cached statistics.
-        for (String window : List.of("tumbling(10ms)", "sliding(10ms, 2ms)", "sliding(10ms, 4ms)", "sliding(9ms, 9ms)",
-                "dense sliding(10ms, 2ms)", "dense sliding(12ms, 8ms)", "dense tumbling(10ms)")) {
+        for (String window :
+                List.of(
+                        "tumbling(10ms)",
+                        "sliding(10ms, 2ms)",
+                        "sliding(10ms, 4ms)",
+                        "sliding(9ms, 9ms)",
+                        "dense sliding(10ms, 2ms)",
+                        "dense sliding(12ms, 8ms)",
+                        "dense tumbling(10ms)")) {
             boolean dense = window.startsWith("dense ");
             window = window.replace("dense ", "");
             SplittableRandom rnd = new SplittableRandom(window.hashCode());
@@ -117,7 +156,8 @@ abstract class WindowOperatorSemantics {
                 for (int i = 0; i < (dense ? 1500 : 400); i++) {
                     ts += dense ? (rnd.nextInt(10) == 0 ? 1 : 0) : rnd.nextInt(3) + 1;
                     long eventTime = Math.max(0, ts - rnd.nextInt(4)); // at most 3 ms out of order
-                    FeatureVector v = record("k" + rnd.nextInt(dense ? 1 : 3), eventTime, random(rnd, 7));
+                    FeatureVector v =
+                            record("k" + rnd.nextInt(dense ? 1 : 3), eventTime, random(rnd, 7));
                     inputs.add(v);
                     h.processElement(v, eventTime);
                     if (i % 5 == 0) {
@@ -125,14 +165,19 @@ abstract class WindowOperatorSemantics {
                     }
                 }
                 h.processWatermark(Long.MAX_VALUE);
-                assertThat(h.getSideOutput(FeatureVectorActivations.DEAD_LETTERS)).as(window).isNull();
+                assertThat(h.getSideOutput(FeatureVectorActivations.DEAD_LETTERS))
+                        .as(window)
+                        .isNull();
                 List<FeatureVector> outputs = h.extractOutputValues();
                 WindowSpec spec = WindowSpec.parse(window);
                 long size = spec.size().toMillis();
                 long slide = spec.slide().toMillis();
-                long expected = 0; // each window fires once (no lateness): one output per record per window
+                long expected =
+                        0; // each window fires once (no lateness): one output per record per window
                 for (FeatureVector v : inputs) {
-                    for (long start = -size - size % slide; start <= v.timestamp(); start += slide) { // windows may start before 0
+                    for (long start = -size - size % slide;
+                            start <= v.timestamp();
+                            start += slide) { // windows may start before 0
                         expected += v.timestamp() < start + size ? 1 : 0;
                     }
                 }
@@ -144,13 +189,15 @@ abstract class WindowOperatorSemantics {
 
     /** A JSON record as the Kafka source makes it: {"id": ..., "ts": ..., "features": [...]}. */
     static FeatureVector jsonRecord(String key, long ts, float[] f, int id) throws Exception {
-        StringBuilder sb = new StringBuilder("{\"id\":\"r-" + id + "\",\"ts\":" + ts + ",\"features\":[");
+        StringBuilder sb =
+                new StringBuilder("{\"id\":\"r-" + id + "\",\"ts\":" + ts + ",\"features\":[");
         for (int j = 0; j < f.length; j++) {
             sb.append(j == 0 ? "" : ",").append(f[j]);
         }
         byte[] value = sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
         JsonRecord.Layout layout = JsonRecord.parse(value, 0, value.length);
-        return FeatureVectors.json(key.getBytes(StandardCharsets.UTF_8), value, layout, ts, "in", 0, id);
+        return FeatureVectors.json(
+                key.getBytes(StandardCharsets.UTF_8), value, layout, ts, "in", 0, id);
     }
 
     @Test
@@ -163,8 +210,14 @@ abstract class WindowOperatorSemantics {
             h.processElement(b, 6);
             List<FeatureVector> out = h.extractOutputValues();
             assertThat(out).hasSize(2);
-            String written = new String(FeatureVectors.jsonValue(out.get(0), "\"x\":1".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
-            assertThat(written).startsWith("{\"id\":\"r-1\",\"ts\":5,\"features\":[0.11920292,0.880797").endsWith(",\"x\":1}");
+            String written =
+                    new String(
+                            FeatureVectors.jsonValue(
+                                    out.get(0), "\"x\":1".getBytes(StandardCharsets.UTF_8)),
+                            StandardCharsets.UTF_8);
+            assertThat(written)
+                    .startsWith("{\"id\":\"r-1\",\"ts\":5,\"features\":[0.11920292,0.880797")
+                    .endsWith(",\"x\":1}");
             assertThat(out.get(0).key()).isEqualTo("k".getBytes(StandardCharsets.UTF_8));
             assertThat(out.get(1).windowStart()).isEqualTo(5);
             assertThat(out.get(1).windowEnd()).isEqualTo(7);
@@ -172,7 +225,8 @@ abstract class WindowOperatorSemantics {
     }
 
     @Test
-    void lateRecordsWithinTheAllowedLatenessFireTheWindowAgainAndLaterOnesAreDeadLetters() throws Exception {
+    void lateRecordsWithinTheAllowedLatenessFireTheWindowAgainAndLaterOnesAreDeadLetters()
+            throws Exception {
         try (var h = harness("tumbling(10ms)", 5)) {
             h.open();
             h.processElement(record("k", 1, new float[] {1}), 1);
@@ -180,18 +234,23 @@ abstract class WindowOperatorSemantics {
             h.processWatermark(10); // fires [0, 10)
             assertThat(h.extractOutputValues()).hasSize(2);
             h.getOutput().clear();
-            h.processElement(record("k", 3, new float[] {3}), 3); // late, within lateness: fires again with 3
+            h.processElement(
+                    record("k", 3, new float[] {3}),
+                    3); // late, within lateness: fires again with 3
             List<FeatureVector> again = h.extractOutputValues();
             assertThat(again).hasSize(3).allSatisfy(o -> assertThat(o.windowCount()).isEqualTo(3));
-            assertThat(again.stream().mapToDouble(o -> o.features()[0]).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(again.stream().mapToDouble(o -> o.features()[0]).sum())
+                    .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
             h.getOutput().clear();
             try (var keys = h.getOperator().getKeyedStateBackend().getKeys("records", 10L)) {
-                assertThat(keys.count()).isEqualTo(1); // kept for late records until end - 1 + lateness
+                assertThat(keys.count())
+                        .isEqualTo(1); // kept for late records until end - 1 + lateness
             }
             h.processWatermark(14); // past end - 1 + lateness = 13: the window is gone
             h.processElement(record("k", 4, new float[] {4}), 4);
             assertThat(h.extractOutputValues()).isEmpty();
-            List<StreamRecord<FeatureVector>> dead = new ArrayList<>(h.getSideOutput(FeatureVectorActivations.DEAD_LETTERS));
+            List<StreamRecord<FeatureVector>> dead =
+                    new ArrayList<>(h.getSideOutput(FeatureVectorActivations.DEAD_LETTERS));
             assertThat(dead).hasSize(1);
             assertThat(dead.get(0).getValue().badReason()).isEqualTo(BadRecordReason.LATE);
             assertThat(dead.get(0).getValue().badMessage()).isEqualTo(LATE);
@@ -209,12 +268,26 @@ abstract class WindowOperatorSemantics {
             h.open();
             h.processElement(record("k", 1, new float[] {1, 2}), 1);
             h.processElement(record("k", 2, new float[] {1, 2, 3}), 2);
-            h.processElement(record("j", 2, new float[] {1, 2, 3}), 2); // another key: its own dimension
-            h.processElement(FeatureVectors.bad(null, new byte[] {1}, 3, "in", 0, 9, BadRecordReason.MALFORMED_JSON, "x"), 3);
+            h.processElement(
+                    record("j", 2, new float[] {1, 2, 3}), 2); // another key: its own dimension
+            h.processElement(
+                    FeatureVectors.bad(
+                            null,
+                            new byte[] {1},
+                            3,
+                            "in",
+                            0,
+                            9,
+                            BadRecordReason.MALFORMED_JSON,
+                            "x"),
+                    3);
             h.processWatermark(Long.MAX_VALUE);
-            List<StreamRecord<FeatureVector>> dead = new ArrayList<>(h.getSideOutput(FeatureVectorActivations.DEAD_LETTERS));
-            assertThat(dead).extracting(r -> r.getValue().badReason())
-                    .containsExactly(BadRecordReason.DIMENSION_MISMATCH, BadRecordReason.MALFORMED_JSON);
+            List<StreamRecord<FeatureVector>> dead =
+                    new ArrayList<>(h.getSideOutput(FeatureVectorActivations.DEAD_LETTERS));
+            assertThat(dead)
+                    .extracting(r -> r.getValue().badReason())
+                    .containsExactly(
+                            BadRecordReason.DIMENSION_MISMATCH, BadRecordReason.MALFORMED_JSON);
             assertThat(h.extractOutputValues()).hasSize(20); // two records, ten windows each
         }
     }
@@ -223,7 +296,9 @@ abstract class WindowOperatorSemantics {
     void snapshotAndRestoreMidWindowGiveTheSameOutputs() throws Exception {
         SplittableRandom rnd = new SplittableRandom(9);
         List<FeatureVector> inputs = new ArrayList<>();
-        for (int i = 0; i < 600; i++) { // 5 records per ms and key: windows use the slices' cached statistics
+        for (int i = 0;
+                i < 600;
+                i++) { // 5 records per ms and key: windows use the slices' cached statistics
             inputs.add(record("k" + (i % 2), i / 10, random(rnd, 5)));
         }
         List<FeatureVector> straight;
@@ -300,7 +375,9 @@ abstract class WindowOperatorSemantics {
                 }
                 h.processWatermark(Long.MAX_VALUE);
                 List<FeatureVector> outputs = h.extractOutputValues();
-                assertThat(outputs).as(window).hasSize(window.startsWith("tumbling") ? 9_000 : 3 * 9_000);
+                assertThat(outputs)
+                        .as(window)
+                        .hasSize(window.startsWith("tumbling") ? 9_000 : 3 * 9_000);
                 assertEveryWindowIsTheBatchOfItsRecords(inputs, outputs, 64);
             }
         }

@@ -1,17 +1,17 @@
 package io.flinkactivations.stream.internal;
 
-import org.apache.flink.annotation.Internal;
-import io.flinkactivations.stream.BadRecordReason;
 import io.flinkactivations.core.Kernels;
+import io.flinkactivations.stream.BadRecordReason;
 import java.util.EnumMap;
 import java.util.Map;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * The operators' metrics, in Flink's metric system under the group {@code activations}:
- * {@code recordsIn}, {@code recordsOut}, {@code nonFiniteValues} (NaN or infinite outputs) and
- * {@code deadLettered} per {@code reason} (e.g. {@code activations.reason.late.deadLettered}).
+ * The operators' metrics, in Flink's metric system under the group {@code activations}: {@code
+ * recordsIn}, {@code recordsOut}, {@code nonFiniteValues} (NaN or infinite outputs) and {@code
+ * deadLettered} per {@code reason} (e.g. {@code activations.reason.late.deadLettered}).
  */
 @Internal
 public final class ActivationMetrics {
@@ -48,6 +48,9 @@ public final class ActivationMetrics {
     }
 
     public void deadLettered(BadRecordReason reason) {
-        deadLettered.computeIfAbsent(reason, r -> group.addGroup("reason", r.code()).counter("deadLettered")).inc();
+        deadLettered
+                .computeIfAbsent(
+                        reason, r -> group.addGroup("reason", r.code()).counter("deadLettered"))
+                .inc();
     }
 }

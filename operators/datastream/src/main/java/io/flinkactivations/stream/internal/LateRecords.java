@@ -5,7 +5,10 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 
-/** Makes the records Flink's session window operator dropped as late into dead letters, and counts them. */
+/**
+ * Makes the records Flink's session window operator dropped as late into dead letters, and counts
+ * them.
+ */
 @Internal
 public final class LateRecords<IN, BAD> extends RichMapFunction<IN, BAD> {
     private static final long serialVersionUID = 1L;

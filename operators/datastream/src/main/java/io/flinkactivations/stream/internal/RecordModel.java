@@ -1,8 +1,8 @@
 package io.flinkactivations.stream.internal;
 
-import org.apache.flink.annotation.Internal;
 import io.flinkactivations.stream.BadRecordReason;
 import java.io.Serializable;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.OutputTag;
 
@@ -28,12 +28,15 @@ public abstract class RecordModel<IN, OUT, BAD> implements Serializable {
     /** The side output the dead letters go to. */
     public abstract OutputTag<BAD> deadLetterTag();
 
-    /** The record as a dead letter when it cannot be processed at all (no features, none), else null. */
+    /**
+     * The record as a dead letter when it cannot be processed at all (no features, none), else
+     * null.
+     */
     public abstract BAD rejection(IN record);
 
     /**
-     * The dead letter of a record that cannot be processed ({@link #rejection}, no features or none),
-     * or null; {@code dimension} is its {@link #dimension}.
+     * The dead letter of a record that cannot be processed ({@link #rejection}, no features or
+     * none), or null; {@code dimension} is its {@link #dimension}.
      */
     public final BAD problem(IN record, int dimension) {
         BAD bad = rejection(record);
@@ -41,15 +44,21 @@ public abstract class RecordModel<IN, OUT, BAD> implements Serializable {
             return bad;
         }
         if (dimension < 0) {
-            return deadLetter(record, BadRecordReason.MISSING_FEATURES, "the record has no features (its reader gave null)");
+            return deadLetter(
+                    record,
+                    BadRecordReason.MISSING_FEATURES,
+                    "the record has no features (its reader gave null)");
         }
         if (dimension == 0) {
-            return deadLetter(record, BadRecordReason.EMPTY_VECTOR, "the record's feature vector is empty");
+            return deadLetter(
+                    record, BadRecordReason.EMPTY_VECTOR, "the record's feature vector is empty");
         }
         return null;
     }
 
-    /** The features of a record {@link #rejection} accepted (null when it has none); not modified. */
+    /**
+     * The features of a record {@link #rejection} accepted (null when it has none); not modified.
+     */
     public abstract float[] features(IN record);
 
     /** The number of the record's features, without reading them out; -1 when it has none. */
@@ -66,7 +75,9 @@ public abstract class RecordModel<IN, OUT, BAD> implements Serializable {
         return record;
     }
 
-    /** The event time of a record kept in state; {@code Long.MIN_VALUE} when state does not keep it. */
+    /**
+     * The event time of a record kept in state; {@code Long.MIN_VALUE} when state does not keep it.
+     */
     public long storedTime(IN stored) {
         return Long.MIN_VALUE;
     }
@@ -85,9 +96,10 @@ public abstract class RecordModel<IN, OUT, BAD> implements Serializable {
     }
 
     /**
-     * The output of a window: the stored record with its normalised {@code features}. {@code key} is
-     * the window's {@link #resultKey}; start and end are {@code Long.MIN_VALUE} for a count window whose records do not
-     * store their event time.
+     * The output of a window: the stored record with its normalised {@code features}. {@code key}
+     * is the window's {@link #resultKey}; start and end are {@code Long.MIN_VALUE} for a count
+     * window whose records do not store their event time.
      */
-    public abstract OUT windowResult(Object key, IN stored, float[] features, long start, long end, int count);
+    public abstract OUT windowResult(
+            Object key, IN stored, float[] features, long start, long end, int count);
 }

@@ -1,7 +1,7 @@
 package io.flinkactivations.stream.internal;
 
-import org.apache.flink.annotation.Internal;
 import io.flinkactivations.core.ActivationSpec;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
@@ -9,11 +9,12 @@ import org.apache.flink.util.Collector;
 
 /**
  * For session windows: when a session fires, its N records form an N x D batch; each feature is
- * normalised across the N records (softmax, log_softmax or softmin along dim 0) and each record gives
- * one output, carrying the session's start, end and count.
+ * normalised across the N records (softmax, log_softmax or softmin along dim 0) and each record
+ * gives one output, carrying the session's start, end and count.
  */
 @Internal
-public final class SoftmaxWindowFunction<IN, OUT> extends ProcessWindowFunction<IN, OUT, Object, TimeWindow> {
+public final class SoftmaxWindowFunction<IN, OUT>
+        extends ProcessWindowFunction<IN, OUT, Object, TimeWindow> {
     private static final long serialVersionUID = 1L;
 
     private final ActivationSpec spec;
@@ -39,6 +40,7 @@ public final class SoftmaxWindowFunction<IN, OUT> extends ProcessWindowFunction<
         if (batch.rows() == 0) {
             return;
         }
-        batch.normalizeAndEmit(model.resultKey(key), ctx.window().getStart(), ctx.window().getEnd(), metrics, out);
+        batch.normalizeAndEmit(
+                model.resultKey(key), ctx.window().getStart(), ctx.window().getEnd(), metrics, out);
     }
 }

@@ -1,11 +1,11 @@
 package io.flinkactivations.stream.internal;
 
-import org.apache.flink.annotation.Internal;
-import io.flinkactivations.stream.BadRecordReason;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.OnlineSoftmax;
 import io.flinkactivations.core.WindowSpec;
+import io.flinkactivations.stream.BadRecordReason;
 import java.util.Arrays;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -39,19 +39,21 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * arrives within the allowed lateness, and a record too late for every window it belongs to is a
  * dead letter ({@code late}). Count windows fire every n records of a key and at the end of the
  * input (the final watermark), so the last, shorter batch is not lost. In front of all of this each
- * key's first good record fixes its dimension; a record of another one is a dead letter
- * ({@code dimension-mismatch}), rejected once rather than once per window.
+ * key's first good record fixes its dimension; a record of another one is a dead letter ({@code
+ * dimension-mismatch}), rejected once rather than once per window.
  */
 @Internal
 public final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOperator<OUT>
         implements OneInputStreamOperator<IN, OUT>, Triggerable<Object, Long> {
     private static final long serialVersionUID = 1L;
+
     /**
      * Below this many records per slice on average, a sliding window is normalised as one batch:
      * statistics per slice cost about one batch pass over each column, and merging them an exp per
      * column. (A tumbling window is one slice: its statistics would never be reused.)
      */
     private static final int MIN_ROWS_PER_SLICE = 8;
+
     /** The namespace of a count window's records (count windows have no slices). */
     private static final long COUNT_BATCH = 0L;
 
@@ -59,10 +61,10 @@ public final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOpe
     private final RecordModel<IN, OUT, BAD> model;
     private final WindowSpec window;
     private final boolean countWindows;
-    private final long size;      // ms; count windows: records
-    private final long slide;     // ms
+    private final long size; // ms; count windows: records
+    private final long slide; // ms
     private final long sliceSize; // ms: gcd(size, slide)
-    private final long lateness;  // ms
+    private final long lateness; // ms
     private final String lateMessage;
 
     private transient ActivationMetrics metrics;
@@ -72,15 +74,20 @@ public final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOpe
     private transient InternalValueState<Object, Long, float[]> sliceMaxes;
     private transient InternalValueState<Object, Long, double[]> sliceSums;
     private transient ValueState<Integer> dimension;
-    private transient ValueState<Long> lastSlice; // time windows: the slice whose windows have timers
-    private transient ValueState<Integer> count;  // count windows: records in the open batch
+    private transient ValueState<Long>
+            lastSlice; // time windows: the slice whose windows have timers
+    private transient ValueState<Integer> count; // count windows: records in the open batch
     // reused between firings
     private transient WindowBatch<IN, OUT> batch;
-    private transient int[] sliceStarts;  // where each non-empty slice's records start in the batch
+    private transient int[] sliceStarts; // where each non-empty slice's records start in the batch
     private transient long[] sliceEnds;
 
-    public SoftmaxWindowOperator(ActivationSpec spec, WindowSpec window, long allowedLatenessMs, String lateMessage,
-                          RecordModel<IN, OUT, BAD> model) {
+    public SoftmaxWindowOperator(
+            ActivationSpec spec,
+            WindowSpec window,
+            long allowedLatenessMs,
+            String lateMessage,
+            RecordModel<IN, OUT, BAD> model) {
         this.spec = spec;
         this.model = model;
         this.window = window;
@@ -91,7 +98,8 @@ public final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOpe
             this.sliceSize = 0;
         } else {
             if (window.kind() == WindowSpec.Kind.SESSION) {
-                throw new IllegalArgumentException("session windows merge; they cannot be sliced: " + window);
+                throw new IllegalArgumentException(
+                        "session windows merge; they cannot be sliced: " + window);
             }
             this.size = window.size().toMillis();
             this.slide = window.slide().toMillis();
@@ -112,13 +120,28 @@ public final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOpe
         metrics = new ActivationMetrics(getMetricGroup());
         collector = new TimestampedCollector<>(output);
         timers = getInternalTimerService("softmax-window", LongSerializer.INSTANCE, this);
-        rows = (InternalListState<Object, Long, IN>) getOrCreateKeyedState(LongSerializer.INSTANCE,
-                new ListStateDescriptor<>("records", model.inputType().createSerializer(
-                        getExecutionConfig().getSerializerConfig())));
-        sliceMaxes = (InternalValueState<Object, Long, float[]>) getOrCreateKeyedState(LongSerializer.INSTANCE,
-                new ValueStateDescriptor<>("slice-max", FloatPrimitiveArraySerializer.INSTANCE));
-        sliceSums = (InternalValueState<Object, Long, double[]>) getOrCreateKeyedState(LongSerializer.INSTANCE,
-                new ValueStateDescriptor<>("slice-sum", DoublePrimitiveArraySerializer.INSTANCE));
+        rows =
+                (InternalListState<Object, Long, IN>)
+                        getOrCreateKeyedState(
+                                LongSerializer.INSTANCE,
+                                new ListStateDescriptor<>(
+                                        "records",
+                                        model.inputType()
+                                                .createSerializer(
+                                                        getExecutionConfig()
+                                                                .getSerializerConfig())));
+        sliceMaxes =
+                (InternalValueState<Object, Long, float[]>)
+                        getOrCreateKeyedState(
+                                LongSerializer.INSTANCE,
+                                new ValueStateDescriptor<>(
+                                        "slice-max", FloatPrimitiveArraySerializer.INSTANCE));
+        sliceSums =
+                (InternalValueState<Object, Long, double[]>)
+                        getOrCreateKeyedState(
+                                LongSerializer.INSTANCE,
+                                new ValueStateDescriptor<>(
+                                        "slice-sum", DoublePrimitiveArraySerializer.INSTANCE));
         dimension = getPartitionedState(new ValueStateDescriptor<>("dimension", Types.INT));
         lastSlice = getPartitionedState(new ValueStateDescriptor<>("timed-slice", Types.LONG));
         count = getPartitionedState(new ValueStateDescriptor<>("count", Types.INT));
@@ -131,7 +154,9 @@ public final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOpe
     public void processElement(StreamRecord<IN> element) throws Exception {
         IN v = element.getValue();
         metrics.in();
-        long ts = model.eventTime(v, element.hasTimestamp() ? element.getTimestamp() : Long.MIN_VALUE);
+        long ts =
+                model.eventTime(
+                        v, element.hasTimestamp() ? element.getTimestamp() : Long.MIN_VALUE);
         BAD bad = DimensionGate.check(model, dimension, v, ts, !countWindows);
         if (bad != null) {
             deadLetter(bad, element);
@@ -214,7 +239,9 @@ public final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOpe
         }
         if (timer.getTimestamp() == end - 1 + lateness) {
             // no later window covers these slices
-            for (long slice = end - size + sliceSize; slice <= end - size + slide; slice += sliceSize) {
+            for (long slice = end - size + sliceSize;
+                    slice <= end - size + slide;
+                    slice += sliceSize) {
                 rows.setCurrentNamespace(slice);
                 rows.clear();
                 sliceMaxes.setCurrentNamespace(slice);
@@ -255,8 +282,8 @@ public final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOpe
 
     /**
      * Fires the time window that ends at {@code end}: the run of slices it covers. A sliding window
-     * is normalised by its slices' statistics, each computed once and cached; one whose slices hold a
-     * few records each, and every tumbling window, as one batch.
+     * is normalised by its slices' statistics, each computed once and cached; one whose slices hold
+     * a few records each, and every tumbling window, as one batch.
      */
     private void fireTimeWindow(long end) throws Exception {
         batch.clear();
@@ -296,14 +323,19 @@ public final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOpe
         batch.emitNormalized(total, key, end - size, end, metrics, collector);
     }
 
-    /** Adds a slice's statistics to {@code total}: cached in state, else computed from its rows and cached. */
-    private void addSliceStatistics(long slice, int first, int n, OnlineSoftmax total) throws Exception {
+    /**
+     * Adds a slice's statistics to {@code total}: cached in state, else computed from its rows and
+     * cached.
+     */
+    private void addSliceStatistics(long slice, int first, int n, OnlineSoftmax total)
+            throws Exception {
         sliceMaxes.setCurrentNamespace(slice);
         sliceSums.setCurrentNamespace(slice);
         float[] maxes = sliceMaxes.value();
         double[] sums = sliceSums.value();
         if (maxes == null || sums == null) {
-            // a fresh state per slice: heap state keeps the arrays themselves, so they must not be reused
+            // a fresh state per slice: heap state keeps the arrays themselves, so they must not be
+            // reused
             OnlineSoftmax part = new OnlineSoftmax(spec, batch.dimension());
             batch.addStatistics(first, n, part);
             maxes = part.maxes();

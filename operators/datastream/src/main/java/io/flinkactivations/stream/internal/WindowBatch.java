@@ -1,6 +1,5 @@
 package io.flinkactivations.stream.internal;
 
-import org.apache.flink.annotation.Internal;
 import io.flinkactivations.core.ActivationKernel;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.Kernels;
@@ -8,6 +7,7 @@ import io.flinkactivations.core.OnlineSoftmax;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.util.Collector;
 
 /**
@@ -16,12 +16,12 @@ import org.apache.flink.util.Collector;
  * window function; reused from firing to firing. {@code key} is the model's result key.
  *
  * <p>The batch is never held as one N x D array. A window that fits in {@link
- * OnlineSoftmax#CACHED_FLOATS} floats is copied into a buffer of that size and normalised by the batch
- * kernel in one call; a larger one goes in chunks of rows of that size, twice: once for its column
- * statistics, once to normalise and emit each chunk while it is in cache. A whole window copied into
- * one array and walked four times (copy, statistics, normalise, emit) left the cache past about 10,000
- * x 64 floats, and the operator's time per record rose 1.5-2x at 100,000 x 64 (25.6 MB of batch,
- * besides the records themselves).
+ * OnlineSoftmax#CACHED_FLOATS} floats is copied into a buffer of that size and normalised by the
+ * batch kernel in one call; a larger one goes in chunks of rows of that size, twice: once for its
+ * column statistics, once to normalise and emit each chunk while it is in cache. A whole window
+ * copied into one array and walked four times (copy, statistics, normalise, emit) left the cache
+ * past about 10,000 x 64 floats, and the operator's time per record rose 1.5-2x at 100,000 x 64
+ * (25.6 MB of batch, besides the records themselves).
  */
 @Internal
 public final class WindowBatch<IN, OUT> {
@@ -41,7 +41,10 @@ public final class WindowBatch<IN, OUT> {
         records.clear();
     }
 
-    /** Appends records, all of one dimension (a key's dimension is checked on the way in); not copied. */
+    /**
+     * Appends records, all of one dimension (a key's dimension is checked on the way in); not
+     * copied.
+     */
     void append(Iterable<IN> more) {
         for (IN r : more) {
             records.add(r);
@@ -79,7 +82,9 @@ public final class WindowBatch<IN, OUT> {
 
     /** Rows per chunk: as many whole rows as fit in the cached size, at least one. */
     private int chunkRows() {
-        return dimension == 0 ? Math.max(1, records.size()) : Math.max(1, OnlineSoftmax.CACHED_FLOATS / dimension);
+        return dimension == 0
+                ? Math.max(1, records.size())
+                : Math.max(1, OnlineSoftmax.CACHED_FLOATS / dimension);
     }
 
     /** Copies rows [from, from + n) into the chunk buffer, from 0. */
@@ -107,7 +112,8 @@ public final class WindowBatch<IN, OUT> {
      * Normalises the window as one batch and emits it, then clears: in one kernel call when it fits
      * in a chunk, else its statistics first, then chunk by chunk.
      */
-    void normalizeAndEmit(Object key, long start, long end, ActivationMetrics metrics, Collector<OUT> out) {
+    void normalizeAndEmit(
+            Object key, long start, long end, ActivationMetrics metrics, Collector<OUT> out) {
         int n = records.size();
         int d = dimension;
         if ((long) n * d <= OnlineSoftmax.CACHED_FLOATS) {
@@ -123,8 +129,8 @@ public final class WindowBatch<IN, OUT> {
     }
 
     /**
-     * Empty column statistics of this window's dimension, to be filled (by {@link #addStatistics} or
-     * merged parts) and passed to {@link #emitNormalized}; reused, so valid until the next call.
+     * Empty column statistics of this window's dimension, to be filled (by {@link #addStatistics}
+     * or merged parts) and passed to {@link #emitNormalized}; reused, so valid until the next call.
      */
     OnlineSoftmax emptyStatistics() {
         if (statistics == null || statistics.dimension() != dimension) {
@@ -135,11 +141,16 @@ public final class WindowBatch<IN, OUT> {
     }
 
     /**
-     * Emits every record normalised by {@code stats}, the column statistics of all of them, a chunk at
-     * a time; then clears.
+     * Emits every record normalised by {@code stats}, the column statistics of all of them, a chunk
+     * at a time; then clears.
      */
-    void emitNormalized(OnlineSoftmax stats, Object key, long start, long end, ActivationMetrics metrics,
-                        Collector<OUT> out) {
+    void emitNormalized(
+            OnlineSoftmax stats,
+            Object key,
+            long start,
+            long end,
+            ActivationMetrics metrics,
+            Collector<OUT> out) {
         int n = records.size();
         int step = chunkRows();
         for (int r = 0; r < n; r += step) {
@@ -152,14 +163,26 @@ public final class WindowBatch<IN, OUT> {
     }
 
     /** One output per record of rows [from, from + m), its features from the chunk buffer. */
-    private void emitRows(int from, int m, Object key, long start, long end, ActivationMetrics metrics,
-                          Collector<OUT> out) {
+    private void emitRows(
+            int from,
+            int m,
+            Object key,
+            long start,
+            long end,
+            ActivationMetrics metrics,
+            Collector<OUT> out) {
         int d = dimension;
         int count = records.size();
         metrics.out(m, chunk, 0, m * d);
         for (int r = 0; r < m; r++) {
-            out.collect(model.windowResult(key, records.get(from + r), Arrays.copyOfRange(chunk, r * d, (r + 1) * d),
-                    start, end, count));
+            out.collect(
+                    model.windowResult(
+                            key,
+                            records.get(from + r),
+                            Arrays.copyOfRange(chunk, r * d, (r + 1) * d),
+                            start,
+                            end,
+                            count));
         }
     }
 }

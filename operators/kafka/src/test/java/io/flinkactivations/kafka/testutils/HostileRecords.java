@@ -1,7 +1,7 @@
 package io.flinkactivations.kafka.testutils;
 
-import io.flinkactivations.stream.BadRecordReason;
 import io.flinkactivations.format.RecordFormat;
+import io.flinkactivations.stream.BadRecordReason;
 import io.flinkactivations.testutils.RandomCases;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,8 +30,14 @@ public final class HostileRecords {
      * One record: what a producer sends and what must come of it ({@code expected} null: a result).
      * {@code kafkaTimestamp} null: the producer's clock.
      */
-    public record Case(String name, RecordFormat format, byte[] key, byte[] value, Map<String, byte[]> headers,
-                       Long kafkaTimestamp, BadRecordReason expected) {
+    public record Case(
+            String name,
+            RecordFormat format,
+            byte[] key,
+            byte[] value,
+            Map<String, byte[]> headers,
+            Long kafkaTimestamp,
+            BadRecordReason expected) {
         public boolean isGood() {
             return expected == null;
         }
@@ -73,7 +79,10 @@ public final class HostileRecords {
         c.bad("features null", "{\"features\": null}", wrongType);
         c.bad("features a string", "{\"features\": \"1,2\"}", wrongType);
         c.bad("features an object", "{\"features\": {\"a\": 1}}", wrongType);
-        c.bad("features nested only", "{\"x\": {\"features\": [1]}}", BadRecordReason.MISSING_FEATURES);
+        c.bad(
+                "features nested only",
+                "{\"x\": {\"features\": [1]}}",
+                BadRecordReason.MISSING_FEATURES);
         c.bad("a string element", "{\"features\": [1, \"two\"]}", wrongType);
         c.bad("a null element", "{\"features\": [1, null]}", wrongType);
         c.bad("a boolean element", "{\"features\": [true]}", wrongType);
@@ -100,42 +109,79 @@ public final class HostileRecords {
         c.bad("raw newline in a string", "{\"id\": \"a\nb\", \"features\": [1]}", malformed);
         c.bad("bad unicode escape", "{\"id\": \"\\uZZZZ\", \"features\": [1]}", malformed);
         c.bad("a 2000-digit number", "{\"features\": [" + "9".repeat(2000) + "]}", malformed);
-        c.bad("nested 5000 deep elsewhere", "{\"x\": " + "[".repeat(5000) + "]".repeat(5000) + ", \"features\": [1]}",
+        c.bad(
+                "nested 5000 deep elsewhere",
+                "{\"x\": " + "[".repeat(5000) + "]".repeat(5000) + ", \"features\": [1]}",
                 malformed);
-        c.bad("features nested 5000 deep", "{\"features\": " + "[".repeat(5000) + "1" + "]".repeat(5000) + "}", wrongType);
+        c.bad(
+                "features nested 5000 deep",
+                "{\"features\": " + "[".repeat(5000) + "1" + "]".repeat(5000) + "}",
+                wrongType);
         // not UTF-8
-        c.bad("invalid UTF-8", bytes("{\"id\": \"", new byte[] {(byte) 0xC3}, "\", \"features\": [1]}"),
+        c.bad(
+                "invalid UTF-8",
+                bytes("{\"id\": \"", new byte[] {(byte) 0xC3}, "\", \"features\": [1]}"),
                 BadRecordReason.INVALID_UTF8);
-        c.bad("overlong UTF-8", bytes("{\"id\": \"", new byte[] {(byte) 0xC0, (byte) 0xAF}, "\", \"features\": [1]}"),
+        c.bad(
+                "overlong UTF-8",
+                bytes(
+                        "{\"id\": \"",
+                        new byte[] {(byte) 0xC0, (byte) 0xAF},
+                        "\", \"features\": [1]}"),
                 BadRecordReason.INVALID_UTF8);
         c.bad("UTF-16", "{\"features\": [1]}".getBytes(StandardCharsets.UTF_16LE), malformed);
-        c.bad("UTF-16 with its byte order mark", "{\"features\": [1]}".getBytes(StandardCharsets.UTF_16),
+        c.bad(
+                "UTF-16 with its byte order mark",
+                "{\"features\": [1]}".getBytes(StandardCharsets.UTF_16),
                 BadRecordReason.INVALID_UTF8);
         c.bad("UTF-32", "[1]".getBytes(java.nio.charset.Charset.forName("UTF-32BE")), malformed);
-        c.bad("latin-1 text", "{\"id\": \"caf\u00e9\", \"features\": [1]}".getBytes(StandardCharsets.ISO_8859_1),
+        c.bad(
+                "latin-1 text",
+                "{\"id\": \"caf\u00e9\", \"features\": [1]}".getBytes(StandardCharsets.ISO_8859_1),
                 BadRecordReason.INVALID_UTF8);
         // timestamps
         c.bad("negative ts", "{\"ts\": -5, \"features\": [1]}", BadRecordReason.INVALID_TIMESTAMP);
-        c.bad("ts Long.MAX_VALUE", "{\"ts\": 9223372036854775807, \"features\": [1]}", BadRecordReason.INVALID_TIMESTAMP);
-        c.bad("ts Long.MIN_VALUE", "{\"ts\": -9223372036854775808, \"features\": [1]}", BadRecordReason.INVALID_TIMESTAMP);
-        c.bad("ts beyond long", "{\"ts\": 99999999999999999999, \"features\": [1]}", BadRecordReason.INVALID_TIMESTAMP);
-        c.bad("ts past year 9999", "{\"ts\": 253402300800000, \"features\": [1]}", BadRecordReason.INVALID_TIMESTAMP);
+        c.bad(
+                "ts Long.MAX_VALUE",
+                "{\"ts\": 9223372036854775807, \"features\": [1]}",
+                BadRecordReason.INVALID_TIMESTAMP);
+        c.bad(
+                "ts Long.MIN_VALUE",
+                "{\"ts\": -9223372036854775808, \"features\": [1]}",
+                BadRecordReason.INVALID_TIMESTAMP);
+        c.bad(
+                "ts beyond long",
+                "{\"ts\": 99999999999999999999, \"features\": [1]}",
+                BadRecordReason.INVALID_TIMESTAMP);
+        c.bad(
+                "ts past year 9999",
+                "{\"ts\": 253402300800000, \"features\": [1]}",
+                BadRecordReason.INVALID_TIMESTAMP);
         c.bad("ts with a fraction", "{\"ts\": 1.5, \"features\": [1]}", wrongType);
         c.bad("ts a date string", "{\"ts\": \"2024-01-01\", \"features\": [1]}", wrongType);
         c.bad("ts null", "{\"ts\": null, \"features\": [1]}", wrongType);
         c.good("ts zero", "{\"ts\": 0, \"features\": [1, -1]}");
         c.good("ts in year 9999", "{\"ts\": 253402300799999, \"features\": [2]}");
         c.good("ts a day ahead", "{\"ts\": " + (now + 24 * HOUR) + ", \"features\": [3]}");
-        c.good("ts 50 years ago", "{\"ts\": " + (now - 50L * 365 * 24 * HOUR) + ", \"features\": [4]}");
-        c.bad("ts 60 years ago (before 1970)", "{\"ts\": " + (now - 60L * 365 * 24 * HOUR) + ", \"features\": [4]}",
+        c.good(
+                "ts 50 years ago",
+                "{\"ts\": " + (now - 50L * 365 * 24 * HOUR) + ", \"features\": [4]}");
+        c.bad(
+                "ts 60 years ago (before 1970)",
+                "{\"ts\": " + (now - 60L * 365 * 24 * HOUR) + ", \"features\": [4]}",
                 BadRecordReason.INVALID_TIMESTAMP);
         // sizes
-        c.bad("value over the limit", "{\"features\": [1], \"pad\": \"" + "x".repeat(MAX_VALUE_BYTES) + "\"}",
+        c.bad(
+                "value over the limit",
+                "{\"features\": [1], \"pad\": \"" + "x".repeat(MAX_VALUE_BYTES) + "\"}",
                 BadRecordReason.OVERSIZED);
-        c.bad("value far over the limit (1.2 MB)", "{\"features\": [1], \"pad\": \"" + "x".repeat(1_200_000) + "\"}",
+        c.bad(
+                "value far over the limit (1.2 MB)",
+                "{\"features\": [1], \"pad\": \"" + "x".repeat(1_200_000) + "\"}",
                 BadRecordReason.OVERSIZED);
-        c.good("value just under the limit", "{\"features\": [1], \"pad\": \""
-                + "x".repeat(MAX_VALUE_BYTES - 40) + "\"}");
+        c.good(
+                "value just under the limit",
+                "{\"features\": [1], \"pad\": \"" + "x".repeat(MAX_VALUE_BYTES - 40) + "\"}");
         // numbers and extremes that are fine
         c.good("overflow to infinity", "{\"features\": [1e999, -1e999]}");
         c.good("underflow to zero", "{\"features\": [1e-999, -0]}");
@@ -149,28 +195,84 @@ public final class HostileRecords {
         c.good("escaped field name", "{\"f\\u0065atures\": [6]}");
         c.good("unicode around", "{\"id\": \"\u00e9\u4e2d\ud83d\ude00\", \"features\": [7]}");
         c.good("escaped surrogate", "{\"id\": \"\\ud800\", \"features\": [8]}");
-        c.good("UTF-8 byte order mark", bytes("", new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, "{\"features\": [9]}"));
-        c.good("fields named like the output's", "{\"activation\": \"x\", \"window\": 1, \"features\": [10]}");
+        c.good(
+                "UTF-8 byte order mark",
+                bytes(
+                        "",
+                        new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
+                        "{\"features\": [9]}"));
+        c.good(
+                "fields named like the output's",
+                "{\"activation\": \"x\", \"window\": 1, \"features\": [10]}");
         c.good("a long string field", "{\"features\": [1], \"s\": \"" + "y".repeat(1000) + "\"}");
         c.good("4000 features", "{\"features\": [" + "1,".repeat(3999) + "1]}");
         // keys, headers and Kafka timestamps on good values
         c.add("null key", null, "{\"features\": [1]}", Map.of(), null, null);
         c.add("empty key", new byte[0], "{\"features\": [1]}", Map.of(), null, null);
-        c.add("binary key", new byte[] {0, (byte) 0xFF, (byte) 0xC3, 10}, "{\"features\": [1]}", Map.of(), null, null);
-        c.add("32 KB key", new byte[32 * 1024], "{\"features\": [1]}", Map.of(), null, null);
-        c.add("100 headers", "k".getBytes(StandardCharsets.UTF_8), "{\"features\": [1]}", headers(100, 10), null, null);
-        c.add("a 64 KB header", "k".getBytes(StandardCharsets.UTF_8), "{\"features\": [1]}", headers(1, 64 * 1024), null,
+        c.add(
+                "binary key",
+                new byte[] {0, (byte) 0xFF, (byte) 0xC3, 10},
+                "{\"features\": [1]}",
+                Map.of(),
+                null,
                 null);
-        c.add("null and empty header values", "k".getBytes(StandardCharsets.UTF_8), "{\"features\": [1]}",
-                nullHeaders(), null, null);
-        c.add("Kafka timestamp zero", "k".getBytes(StandardCharsets.UTF_8), "{\"features\": [1]}", Map.of(), 0L, null);
-        c.add("Kafka timestamp a year ahead", "k".getBytes(StandardCharsets.UTF_8), "{\"features\": [1]}", Map.of(),
-                now + 365 * 24 * HOUR, null);
-        c.add("Kafka timestamp in year 9999, no ts", "k".getBytes(StandardCharsets.UTF_8), "{\"features\": [1]}",
-                Map.of(), 253402300799999L, null);
-        c.add("Kafka timestamp past year 9999, no ts", "k".getBytes(StandardCharsets.UTF_8), "{\"features\": [1]}",
-                Map.of(), 253402300800000L, BadRecordReason.INVALID_TIMESTAMP);
-        c.add("bad value with a 32 KB key", new byte[32 * 1024], "{\"features\": [1, \"x\"]}", Map.of(), null, wrongType);
+        c.add("32 KB key", new byte[32 * 1024], "{\"features\": [1]}", Map.of(), null, null);
+        c.add(
+                "100 headers",
+                "k".getBytes(StandardCharsets.UTF_8),
+                "{\"features\": [1]}",
+                headers(100, 10),
+                null,
+                null);
+        c.add(
+                "a 64 KB header",
+                "k".getBytes(StandardCharsets.UTF_8),
+                "{\"features\": [1]}",
+                headers(1, 64 * 1024),
+                null,
+                null);
+        c.add(
+                "null and empty header values",
+                "k".getBytes(StandardCharsets.UTF_8),
+                "{\"features\": [1]}",
+                nullHeaders(),
+                null,
+                null);
+        c.add(
+                "Kafka timestamp zero",
+                "k".getBytes(StandardCharsets.UTF_8),
+                "{\"features\": [1]}",
+                Map.of(),
+                0L,
+                null);
+        c.add(
+                "Kafka timestamp a year ahead",
+                "k".getBytes(StandardCharsets.UTF_8),
+                "{\"features\": [1]}",
+                Map.of(),
+                now + 365 * 24 * HOUR,
+                null);
+        c.add(
+                "Kafka timestamp in year 9999, no ts",
+                "k".getBytes(StandardCharsets.UTF_8),
+                "{\"features\": [1]}",
+                Map.of(),
+                253402300799999L,
+                null);
+        c.add(
+                "Kafka timestamp past year 9999, no ts",
+                "k".getBytes(StandardCharsets.UTF_8),
+                "{\"features\": [1]}",
+                Map.of(),
+                253402300800000L,
+                BadRecordReason.INVALID_TIMESTAMP);
+        c.add(
+                "bad value with a 32 KB key",
+                new byte[32 * 1024],
+                "{\"features\": [1, \"x\"]}",
+                Map.of(),
+                null,
+                wrongType);
         return c.cases;
     }
 
@@ -184,11 +286,15 @@ public final class HostileRecords {
             c.bad(n + " bytes", new byte[n], BadRecordReason.TRUNCATED_F32);
         }
         c.good("one float", floats(1f));
-        c.good("NaN payloads and infinities", ints(0x7fc00001, 0xffc00000, 0x7f800001, 0x7f800000, 0xff800000));
+        c.good(
+                "NaN payloads and infinities",
+                ints(0x7fc00001, 0xffc00000, 0x7f800001, 0x7f800000, 0xff800000));
         c.good("zeros and subnormals", ints(0x80000000, 0x00000001, 0x807fffff, 0));
         c.good("extremes", floats(Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_NORMAL));
         c.good("all NaN", ints(0x7fc00000, 0x7fc00000, 0x7fc00000));
-        c.good("text bytes of a multiple of 4", "{\"features\":[1]}".getBytes(StandardCharsets.US_ASCII));
+        c.good(
+                "text bytes of a multiple of 4",
+                "{\"features\":[1]}".getBytes(StandardCharsets.US_ASCII));
         c.good("value at the limit", new byte[MAX_VALUE_BYTES]);
         c.bad("value over the limit", new byte[MAX_VALUE_BYTES + 4], BadRecordReason.OVERSIZED);
         c.bad("value far over the limit (1.2 MB)", new byte[1_200_000], BadRecordReason.OVERSIZED);
@@ -196,8 +302,19 @@ public final class HostileRecords {
         c.add("binary key", new byte[] {(byte) 0x80, 0}, floats(1, -1), Map.of(), null, null);
         c.add("100 headers", new byte[] {1}, floats(1, -1), headers(100, 10), null, null);
         c.add("Kafka timestamp zero", new byte[] {1}, floats(1, -1), Map.of(), 0L, null);
-        c.add("Kafka timestamp a year ahead", new byte[] {1}, floats(1, -1), Map.of(), now + 365 * 24 * HOUR, null);
-        c.add("Kafka timestamp past year 9999", new byte[] {1}, floats(1, -1), Map.of(), 253402300800000L,
+        c.add(
+                "Kafka timestamp a year ahead",
+                new byte[] {1},
+                floats(1, -1),
+                Map.of(),
+                now + 365 * 24 * HOUR,
+                null);
+        c.add(
+                "Kafka timestamp past year 9999",
+                new byte[] {1},
+                floats(1, -1),
+                Map.of(),
+                253402300800000L,
                 BadRecordReason.INVALID_TIMESTAMP);
         return c.cases;
     }
@@ -212,15 +329,23 @@ public final class HostileRecords {
                 return RandomCases.bytes(random, 300);
             case 1:
                 byte[] base = RandomCases.oneOf(random, MutationBases.VALUES);
-                return mutate(base, RandomCases.intBetween(random, 0, 1999), (byte) random.nextInt(256),
+                return mutate(
+                        base,
+                        RandomCases.intBetween(random, 0, 1999),
+                        (byte) random.nextInt(256),
                         random.nextInt(3));
             default:
-                return ("{\"features\": [" + RandomCases.string(random, "{}[]\":,0123456789.eE+-ntrufalsNIyf \\", 80))
+                return ("{\"features\": ["
+                                + RandomCases.string(
+                                        random, "{}[]\":,0123456789.eE+-ntrufalsNIyf \\", 80))
                         .getBytes(StandardCharsets.UTF_8);
         }
     }
 
-    /** The catalog's JSON values under 2,000 bytes, which {@link #randomValue} mutates (made once, when first used). */
+    /**
+     * The catalog's JSON values under 2,000 bytes, which {@link #randomValue} mutates (made once,
+     * when first used).
+     */
     private static final class MutationBases {
         static final List<byte[]> VALUES =
                 json().stream().map(Case::value).filter(v -> v != null && v.length < 2000).toList();
@@ -257,15 +382,38 @@ public final class HostileRecords {
         }
 
         void good(String name, Object value) {
-            add(name, ("key-" + cases.size()).getBytes(StandardCharsets.UTF_8), value, Map.of(), null, null);
+            add(
+                    name,
+                    ("key-" + cases.size()).getBytes(StandardCharsets.UTF_8),
+                    value,
+                    Map.of(),
+                    null,
+                    null);
         }
 
         void bad(String name, Object value, BadRecordReason reason) {
-            add(name, ("key-" + cases.size()).getBytes(StandardCharsets.UTF_8), value, Map.of(), null, reason);
+            add(
+                    name,
+                    ("key-" + cases.size()).getBytes(StandardCharsets.UTF_8),
+                    value,
+                    Map.of(),
+                    null,
+                    reason);
         }
 
-        void add(String name, byte[] key, Object value, Map<String, byte[]> headers, Long ts, BadRecordReason reason) {
-            byte[] v = value == null ? null : value instanceof byte[] b ? b : ((String) value).getBytes(StandardCharsets.UTF_8);
+        void add(
+                String name,
+                byte[] key,
+                Object value,
+                Map<String, byte[]> headers,
+                Long ts,
+                BadRecordReason reason) {
+            byte[] v =
+                    value == null
+                            ? null
+                            : value instanceof byte[] b
+                                    ? b
+                                    : ((String) value).getBytes(StandardCharsets.UTF_8);
             cases.add(new Case(name, format, key, v, headers, ts, reason));
         }
     }
