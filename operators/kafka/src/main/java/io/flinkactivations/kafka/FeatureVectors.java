@@ -5,11 +5,9 @@ import io.flinkactivations.format.JsonRecord;
 import io.flinkactivations.stream.BadRecordReason;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.annotation.Internal;
 
 /** Makes and writes {@link FeatureVector}s for the Kafka formats (kept here for field access). */
-@Internal
-public final class FeatureVectors {
+final class FeatureVectors {
     private FeatureVectors() {}
 
     public static FeatureVector json(

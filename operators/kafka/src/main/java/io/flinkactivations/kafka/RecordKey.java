@@ -1,7 +1,6 @@
 package io.flinkactivations.kafka;
 
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.java.functions.KeySelector;
 
 /**
@@ -9,8 +8,7 @@ import org.apache.flink.api.java.functions.KeySelector;
  * ISO-8859-1 string (one char per byte, no loss) behind a marker; a missing key is a stream of its
  * own.
  */
-@Internal
-public final class RecordKey implements KeySelector<FeatureVector, String> {
+final class RecordKey implements KeySelector<FeatureVector, String> {
     private static final long serialVersionUID = 1L;
 
     /** The key of records without a Kafka key. */
