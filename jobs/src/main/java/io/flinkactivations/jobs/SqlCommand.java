@@ -3,6 +3,7 @@ package io.flinkactivations.jobs;
 import io.flinkactivations.sql.ActivationsModule;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,15 +11,24 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.ResultKind;
+import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
-import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.CloseableIterator;
@@ -43,7 +53,9 @@ import picocli.CommandLine.Spec;
                     + "ACTIVATE(features, 'leaky_relu(negative_slope=0.2)'), ... on ARRAY<FLOAT> or ARRAY<DOUBLE>.",
             "",
             "Statements end with ';' (not inside quotes or comments); EXECUTE STATEMENT SET BEGIN ... END; is one "
-                    + "statement. A SELECT prints its rows; an INSERT runs as a job and the command waits for it (an "
+                    + "statement. SET 'key' = 'value'; works as in Flink's SQL client (those that open the script "
+                    + "configure the environment, e.g. 'execution.runtime-mode'). A SELECT prints its rows; an INSERT "
+                    + "or a statement set runs as a job, the command waits for its end and prints one line (an "
                     + "unbounded source runs until the command is stopped). Kafka tables ('connector' = 'kafka') and the "
                     + "'json' and 'raw' formats are on the classpath.",
             "",
@@ -53,10 +65,22 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Example:",
-            "  bin/activations sql examples/sql/softmax.sql",
+            "  bin/activations sql examples/sql/activations.sql",
         })
 @Internal
 public final class SqlCommand implements Callable<Integer> {
+
+    /** Statements that run a job writing into tables: INSERT, and statement sets. */
+    private static final Pattern WRITES =
+            Pattern.compile(
+                    "(?is)\\s*(INSERT\\s|EXECUTE\\s+(STATEMENT\\s+SET|INSERT)\\s|BEGIN\\s+STATEMENT\\s+SET).*");
+
+    /** {@code SET 'key' = 'value'}, as in Flink's SQL client. */
+    private static final Pattern SET =
+            Pattern.compile("(?is)\\s*SET\\s+('(?:[^']|'')*')\\s*=\\s*('(?:[^']|'')*')\\s*");
+
+    /** {@code RESET 'key'}. */
+    private static final Pattern RESET = Pattern.compile("(?is)\\s*RESET\\s+('(?:[^']|'')*')\\s*");
 
     private static final Pattern LOADS_THE_MODULE =
             Pattern.compile(
@@ -99,22 +123,96 @@ public final class SqlCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "the script '" + file + "' has no statement");
         }
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(new Configuration());
-        env.setParallelism(parallelism);
-        StreamTableEnvironment tables = StreamTableEnvironment.create(env);
+        // One local cluster for the whole script, so that a job's results and status stay readable
+        // after it ends (a per-job local cluster shuts down with its job, under the INSERT's
+        // result).
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_PORT, "0");
+        conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        MiniClusterConfiguration local =
+                new MiniClusterConfiguration.Builder()
+                        .setConfiguration(conf)
+                        .setNumTaskManagers(1)
+                        .setNumSlotsPerTaskManager(parallelism)
+                        .build();
+        try (MiniCluster cluster = new MiniCluster(local)) {
+            cluster.start();
+            URI rest = cluster.getRestAddress().get();
+            Configuration session = new Configuration();
+            session.set(DeploymentOptions.TARGET, "remote");
+            session.set(RestOptions.ADDRESS, rest.getHost());
+            session.set(RestOptions.PORT, rest.getPort());
+            session.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+            // the SET statements that open the script configure the environment itself (its
+            // runtime mode above all); later ones change the table configuration
+            int first = 0;
+            while (first < statements.size() && set(statements.get(first), session)) {
+                first++;
+            }
+            TableEnvironment tables =
+                    TableEnvironment.create(
+                            EnvironmentSettings.newInstance().withConfiguration(session).build());
+            run(statements.subList(first, statements.size()), tables, spec.commandLine().getOut());
+        } catch (JobCannotRunException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new JobCannotRunException(
+                    "could not run a local Flink: "
+                            + io.flinkactivations.jobs.local.LocalJobRunner.cause(e));
+        }
+        return 0;
+    }
+
+    /**
+     * Applies {@code s} to {@code conf} if it is {@code SET 'key' = 'value'} or {@code RESET
+     * 'key'}, as Flink's SQL client takes them; false for any other statement.
+     */
+    private static boolean set(Statement s, Configuration conf) {
+        Matcher set = SET.matcher(s.text());
+        if (set.matches()) {
+            conf.setString(unquote(set.group(1)), unquote(set.group(2)));
+            return true;
+        }
+        Matcher reset = RESET.matcher(s.text());
+        if (reset.matches()) {
+            conf.removeKey(unquote(reset.group(1)));
+            return true;
+        }
+        return false;
+    }
+
+    private static String unquote(String quoted) {
+        return quoted.substring(1, quoted.length() - 1).replace("''", "'");
+    }
+
+    /** Runs the statements in order; the first that fails ends the script. */
+    private static void run(List<Statement> statements, TableEnvironment tables, PrintWriter out)
+            throws JobCannotRunException {
         if (statements.stream().noneMatch(s -> LOADS_THE_MODULE.matcher(s.text()).matches())) {
             tables.loadModule(ActivationsModule.IDENTIFIER, ActivationsModule.INSTANCE);
         }
-        PrintWriter out = spec.commandLine().getOut();
         for (Statement s : statements) {
-            TableResult result;
             try {
-                result = tables.executeSql(s.text());
-                if (result.getResultKind() == ResultKind.SUCCESS_WITH_CONTENT) {
+                if (SET.matcher(s.text()).matches() || RESET.matcher(s.text()).matches()) {
+                    if (s.text()
+                            .toLowerCase(Locale.ROOT)
+                            .contains(ExecutionOptions.RUNTIME_MODE.key())) {
+                        throw new IllegalArgumentException(
+                                ExecutionOptions.RUNTIME_MODE.key()
+                                        + " is set before the script's first other statement, not later");
+                    }
+                    set(s, tables.getConfig().getConfiguration());
+                    continue;
+                }
+                TableResult result = tables.executeSql(s.text());
+                Optional<JobClient> job = result.getJobClient();
+                if (job.isPresent() && WRITES.matcher(s.text()).matches()) {
+                    job.get()
+                            .getJobExecutionResult()
+                            .get(); // an INSERT or a statement set: its job, to its end
+                    out.println(written(s, result));
+                } else if (result.getResultKind() == ResultKind.SUCCESS_WITH_CONTENT) {
                     print(result, out); // a query's rows, or what SHOW, DESCRIBE and EXPLAIN say
-                } else if (result.getJobClient().isPresent()) {
-                    result.await(); // an INSERT: its job, to its end
                 }
             } catch (Exception e) {
                 throw new JobCannotRunException(
@@ -127,7 +225,35 @@ public final class SqlCommand implements Callable<Integer> {
                 out.flush();
             }
         }
-        return 0;
+    }
+
+    /**
+     * What a finished INSERT or statement set wrote: the rows per table where Flink counts them,
+     * else that its job finished.
+     */
+    private static String written(Statement s, TableResult result) throws Exception {
+        List<String> tables = result.getResolvedSchema().getColumnNames();
+        List<String> counts = new ArrayList<>();
+        try (CloseableIterator<Row> rows = result.collect()) {
+            if (rows.hasNext()) {
+                Row row = rows.next();
+                for (int i = 0; i < row.getArity() && i < tables.size(); i++) {
+                    if (row.getField(i) instanceof Number n && n.longValue() >= 0) {
+                        counts.add(
+                                n.longValue()
+                                        + (n.longValue() == 1 ? " row to " : " rows to ")
+                                        + tables.get(i));
+                    }
+                }
+            }
+        }
+        String what =
+                counts.size() == tables.size() && !counts.isEmpty()
+                        ? "wrote " + String.join(", ", counts)
+                        : "its job finished writing to "
+                                + String.join(", ", tables)
+                                + " (the sink gives no count of the rows)";
+        return String.format("sql: statement %d (line %d): %s", s.number(), s.line(), what);
     }
 
     /**
