@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.ParamDef;
+import io.flinkactivations.format.F32le;
 import io.flinkactivations.jobs.testutils.KafkaJobTestBase;
 import io.flinkactivations.sql.ActivationsModule;
 import io.flinkactivations.testutils.GoldenCase;
@@ -22,10 +23,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * Flink SQL on Kafka tables (Flink's Kafka connector and JSON format) with the activations'
- * functions, on a MiniCluster and a real broker: INSERT INTO ... SELECT with the scalar functions
- * against the golden outputs, and with WINDOWED_SOFTMAX against the DataStream job on the same
- * records.
+ * Flink SQL on Kafka tables (Flink's Kafka connector, the JSON format and the project's f32le
+ * format) with the activations' functions, on a MiniCluster and a real broker: INSERT INTO ...
+ * SELECT with the scalar functions against the golden outputs, on JSON and on the job's f32le
+ * values, and with WINDOWED_SOFTMAX against the DataStream job on the same records.
  */
 class SqlKafkaITCase extends KafkaJobTestBase {
 
@@ -104,6 +105,50 @@ class SqlKafkaITCase extends KafkaJobTestBase {
             JsonNode j = ActivationJobITCase.JSON.readTree(r.value());
             ActivationJobITCase.assertGolden(
                     cases.get(j.get("id").asInt()), ActivationJobITCase.floats(j.get("features")));
+        }
+    }
+
+    @Test
+    void theJobsF32leTopicsInSqlGivePyTorchsNumbers() throws Exception {
+        // every golden vector, NaN and infinities too, as the job's f32le values, keyed by spec and
+        // case; one value that is not whole float32s, which 'f32le.ignore-parse-errors' skips
+        String[] t = topics("sql-f32le", 1);
+        List<GoldenCase> cases = GoldenCase.all().stream().filter(c -> !c.isWindow()).toList();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            float[] x = cases.get(i).input();
+            records.add(record(t[0], cases.get(i).spec() + "#" + i, F32le.write(x, 0, x.length)));
+        }
+        records.add(record(t[0], "relu#-1", new byte[7]));
+        kafka.send(records);
+        StreamTableEnvironment tables = tables();
+        String f32le =
+                " (k STRING, features ARRAY<FLOAT>) WITH ('connector' = 'kafka', 'topic' = '%s', "
+                        + "'properties.bootstrap.servers' = '"
+                        + kafka.bootstrapServers()
+                        + "', 'key.format' = 'raw', 'key.fields' = 'k', 'value.format' = 'f32le', "
+                        + "'value.fields-include' = 'EXCEPT_KEY'%s)";
+        tables.executeSql(
+                "CREATE TEMPORARY TABLE vectors"
+                        + String.format(
+                                f32le,
+                                t[0],
+                                ", 'value.f32le.ignore-parse-errors' = 'true', "
+                                        + "'scan.startup.mode' = 'earliest-offset', "
+                                        + "'scan.bounded.mode' = 'latest-offset'"));
+        tables.executeSql("CREATE TEMPORARY TABLE results" + String.format(f32le, t[1], ""));
+        StringJoiner bySpec = new StringJoiner(" ", "CASE SPLIT_INDEX(k, '#', 0) ", " END");
+        for (String spec : new LinkedHashSet<>(cases.stream().map(GoldenCase::spec).toList())) {
+            bySpec.add("WHEN '" + spec + "' THEN " + call(spec));
+        }
+        tables.executeSql("INSERT INTO results SELECT k, " + bySpec + " FROM vectors").await();
+
+        List<ConsumerRecord<byte[], byte[]>> out = read(t[1], cases.size());
+        assertThat(out).hasSize(cases.size());
+        for (ConsumerRecord<byte[], byte[]> r : out) {
+            String key = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+            GoldenCase c = cases.get(Integer.parseInt(key.substring(key.indexOf('#') + 1)));
+            ActivationJobITCase.assertGolden(c, F32le.parse(r.value()));
         }
     }
 

@@ -21,6 +21,11 @@ public final class F32le {
                             + bytes.length
                             + " bytes, not a multiple of 4 (f32le is raw little-endian float32s)");
         }
+        return decode(bytes);
+    }
+
+    /** The float32s of {@code bytes}, whose length is a multiple of 4 (empty: no floats). */
+    static float[] decode(byte[] bytes) {
         float[] v = new float[bytes.length / Float.BYTES];
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
         return v;
