@@ -1,20 +1,20 @@
 package io.flinkactivations.sql;
 
-import io.flinkactivations.core.ActivationKernel;
 import io.flinkactivations.core.ActivationSpec;
-import io.flinkactivations.core.Kernels;
 import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.stream.BadRecordReason;
+import io.flinkactivations.stream.internal.WindowEngine;
+import io.flinkactivations.stream.internal.WindowEngine.KeyState;
+import io.flinkactivations.stream.internal.WindowEngine.Records;
+import io.flinkactivations.stream.internal.WindowEngine.Rejection;
+import io.flinkactivations.stream.internal.WindowEngine.Statistics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.ValidationException;
@@ -74,49 +74,43 @@ import org.apache.flink.types.Row;
 public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
     private static final long serialVersionUID = 1L;
 
+    /** The function's name in {@code ActivationsModule}. */
     public static final String NAME = "WINDOWED_SOFTMAX";
 
     private static final int ARG_WINDOW = 1;
     private static final int ARG_ACTIVATION = 2;
     private static final int ARG_FEATURES = 3;
     private static final String DEFAULT_FEATURES = "features";
-    private static final String END_OF_INPUT = "end";
 
-    // state rows are read by position: meta, a buffered record, a session
+    // the meta state, read by position: the call's arguments, then the window engine's key state
     private static final int M_WINDOW = 0;
     private static final int M_ACTIVATION = 1;
     private static final int M_FEATURES = 2;
     private static final int M_DIM = 3;
-    private static final int M_N = 4;
-    private static final int M_SESSIONS = 5;
-    private static final int M_TIMED = 6;
-    private static final int B_TIME = 0;
-    private static final int B_RECORD = 1;
-    private static final int S_START = 0;
-    private static final int S_END = 1;
+    private static final int M_COUNT = 4;
+    private static final int M_TIMED = 5;
+    private static final int M_FIRED = 6;
+    private static final int M_SLICES = 7;
+    private static final int M_SESSIONS = 8;
 
-    private transient Plan plan;
+    // a buffered record, by position (Plan.bufferType)
+    private static final int B_NAMESPACE = 0;
+    private static final int B_TIME = 1;
+    private static final int B_FEATURES = 2;
+    private static final int B_REST = 3;
 
     @Override
     public TypeInference getTypeInference(DataTypeFactory typeFactory) {
         LinkedHashMap<String, StateTypeStrategy> state = new LinkedHashMap<>();
-        // every buffered record with its event time (records of fired windows are removed)
+        // every buffered record, in the order it came: its window namespace, event time, features
+        // (float32) and its other columns (records of fired windows are removed)
         state.put(
                 "buffer",
                 StateTypeStrategy.of(
                         call ->
                                 Optional.of(
-                                        ListView.newListViewDataType(
-                                                DataTypes.ROW(
-                                                                DataTypes.FIELD(
-                                                                        "t", DataTypes.BIGINT()),
-                                                                DataTypes.FIELD(
-                                                                        "r",
-                                                                        table(call).dataType()))
-                                                        .bridgedTo(Row.class)))));
-        // the call's arguments (timers get none), the key's dimension, the count window's fill, the
-        // open
-        // sessions, the last window end of the latest slide-long slice whose windows have timers
+                                        ListView.newListViewDataType(Plan.of(call).bufferType))));
+        // the call's arguments (timers get none), then what the window engine keeps per key
         state.put(
                 "meta",
                 StateTypeStrategy.of(
@@ -132,19 +126,17 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
                                                         DataTypes.FIELD("dim", DataTypes.INT()),
                                                         DataTypes.FIELD("n", DataTypes.BIGINT()),
                                                         DataTypes.FIELD(
+                                                                "timed", DataTypes.BIGINT()),
+                                                        DataTypes.FIELD(
+                                                                "fired", DataTypes.BIGINT()),
+                                                        DataTypes.FIELD(
+                                                                "slices",
+                                                                DataTypes.ARRAY(
+                                                                        DataTypes.BIGINT())),
+                                                        DataTypes.FIELD(
                                                                 "sessions",
                                                                 DataTypes.ARRAY(
-                                                                        DataTypes.ROW(
-                                                                                DataTypes.FIELD(
-                                                                                        "s",
-                                                                                        DataTypes
-                                                                                                .BIGINT()),
-                                                                                DataTypes.FIELD(
-                                                                                        "e",
-                                                                                        DataTypes
-                                                                                                .BIGINT())))),
-                                                        DataTypes.FIELD(
-                                                                "timed", DataTypes.BIGINT()))
+                                                                        DataTypes.BIGINT())))
                                                 .bridgedTo(Row.class))));
         return TypeInference.newBuilder()
                 .staticArguments(
@@ -182,7 +174,9 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
         final int featuresIndex;
         final boolean doubles;
         final int[] outputColumns; // input columns in the output: all but the partition keys
+        final int[] restColumns; // what state keeps of a record besides its features
         final DataType outputType;
+        final DataType bufferType; // a buffered record: namespace, event time, features, the rest
 
         private Plan(
                 WindowSpec window,
@@ -232,17 +226,25 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
             }
             this.doubles = element == LogicalTypeRoot.DOUBLE;
             List<Integer> out = new ArrayList<>();
+            List<Integer> rest = new ArrayList<>();
             List<DataTypes.Field> fields = new ArrayList<>();
+            List<DataTypes.Field> restFields = new ArrayList<>();
             for (int i = 0; i < names.size(); i++) {
                 final int column = i;
                 if (Arrays.stream(keys).noneMatch(k -> k == column)) {
                     out.add(i);
+                    if (i != featuresIndex) {
+                        rest.add(i);
+                        restFields.add(DataTypes.FIELD(names.get(i), plainTime(types.get(i))));
+                    }
                     // the features out as Flink's own array data: a primitive array, not one boxed
                     // number per element
                     fields.add(
                             DataTypes.FIELD(
                                     names.get(i),
                                     i == featuresIndex
+                                            // the features out as Flink's own array data: a
+                                            // primitive array, not one boxed number per element
                                             ? f.nullable().bridgedTo(ArrayData.class)
                                             : plainTime(types.get(i))));
                 }
@@ -252,7 +254,24 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
             fields.add(DataTypes.FIELD("window_count", DataTypes.BIGINT()));
             fields.add(DataTypes.FIELD("dead_letter", DataTypes.STRING()));
             this.outputColumns = out.stream().mapToInt(Integer::intValue).toArray();
+            this.restColumns = rest.stream().mapToInt(Integer::intValue).toArray();
             this.outputType = DataTypes.ROW(fields).bridgedTo(Row.class);
+            this.bufferType =
+                    DataTypes.ROW(
+                                    DataTypes.FIELD("ns", DataTypes.BIGINT().notNull()),
+                                    DataTypes.FIELD("t", DataTypes.BIGINT().notNull()),
+                                    DataTypes.FIELD(
+                                            "f",
+                                            DataTypes.ARRAY(DataTypes.FLOAT().notNull())
+                                                    .notNull()
+                                                    .bridgedTo(float[].class)),
+                                    DataTypes.FIELD(
+                                            "r",
+                                            DataTypes.ROW(restFields)
+                                                    .notNull()
+                                                    .bridgedTo(Row.class)))
+                            .notNull()
+                            .bridgedTo(Row.class);
         }
 
         /**
@@ -332,15 +351,18 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
         }
     }
 
-    private transient ActivationKernel kernel;
+    // the current call's context and state, for the engine's store, timers and output
+    private transient Plan plan;
+    private transient WindowEngine<Row> engine;
+    private transient Context context;
+    private transient ListView<Row> buffer;
+    private transient Row meta;
 
     /**
      * The call's plan, from its arguments; kept in state for the timers, which get no arguments.
      */
     private Plan plan(Context ctx, Row meta, String window, String activation, String features) {
-        if (window
-                != null) { // a call (a timer has no arguments): this query's arguments win over a
-            // restored state's
+        if (window != null) { // a call: this query's arguments win over a restored state's
             meta.setField(M_WINDOW, window);
             meta.setField(M_ACTIVATION, activation == null ? "softmax" : activation);
             meta.setField(M_FEATURES, features == null ? DEFAULT_FEATURES : features);
@@ -353,11 +375,20 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
                             (String) meta.getField(M_FEATURES),
                             ctx.tableSemanticsFor("input"),
                             true); // checked when planned
-            kernel = Kernels.get().kernel(plan.activation);
+            engine =
+                    new WindowEngine<>(
+                            plan.activation,
+                            plan.window,
+                            0,
+                            "the row came after its window closed",
+                            new Store(),
+                            new Timers(),
+                            new Results());
         }
         return plan;
     }
 
+    /** One row of the input table. */
     public void eval(
             Context ctx,
             ListView<Row> buffer,
@@ -368,259 +399,272 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
             String features)
             throws Exception {
         Plan p = plan(ctx, meta, window, activation, features);
+        this.context = ctx;
+        this.buffer = buffer;
+        this.meta = meta;
         Object[] values = (Object[]) input.getField(p.featuresIndex);
-        BadRecordReason bad =
-                values == null
-                        ? BadRecordReason.MISSING_FEATURES
-                        : values.length == 0 ? BadRecordReason.EMPTY_VECTOR : null;
-        for (int i = 0; bad == null && i < values.length; i++) {
-            bad = values[i] == null ? BadRecordReason.WRONG_TYPE : null;
-        }
-        if (bad == null) {
-            Integer dim = (Integer) meta.getField(M_DIM);
-            if (dim == null) {
-                meta.setField(M_DIM, values.length);
-            } else if (dim != values.length) {
-                bad = BadRecordReason.DIMENSION_MISMATCH;
+        for (int i = 0; values != null && i < values.length; i++) {
+            if (values[i] == null) {
+                deadLetter(p, input, values, BadRecordReason.WRONG_TYPE);
+                return;
             }
         }
-        if (bad != null) {
-            collect(
-                    output(
-                            p,
-                            input,
-                            values == null ? null : new GenericArrayData(values),
-                            null,
-                            null,
-                            null,
-                            bad.code()));
-            return;
+        long t = p.window.isTimeBased() ? ctx.timeContext(Long.class).time() : Long.MIN_VALUE;
+        Rejection no =
+                engine.add(
+                        values == null ? -1 : values.length, t, () -> stored(p, input, values, t));
+        if (no != null) {
+            deadLetter(p, input, values, no.reason());
         }
-        if (!p.window.isTimeBased()) {
-            buffer.add(Row.of(0L, input));
-            long n = meta.getField(M_N) == null ? 1 : (Long) meta.getField(M_N) + 1;
-            if (n == p.window.count()) {
-                fire(p, buffer.get(), null, null);
-                buffer.clear();
-                n = 0;
-            } else if (n == 1) {
-                // fires when a bounded input ends (its last watermark), with or without a time
-                // attribute;
-                // once per batch: it stays registered until then
-                ctx.timeContext(Long.class).registerOnTime(END_OF_INPUT, Long.MAX_VALUE - 1);
-            }
-            meta.setField(M_N, n);
-            return;
-        }
-        TimeContext<Long> time = ctx.timeContext(Long.class);
-        long t = time.time();
-        if (p.window.kind() == WindowSpec.Kind.SESSION) {
-            session(time, buffer, meta, input, t, p.window.size().toMillis());
-            return;
-        }
-        // Flink hands over only rows ahead of the watermark, so each of the row's windows is still
-        // open;
-        // the rows of one slide-long slice share their windows, whose timers the slice's first row
-        // set
-        long lastEnd = p.window.lastWindowEnd(t);
-        Long timed = (Long) meta.getField(M_TIMED);
-        if (timed == null || timed != lastEnd) {
-            long slide = p.window.slide().toMillis();
-            for (long end = p.window.firstWindowEnd(t); end <= lastEnd; end += slide) {
-                time.registerOnTime("w" + end, end - 1);
-            }
-            meta.setField(M_TIMED, lastEnd);
-        }
-        buffer.add(Row.of(t, input));
     }
 
-    /** Opens a session or merges the ones the row bridges; one timer per session, at its end. */
-    private static void session(
-            TimeContext<Long> time, ListView<Row> buffer, Row meta, Row input, long t, long gap)
-            throws Exception {
-        long start = t;
-        long end = t + gap;
-        List<Row> kept = new ArrayList<>();
-        Row[] sessions =
-                meta.getField(M_SESSIONS) == null ? new Row[0] : (Row[]) meta.getField(M_SESSIONS);
-        List<Long> merged = new ArrayList<>();
-        for (Row s : sessions) {
-            long s0 = (Long) s.getField(S_START);
-            long e0 = (Long) s.getField(S_END);
-            if (s0 < end && start < e0) {
-                start = Math.min(start, s0);
-                end = Math.max(end, e0);
-                merged.add(s0);
-            } else {
-                kept.add(s);
+    /** What state keeps of a row: its features as float32s and its other columns, once. */
+    private static Row stored(Plan p, Row input, Object[] values, long t) {
+        float[] f = new float[values.length];
+        if (values instanceof Float[] floats) {
+            for (int i = 0; i < f.length; i++) {
+                f[i] = floats[i];
             }
-        }
-        for (long s0 : merged) {
-            time.clearTimer("s" + s0);
-        }
-        kept.add(Row.of(start, end));
-        meta.setField(M_SESSIONS, kept.toArray(Row[]::new));
-        time.registerOnTime("s" + start, end - 1);
-        buffer.add(Row.of(t, input));
-    }
-
-    public void onTimer(OnTimerContext ctx, ListView<Row> buffer, Row meta) throws Exception {
-        Plan p = plan(ctx, meta, null, null, null);
-        String timer = ctx.currentTimer();
-        if (timer.equals(END_OF_INPUT)) {
-            Iterable<Row> rest = buffer.get();
-            if (rest.iterator().hasNext()) {
-                fire(p, rest, null, null);
-            }
-            buffer.clear();
-            meta.setField(M_N, 0L);
-            return;
-        }
-        if (timer.startsWith("s")) {
-            fireSession(ctx, p, buffer, meta, Long.parseLong(timer.substring(1)));
         } else {
-            fireDueWindows(
-                    ctx.timeContext(Long.class), p, buffer, Long.parseLong(timer.substring(1)));
+            for (int i = 0; i < f.length; i++) {
+                f[i] = ((Number) values[i]).floatValue();
+            }
         }
+        Row rest = new Row(p.restColumns.length);
+        for (int i = 0; i < p.restColumns.length; i++) {
+            rest.setField(i, input.getField(p.restColumns[i]));
+        }
+        // count windows keep no event time: their windows have no time bounds, as the operator's
+        return Row.of(0L, p.window.isTimeBased() ? t : Long.MIN_VALUE, f, rest);
     }
 
-    /** The session that starts at {@code start}, ending at this timer's time + 1. */
-    private void fireSession(OnTimerContext ctx, Plan p, ListView<Row> buffer, Row meta, long start)
-            throws Exception {
-        long end = ctx.timeContext(Long.class).time() + 1;
-        Row[] sessions = (Row[]) meta.getField(M_SESSIONS);
-        meta.setField(
-                M_SESSIONS,
-                Arrays.stream(sessions)
-                        .filter(s -> (Long) s.getField(S_START) != start)
-                        .toArray(Row[]::new));
-        List<Row> members = new ArrayList<>();
-        List<Row> kept = new ArrayList<>();
-        int buffered = 0;
-        for (Row b : buffer.get()) {
-            buffered++;
-            long t = (Long) b.getField(B_TIME);
-            if (t >= start && t < end) {
-                members.add(b);
-            } else {
-                kept.add(b);
-            }
-        }
-        fire(p, members, start, end);
-        if (kept.size() < buffered) { // rewritten only when records leave
-            buffer.clear();
-            buffer.addAll(kept);
-        }
-    }
-
-    /**
-     * Fires, in order, the tumbling or sliding windows of the key that the watermark has passed
-     * from the one ending at {@code end}, whose timer this is, on (a watermark that jumps passes
-     * many at once), in one pass over the buffer, and clears the others' timers. A record stays
-     * buffered while a window not yet passed holds it.
-     */
-    private void fireDueWindows(TimeContext<Long> time, Plan p, ListView<Row> buffer, long end)
-            throws Exception {
-        long size = p.window.size().toMillis();
-        long slide = p.window.slide().toMillis();
-        Long current = time.currentWatermark();
-        long watermark = current == null ? end - 1 : Math.max(current, end - 1);
-        TreeMap<Long, List<Row>> due = new TreeMap<>();
-        List<Row> kept = new ArrayList<>();
-        int buffered = 0;
-        for (Row b : buffer.get()) {
-            buffered++;
-            long t = (Long) b.getField(B_TIME);
-            boolean keep = false;
-            for (long e = p.window.firstWindowEnd(t), last = p.window.lastWindowEnd(t);
-                    e <= last;
-                    e += slide) {
-                if (e - 1 > watermark) {
-                    keep = true;
-                } else if (e
-                        >= end) { // windows that end earlier fired already: their timers came first
-                    due.computeIfAbsent(e, k -> new ArrayList<>()).add(b);
-                }
-            }
-            if (keep) {
-                kept.add(b);
-            }
-        }
-        for (Map.Entry<Long, List<Row>> w : due.entrySet()) {
-            fire(p, w.getValue(), w.getKey() - size, w.getKey());
-            if (w.getKey() != end) {
-                time.clearTimer("w" + w.getKey());
-            }
-        }
-        if (kept.size() < buffered) { // rewritten only when records leave
-            buffer.clear();
-            buffer.addAll(kept);
-        }
-    }
-
-    /**
-     * One window: its records' features as an N x D batch along dim 0, and one output per record.
-     */
-    private void fire(Plan p, Iterable<Row> members, Long start, Long end) {
-        List<Row> records = new ArrayList<>();
-        for (Iterator<Row> it = members.iterator(); it.hasNext(); ) {
-            records.add((Row) it.next().getField(B_RECORD));
-        }
-        if (records.isEmpty()) {
-            return;
-        }
-        int n = records.size();
-        int d = ((Object[]) records.get(0).getField(p.featuresIndex)).length;
-        float[] batch = new float[n * d];
-        for (int i = 0; i < n; i++) {
-            Object v = records.get(i).getField(p.featuresIndex);
-            if (v instanceof Float[] floats) {
-                for (int j = 0; j < d; j++) {
-                    batch[i * d + j] = floats[j];
-                }
-            } else {
-                Object[] numbers = (Object[]) v;
-                for (int j = 0; j < d; j++) {
-                    batch[i * d + j] = ((Number) numbers[j]).floatValue();
-                }
-            }
-        }
-        kernel.applyAlongDim0(batch, 0, batch, 0, n, d);
-        Instant from = start == null ? null : Instant.ofEpochMilli(start);
-        Instant to = end == null ? null : Instant.ofEpochMilli(end);
-        for (int i = 0; i < n; i++) {
-            ArrayData out;
-            if (p.doubles) {
-                double[] row = new double[d];
-                for (int j = 0; j < d; j++) {
-                    row[j] = batch[i * d + j];
-                }
-                out = new GenericArrayData(row);
-            } else {
-                out = new GenericArrayData(Arrays.copyOfRange(batch, i * d, (i + 1) * d));
-            }
-            collect(output(p, records.get(i), out, from, to, (long) n, null));
-        }
-    }
-
-    private static Row output(
-            Plan p,
-            Row record,
-            Object features,
-            Instant start,
-            Instant end,
-            Long count,
-            String deadLetter) {
+    private void deadLetter(Plan p, Row input, Object[] values, BadRecordReason reason) {
         Row out = new Row(p.outputColumns.length + 4);
         for (int i = 0; i < p.outputColumns.length; i++) {
             int c = p.outputColumns[i];
-            out.setField(i, c == p.featuresIndex ? features : record.getField(c));
+            out.setField(
+                    i,
+                    c != p.featuresIndex
+                            ? input.getField(c)
+                            : values == null ? null : new GenericArrayData(values));
         }
-        int k = p.outputColumns.length;
-        out.setField(k, start);
-        out.setField(k + 1, end);
-        out.setField(k + 2, count);
-        out.setField(k + 3, deadLetter);
+        out.setField(p.outputColumns.length + 3, reason.code());
+        collect(out);
+    }
+
+    /** A timer of the key: the engine's, by name {@code namespace@time}. */
+    public void onTimer(OnTimerContext ctx, ListView<Row> buffer, Row meta) throws Exception {
+        plan(ctx, meta, null, null, null);
+        this.context = ctx;
+        this.buffer = buffer;
+        this.meta = meta;
+        String name = ctx.currentTimer();
+        int at = name.indexOf('@');
+        engine.onTimer(
+                Long.parseLong(name.substring(0, at)), Long.parseLong(name.substring(at + 1)));
+    }
+
+    /** The key's records in the buffer, in the order they came; the key's state in meta. */
+    private final class Store implements WindowEngine.Store<Row> {
+        @Override
+        public KeyState keyState() {
+            KeyState s = new KeyState();
+            if (meta.getField(M_DIM) != null) {
+                s.dimension = (Integer) meta.getField(M_DIM);
+            }
+            if (meta.getField(M_COUNT) != null) {
+                s.count = (Long) meta.getField(M_COUNT);
+            }
+            if (meta.getField(M_TIMED) != null) {
+                s.timedSlice = (Long) meta.getField(M_TIMED);
+            }
+            if (meta.getField(M_FIRED) != null) {
+                s.firedThrough = (Long) meta.getField(M_FIRED);
+            }
+            s.slices = longs((Long[]) meta.getField(M_SLICES));
+            s.sessions = longs((Long[]) meta.getField(M_SESSIONS));
+            return s;
+        }
+
+        @Override
+        public void keyState(KeyState s) {
+            meta.setField(M_DIM, s.dimension < 0 ? null : s.dimension);
+            meta.setField(M_COUNT, s.count);
+            meta.setField(M_TIMED, s.timedSlice);
+            meta.setField(M_FIRED, s.firedThrough);
+            meta.setField(M_SLICES, boxed(s.slices));
+            meta.setField(M_SESSIONS, boxed(s.sessions));
+        }
+
+        @Override
+        public void add(long namespace, Row record) throws Exception {
+            record.setField(B_NAMESPACE, namespace);
+            buffer.add(record);
+        }
+
+        @Override
+        public void read(long[] namespaces, int n, Records<Row> sink) throws Exception {
+            // one pass over the buffer, its records by namespace in the order they came
+            List<List<Row>> byNamespace = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                byNamespace.add(new ArrayList<>());
+            }
+            for (Row r : buffer.get()) {
+                int i = Arrays.binarySearch(namespaces, 0, n, (Long) r.getField(B_NAMESPACE));
+                if (i >= 0) {
+                    byNamespace.get(i).add(r);
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                for (Row r : byNamespace.get(i)) {
+                    sink.accept(namespaces[i], r);
+                }
+            }
+        }
+
+        @Override
+        public void clear(long[] namespaces, int n) throws Exception {
+            long[] sorted = Arrays.copyOf(namespaces, n);
+            Arrays.sort(sorted);
+            List<Row> kept = new ArrayList<>();
+            boolean dropped = false;
+            for (Row r : buffer.get()) {
+                if (Arrays.binarySearch(sorted, (Long) r.getField(B_NAMESPACE)) >= 0) {
+                    dropped = true;
+                } else {
+                    kept.add(r);
+                }
+            }
+            if (dropped) { // rewritten only when records leave
+                buffer.clear();
+                buffer.addAll(kept);
+            }
+        }
+
+        @Override
+        public void move(long from, long to) throws Exception {
+            // after every record there, as the operator's list state appends them
+            List<Row> kept = new ArrayList<>();
+            List<Row> moved = new ArrayList<>();
+            for (Row r : buffer.get()) {
+                if ((Long) r.getField(B_NAMESPACE) == from) {
+                    r.setField(B_NAMESPACE, to);
+                    moved.add(r);
+                } else {
+                    kept.add(r);
+                }
+            }
+            if (!moved.isEmpty()) {
+                kept.addAll(moved);
+                buffer.clear();
+                buffer.addAll(kept);
+            }
+        }
+
+        @Override
+        public Statistics statistics(long namespace) {
+            return null; // computed from the slice's records each time: the same numbers
+        }
+
+        @Override
+        public void statistics(long namespace, Statistics statistics) {}
+
+        @Override
+        public void clearStatistics(long namespace) {}
+
+        @Override
+        public float[] features(Row record) {
+            return (float[]) record.getField(B_FEATURES);
+        }
+
+        @Override
+        public long time(Row record) {
+            return (Long) record.getField(B_TIME);
+        }
+    }
+
+    private static long[] longs(Long[] boxed) {
+        if (boxed == null) {
+            return new long[0];
+        }
+        long[] out = new long[boxed.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = boxed[i];
+        }
         return out;
+    }
+
+    private static Long[] boxed(long[] values) {
+        Long[] out = new Long[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+
+    /** The key's named timers, {@code namespace@time}. */
+    private final class Timers implements WindowEngine.Timers {
+        @Override
+        public long watermark() {
+            Long w = context.timeContext(Long.class).currentWatermark();
+            return w == null ? Long.MIN_VALUE : w;
+        }
+
+        @Override
+        public void register(long namespace, long time) {
+            context.timeContext(Long.class).registerOnTime(namespace + "@" + time, time);
+        }
+
+        @Override
+        public void delete(long namespace, long time) {
+            context.timeContext(Long.class).clearTimer(namespace + "@" + time);
+        }
+
+        @Override
+        public long endOfInput() {
+            return Long.MAX_VALUE - 1; // the final watermark fires it
+        }
+    }
+
+    /** Each result as an output row: the record's other columns and its normalised features. */
+    private final class Results implements WindowEngine.Output<Row> {
+        @Override
+        public void result(Row record, float[] features, long start, long end, int count) {
+            Plan p = plan;
+            Row out = new Row(p.outputColumns.length + 4);
+            Row rest = (Row) record.getField(B_REST);
+            int j = 0;
+            for (int i = 0; i < p.outputColumns.length; i++) {
+                out.setField(
+                        i,
+                        p.outputColumns[i] == p.featuresIndex
+                                ? arrayData(p, features)
+                                : rest.getField(j++));
+            }
+            int k = p.outputColumns.length;
+            if (start != Long.MIN_VALUE) {
+                out.setField(k, Instant.ofEpochMilli(start));
+                out.setField(k + 1, Instant.ofEpochMilli(end));
+            }
+            out.setField(k + 2, (long) count);
+            collect(out);
+        }
+
+        /** Flink's array data over the primitive array: FLOAT as it is, DOUBLE widened exactly. */
+        private ArrayData arrayData(Plan p, float[] features) {
+            if (!p.doubles) {
+                return new GenericArrayData(features);
+            }
+            double[] d = new double[features.length];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = features[i];
+            }
+            return new GenericArrayData(d);
+        }
+
+        @Override
+        public void values(float[] values, int off, int len, int rows) {
+            // SQL reports its own metrics
+        }
     }
 }

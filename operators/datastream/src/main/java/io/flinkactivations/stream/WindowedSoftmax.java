@@ -2,10 +2,7 @@ package io.flinkactivations.stream;
 
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.WindowSpec;
-import io.flinkactivations.stream.internal.DimensionGate;
-import io.flinkactivations.stream.internal.LateRecords;
 import io.flinkactivations.stream.internal.RecordModel;
-import io.flinkactivations.stream.internal.SoftmaxWindowFunction;
 import io.flinkactivations.stream.internal.SoftmaxWindowOperator;
 import java.time.Duration;
 import java.util.Objects;
@@ -15,11 +12,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
-import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.windowing.assigners.EventTimeSessionWindows;
-import org.apache.flink.util.OutputTag;
 
 /**
  * Windowed softmax normalization: records are keyed (a user's record by the {@code KeyedStream}'s
@@ -208,49 +201,19 @@ public final class WindowedSoftmax {
                             + ", allowed lateness "
                             + allowedLateness
                             + ")";
-            if (window.kind() != WindowSpec.Kind.SESSION) {
-                SingleOutputStreamOperator<OUT> out =
-                        timed.keyBy(keys, keyType)
-                                .transform(
-                                        name,
-                                        model.outputType(),
-                                        new SoftmaxWindowOperator<>(
-                                                activation,
-                                                window,
-                                                allowedLateness.toMillis(),
-                                                lateMessage,
-                                                model))
-                                .uid(uidPrefix + "-window");
-                return new ActivationResult<>(out, out.getSideOutput(model.deadLetterTag()));
-            }
-            // Session windows merge, so they cannot be sliced: Flink's window operator, with the
-            // dimension check in front
-            SingleOutputStreamOperator<IN> gated =
-                    timed.keyBy(keys, keyType)
-                            .process(new DimensionGate<>(model), model.inputType())
-                            .name("dimension check")
-                            .uid(uidPrefix + "-dimension");
-            KeyedStream<IN, Object> keyed =
-                    DataStreamUtils.reinterpretAsKeyedStream(gated, keys, keyType);
-            OutputTag<IN> lateTag = new OutputTag<>("late", model.inputType());
             SingleOutputStreamOperator<OUT> out =
-                    keyed.window(EventTimeSessionWindows.withGap(window.size()))
-                            .allowedLateness(allowedLateness)
-                            .sideOutputLateData(lateTag)
-                            .process(
-                                    new SoftmaxWindowFunction<>(activation, model),
-                                    model.outputType())
-                            .name(name)
+                    timed.keyBy(keys, keyType)
+                            .transform(
+                                    name,
+                                    model.outputType(),
+                                    new SoftmaxWindowOperator<>(
+                                            activation,
+                                            window,
+                                            allowedLateness.toMillis(),
+                                            lateMessage,
+                                            model))
                             .uid(uidPrefix + "-window");
-            DataStream<BAD> late =
-                    out.getSideOutput(lateTag)
-                            .map(
-                                    new LateRecords<>(model, lateMessage),
-                                    model.deadLetterTag().getTypeInfo())
-                            .name("late records")
-                            .uid(uidPrefix + "-late");
-            return new ActivationResult<>(
-                    out, gated.getSideOutput(model.deadLetterTag()).union(late));
+            return new ActivationResult<>(out, out.getSideOutput(model.deadLetterTag()));
         }
     }
 }
