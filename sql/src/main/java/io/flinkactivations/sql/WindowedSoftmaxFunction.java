@@ -8,6 +8,7 @@ import io.flinkactivations.stream.internal.WindowEngine.KeyState;
 import io.flinkactivations.stream.internal.WindowEngine.Records;
 import io.flinkactivations.stream.internal.WindowEngine.Rejection;
 import io.flinkactivations.stream.internal.WindowEngine.Statistics;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,11 +20,14 @@ import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.api.dataview.ListView;
+import org.apache.flink.table.api.dataview.MapView;
 import org.apache.flink.table.catalog.DataTypeFactory;
 import org.apache.flink.table.data.ArrayData;
 import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.functions.ProcessTableFunction;
+import org.apache.flink.table.functions.SpecializedFunction;
 import org.apache.flink.table.functions.TableSemantics;
+import org.apache.flink.table.functions.UserDefinedFunction;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.inference.CallContext;
 import org.apache.flink.table.types.inference.StateTypeStrategy;
@@ -71,27 +75,36 @@ import org.apache.flink.types.Row;
  * records to their dead letters.
  */
 @PublicEvolving
-public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
+public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
+        implements SpecializedFunction {
     private static final long serialVersionUID = 1L;
 
     /** The function's name in {@code ActivationsModule}. */
     public static final String NAME = "WINDOWED_SOFTMAX";
+
+    /**
+     * The state lives as long as its windows: a fired window's records leave the buffer. Flink's
+     * default for a process table function's state, a time-to-live of forever, costs an expiry
+     * check on every access.
+     */
+    private static final Duration NO_TTL = Duration.ZERO;
+
+    private static final EnumSet<StaticArgumentTrait> INPUT_TRAITS =
+            EnumSet.of(StaticArgumentTrait.TABLE, StaticArgumentTrait.SET_SEMANTIC_TABLE);
 
     private static final int ARG_WINDOW = 1;
     private static final int ARG_ACTIVATION = 2;
     private static final int ARG_FEATURES = 3;
     private static final String DEFAULT_FEATURES = "features";
 
-    // the meta state, read by position: the call's arguments, then the window engine's key state
-    private static final int M_WINDOW = 0;
-    private static final int M_ACTIVATION = 1;
-    private static final int M_FEATURES = 2;
-    private static final int M_DIM = 3;
-    private static final int M_COUNT = 4;
-    private static final int M_TIMED = 5;
-    private static final int M_FIRED = 6;
-    private static final int M_SLICES = 7;
-    private static final int M_SESSIONS = 8;
+    // the key's state, one row under KEY_STATE in the "key" map view, read by position
+    private static final int KEY_STATE = 0;
+    private static final int K_DIM = 0;
+    private static final int K_COUNT = 1;
+    private static final int K_TIMED = 2;
+    private static final int K_FIRED = 3;
+    private static final int K_SLICES = 4;
+    private static final int K_SESSIONS = 5;
 
     // a buffered record, by position (Plan.bufferType)
     private static final int B_NAMESPACE = 0;
@@ -107,46 +120,37 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
         state.put(
                 "buffer",
                 StateTypeStrategy.of(
-                        call ->
-                                Optional.of(
-                                        ListView.newListViewDataType(Plan.of(call).bufferType))));
-        // the call's arguments (timers get none), then what the window engine keeps per key
+                        call -> Optional.of(ListView.newListViewDataType(Plan.of(call).bufferType)),
+                        NO_TTL));
+        // what the window engine keeps per key, as one entry of a map view: a view is read and
+        // written when the engine asks, where a value state is converted, compared and written
+        // back on every call
         state.put(
-                "meta",
+                "key",
                 StateTypeStrategy.of(
                         call ->
                                 Optional.of(
-                                        DataTypes.ROW(
-                                                        DataTypes.FIELD(
-                                                                "window", DataTypes.STRING()),
-                                                        DataTypes.FIELD(
-                                                                "activation", DataTypes.STRING()),
-                                                        DataTypes.FIELD(
-                                                                "features", DataTypes.STRING()),
-                                                        DataTypes.FIELD("dim", DataTypes.INT()),
-                                                        DataTypes.FIELD("n", DataTypes.BIGINT()),
-                                                        DataTypes.FIELD(
-                                                                "timed", DataTypes.BIGINT()),
-                                                        DataTypes.FIELD(
-                                                                "fired", DataTypes.BIGINT()),
-                                                        DataTypes.FIELD(
-                                                                "slices",
-                                                                DataTypes.ARRAY(
-                                                                        DataTypes.BIGINT())),
-                                                        DataTypes.FIELD(
-                                                                "sessions",
-                                                                DataTypes.ARRAY(
-                                                                        DataTypes.BIGINT())))
-                                                .bridgedTo(Row.class))));
+                                        MapView.newMapViewDataType(
+                                                DataTypes.INT().notNull(),
+                                                DataTypes.ROW(
+                                                                DataTypes.FIELD(
+                                                                        "dim", DataTypes.INT()),
+                                                                DataTypes.FIELD(
+                                                                        "n", DataTypes.BIGINT()),
+                                                                DataTypes.FIELD(
+                                                                        "timed",
+                                                                        DataTypes.BIGINT()),
+                                                                DataTypes.FIELD(
+                                                                        "fired",
+                                                                        DataTypes.BIGINT()),
+                                                                DataTypes.FIELD("slices", longs()),
+                                                                DataTypes.FIELD(
+                                                                        "sessions", longs()))
+                                                        .bridgedTo(Row.class))),
+                        NO_TTL));
         return TypeInference.newBuilder()
                 .staticArguments(
-                        StaticArgument.table(
-                                "input",
-                                Row.class,
-                                false,
-                                EnumSet.of(
-                                        StaticArgumentTrait.TABLE,
-                                        StaticArgumentTrait.SET_SEMANTIC_TABLE)),
+                        StaticArgument.table("input", Row.class, false, INPUT_TRAITS),
                         StaticArgument.scalar("window_spec", DataTypes.STRING(), false),
                         StaticArgument.scalar("activation", DataTypes.STRING(), true),
                         StaticArgument.scalar("features", DataTypes.STRING(), true))
@@ -351,28 +355,56 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
         }
     }
 
+    // the call's arguments, set when the planner specializes the function to its call: the
+    // timers get no arguments, and state need not keep them
+    private final String window;
+    private final String activation;
+    private final String features;
+
+    /** The function as the module lists it; the planner specializes it to each call. */
+    public WindowedSoftmaxFunction() {
+        this(null, null, null);
+    }
+
+    private WindowedSoftmaxFunction(String window, String activation, String features) {
+        this.window = window;
+        this.activation = activation;
+        this.features = features;
+    }
+
+    @Override
+    public UserDefinedFunction specialize(SpecializedContext context) {
+        CallContext call = context.getCallContext();
+        Plan.of(call); // the same checks as when the query was validated
+        return new WindowedSoftmaxFunction(
+                call.getArgumentValue(ARG_WINDOW, String.class).orElseThrow(),
+                call.isArgumentNull(ARG_ACTIVATION)
+                        ? "softmax"
+                        : call.getArgumentValue(ARG_ACTIVATION, String.class).orElseThrow(),
+                call.isArgumentNull(ARG_FEATURES)
+                        ? DEFAULT_FEATURES
+                        : call.getArgumentValue(ARG_FEATURES, String.class).orElseThrow());
+    }
+
     // the current call's context and state, for the engine's store, timers and output
     private transient Plan plan;
     private transient WindowEngine<Row> engine;
     private transient Context context;
     private transient ListView<Row> buffer;
-    private transient Row meta;
+    private transient MapView<Integer, Row> key;
 
-    /**
-     * The call's plan, from its arguments; kept in state for the timers, which get no arguments.
-     */
-    private Plan plan(Context ctx, Row meta, String window, String activation, String features) {
-        if (window != null) { // a call: this query's arguments win over a restored state's
-            meta.setField(M_WINDOW, window);
-            meta.setField(M_ACTIVATION, activation == null ? "softmax" : activation);
-            meta.setField(M_FEATURES, features == null ? DEFAULT_FEATURES : features);
-        }
+    /** The call's plan, from the arguments it was specialized with. */
+    private Plan plan(Context ctx) {
         if (plan == null) {
+            if (window == null) {
+                throw new IllegalStateException(
+                        NAME + " runs as the planner specialized it to its call");
+            }
             plan =
                     Plan.of(
-                            (String) meta.getField(M_WINDOW),
-                            (String) meta.getField(M_ACTIVATION),
-                            (String) meta.getField(M_FEATURES),
+                            window,
+                            activation,
+                            features,
                             ctx.tableSemanticsFor("input"),
                             true); // checked when planned
             engine =
@@ -392,20 +424,21 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
     public void eval(
             Context ctx,
             ListView<Row> buffer,
-            Row meta,
+            MapView<Integer, Row> key,
             Row input,
             String window,
             String activation,
             String features)
             throws Exception {
-        Plan p = plan(ctx, meta, window, activation, features);
+        Plan p = plan(ctx);
         this.context = ctx;
         this.buffer = buffer;
-        this.meta = meta;
+        this.key = key;
+        // Flink 2.2 gives a table argument's arrays boxed (FLINK-40391)
         Object[] values = (Object[]) input.getField(p.featuresIndex);
         for (int i = 0; values != null && i < values.length; i++) {
             if (values[i] == null) {
-                deadLetter(p, input, values, BadRecordReason.WRONG_TYPE);
+                deadLetter(p, input, BadRecordReason.WRONG_TYPE);
                 return;
             }
         }
@@ -414,7 +447,7 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
                 engine.add(
                         values == null ? -1 : values.length, t, () -> stored(p, input, values, t));
         if (no != null) {
-            deadLetter(p, input, values, no.reason());
+            deadLetter(p, input, no.reason());
         }
     }
 
@@ -438,62 +471,68 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
         return Row.of(0L, p.window.isTimeBased() ? t : Long.MIN_VALUE, f, rest);
     }
 
-    private void deadLetter(Plan p, Row input, Object[] values, BadRecordReason reason) {
+    /** The row as it came (its features too), with the reason it is a dead letter. */
+    private void deadLetter(Plan p, Row input, BadRecordReason reason) {
         Row out = new Row(p.outputColumns.length + 4);
         for (int i = 0; i < p.outputColumns.length; i++) {
             int c = p.outputColumns[i];
+            // the features as they came, as the output's array data
             out.setField(
-                    i,
-                    c != p.featuresIndex
-                            ? input.getField(c)
-                            : values == null ? null : new GenericArrayData(values));
+                    i, c == p.featuresIndex ? boxedArray(input.getField(c)) : input.getField(c));
         }
         out.setField(p.outputColumns.length + 3, reason.code());
         collect(out);
     }
 
+    private static ArrayData boxedArray(Object values) {
+        return values == null ? null : new GenericArrayData((Object[]) values);
+    }
+
     /** A timer of the key: the engine's, by name {@code namespace@time}. */
-    public void onTimer(OnTimerContext ctx, ListView<Row> buffer, Row meta) throws Exception {
-        plan(ctx, meta, null, null, null);
+    public void onTimer(OnTimerContext ctx, ListView<Row> buffer, MapView<Integer, Row> key)
+            throws Exception {
+        plan(ctx);
         this.context = ctx;
         this.buffer = buffer;
-        this.meta = meta;
+        this.key = key;
         String name = ctx.currentTimer();
         int at = name.indexOf('@');
         engine.onTimer(
                 Long.parseLong(name.substring(0, at)), Long.parseLong(name.substring(at + 1)));
     }
 
-    /** The key's records in the buffer, in the order they came; the key's state in meta. */
+    /** The key's records in the buffer, in the order they came; the key's state in its map view. */
     private final class Store implements WindowEngine.Store<Row> {
         @Override
-        public KeyState keyState() {
+        public KeyState keyState() throws Exception {
             KeyState s = new KeyState();
-            if (meta.getField(M_DIM) != null) {
-                s.dimension = (Integer) meta.getField(M_DIM);
+            Row k = key.get(KEY_STATE);
+            if (k == null) {
+                return s;
             }
-            if (meta.getField(M_COUNT) != null) {
-                s.count = (Long) meta.getField(M_COUNT);
+            if (k.getField(K_DIM) != null) {
+                s.dimension = (Integer) k.getField(K_DIM);
             }
-            if (meta.getField(M_TIMED) != null) {
-                s.timedSlice = (Long) meta.getField(M_TIMED);
-            }
-            if (meta.getField(M_FIRED) != null) {
-                s.firedThrough = (Long) meta.getField(M_FIRED);
-            }
-            s.slices = longs((Long[]) meta.getField(M_SLICES));
-            s.sessions = longs((Long[]) meta.getField(M_SESSIONS));
+            s.count = (Long) k.getField(K_COUNT);
+            s.timedSlice = (Long) k.getField(K_TIMED);
+            s.firedThrough = (Long) k.getField(K_FIRED);
+            s.slices = longs(k.getField(K_SLICES));
+            s.sessions = longs(k.getField(K_SESSIONS));
             return s;
         }
 
         @Override
-        public void keyState(KeyState s) {
-            meta.setField(M_DIM, s.dimension < 0 ? null : s.dimension);
-            meta.setField(M_COUNT, s.count);
-            meta.setField(M_TIMED, s.timedSlice);
-            meta.setField(M_FIRED, s.firedThrough);
-            meta.setField(M_SLICES, boxed(s.slices));
-            meta.setField(M_SESSIONS, boxed(s.sessions));
+        public void keyState(KeyState s) throws Exception {
+            // a new row: heap state keeps the one it was given
+            key.put(
+                    KEY_STATE,
+                    Row.of(
+                            s.dimension < 0 ? null : s.dimension,
+                            s.count,
+                            s.timedSlice,
+                            s.firedThrough,
+                            s.slices.clone(),
+                            s.sessions.clone()));
         }
 
         @Override
@@ -583,23 +622,14 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row> {
         }
     }
 
-    private static long[] longs(Long[] boxed) {
-        if (boxed == null) {
-            return new long[0];
-        }
-        long[] out = new long[boxed.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = boxed[i];
-        }
-        return out;
+    private static long[] longs(Object values) {
+        // a copy: heap state may hold the array itself, and the engine edits its arrays in place
+        return values == null ? new long[0] : ((long[]) values).clone();
     }
 
-    private static Long[] boxed(long[] values) {
-        Long[] out = new Long[values.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values[i];
-        }
-        return out;
+    /** A list of longs in state, as a primitive array. */
+    private static DataType longs() {
+        return DataTypes.ARRAY(DataTypes.BIGINT().notNull()).bridgedTo(long[].class);
     }
 
     /** The key's named timers, {@code namespace@time}. */
