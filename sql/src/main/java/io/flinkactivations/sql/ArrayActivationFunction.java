@@ -168,6 +168,17 @@ public abstract class ArrayActivationFunction extends ScalarFunction
             values = new float[Math.max(n, values.length * 2)];
         }
         float[] x = values;
+        if (noNulls) { // DOUBLE: one bulk copy out, float32 in between, widened back in its place
+            double[] d = ((BinaryArrayData) input).toDoubleArray();
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) d[i];
+            }
+            kernel.apply(x, 0, x, 0, n);
+            for (int i = 0; i < n; i++) {
+                d[i] = x[i];
+            }
+            return new GenericArrayData(d);
+        }
         int k = 0; // the elements that are not NULL, in order: the kernel runs on them alone
         for (int i = 0; i < n; i++) {
             if (noNulls || !input.isNullAt(i)) {

@@ -9,7 +9,6 @@ import io.flinkactivations.stream.internal.WindowEngine.Records;
 import io.flinkactivations.stream.internal.WindowEngine.Rejection;
 import io.flinkactivations.stream.internal.WindowEngine.Statistics;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -253,8 +252,13 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
                                             : plainTime(types.get(i))));
                 }
             }
-            fields.add(DataTypes.FIELD("window_start", DataTypes.TIMESTAMP_LTZ(3)));
-            fields.add(DataTypes.FIELD("window_end", DataTypes.TIMESTAMP_LTZ(3)));
+            // the bounds out as epoch milliseconds, which Flink takes for TIMESTAMP_LTZ as they are
+            fields.add(
+                    DataTypes.FIELD(
+                            "window_start", DataTypes.TIMESTAMP_LTZ(3).bridgedTo(Long.class)));
+            fields.add(
+                    DataTypes.FIELD(
+                            "window_end", DataTypes.TIMESTAMP_LTZ(3).bridgedTo(Long.class)));
             fields.add(DataTypes.FIELD("window_count", DataTypes.BIGINT()));
             fields.add(DataTypes.FIELD("dead_letter", DataTypes.STRING()));
             this.outputColumns = out.stream().mapToInt(Integer::intValue).toArray();
@@ -488,17 +492,14 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
         return values == null ? null : new GenericArrayData((Object[]) values);
     }
 
-    /** A timer of the key: the engine's, by name {@code namespace@time}. */
+    /** A timer of the key: the engine's, at the end of a window (less 1 ms). */
     public void onTimer(OnTimerContext ctx, ListView<Row> buffer, MapView<Integer, Row> key)
             throws Exception {
         plan(ctx);
         this.context = ctx;
         this.buffer = buffer;
         this.key = key;
-        String name = ctx.currentTimer();
-        int at = name.indexOf('@');
-        engine.onTimer(
-                Long.parseLong(name.substring(0, at)), Long.parseLong(name.substring(at + 1)));
+        engine.onTimer(ctx.timeContext(Long.class).time());
     }
 
     /** The key's records in the buffer, in the order they came; the key's state in its map view. */
@@ -632,7 +633,10 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
         return DataTypes.ARRAY(DataTypes.BIGINT().notNull()).bridgedTo(long[].class);
     }
 
-    /** The key's named timers, {@code namespace@time}. */
+    /**
+     * The key's timers, by time alone: with no allowed lateness a time names one window of the key
+     * (a named timer costs a string per timer, its hash and a map entry).
+     */
     private final class Timers implements WindowEngine.Timers {
         @Override
         public long watermark() {
@@ -642,12 +646,12 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
 
         @Override
         public void register(long namespace, long time) {
-            context.timeContext(Long.class).registerOnTime(namespace + "@" + time, time);
+            context.timeContext(Long.class).registerOnTime(time);
         }
 
         @Override
         public void delete(long namespace, long time) {
-            context.timeContext(Long.class).clearTimer(namespace + "@" + time);
+            context.timeContext(Long.class).clearTimer(time);
         }
 
         @Override
@@ -673,8 +677,8 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
             }
             int k = p.outputColumns.length;
             if (start != Long.MIN_VALUE) {
-                out.setField(k, Instant.ofEpochMilli(start));
-                out.setField(k + 1, Instant.ofEpochMilli(end));
+                out.setField(k, start);
+                out.setField(k + 1, end);
             }
             out.setField(k + 2, (long) count);
             collect(out);

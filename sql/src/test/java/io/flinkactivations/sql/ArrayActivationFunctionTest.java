@@ -58,17 +58,21 @@ class ArrayActivationFunctionTest {
         for (int i = 0; i < d.length; i++) {
             d[i] = VALUES[i] + 1e-9; // rounds to the same float
         }
-        float[] want = expected("sigmoid", VALUES);
-        for (ArrayData in :
-                new ArrayData[] {
-                    BinaryArrayData.fromPrimitiveArray(d.clone()), new GenericArrayData(d.clone())
-                }) {
-            double[] out = function("sigmoid", true).eval(in).toDoubleArray();
-            for (int i = 0; i < want.length; i++) {
-                assertThat(Double.doubleToLongBits(out[i]))
-                        .isEqualTo(Double.doubleToLongBits(want[i]));
+        for (String spec : new String[] {"sigmoid", "softmax(temperature=2)", "relu"}) {
+            float[] want = expected(spec, VALUES);
+            for (ArrayData in :
+                    new ArrayData[] {
+                        BinaryArrayData.fromPrimitiveArray(d.clone()),
+                        new GenericArrayData(d.clone())
+                    }) {
+                double[] out = function(spec, true).eval(in).toDoubleArray();
+                for (int i = 0; i < want.length; i++) {
+                    assertThat(Double.doubleToLongBits(out[i]))
+                            .as(spec + " on " + in.getClass().getSimpleName() + " at " + i)
+                            .isEqualTo(Double.doubleToLongBits(want[i]));
+                }
+                assertThat(in.toDoubleArray()).containsExactly(d);
             }
-            assertThat(in.toDoubleArray()).containsExactly(d);
         }
     }
 

@@ -281,6 +281,30 @@ public final class WindowEngine<R> {
         };
     }
 
+    /**
+     * The current key's timers at {@code time} fired, for timers that carry only their time: every
+     * window whose timer that is. Without allowed lateness a time names one timer of a key: a
+     * window's or session's end - 1, or the end of the input.
+     */
+    public void onTimer(long time) throws Exception {
+        if (lateness > 0) {
+            throw new IllegalStateException("timers without namespaces need no allowed lateness");
+        }
+        switch (window.kind()) {
+            case COUNT -> fireCountBatch(store.keyState());
+            case SESSION -> {
+                long[] sessions = store.keyState().sessions;
+                for (int i = 0; i < sessions.length; i += 2) {
+                    if (sessions[i + 1] - 1 == time) {
+                        onSessionTimer(sessions[i], time);
+                        return;
+                    }
+                }
+            }
+            default -> onWindowTimer(time + 1, time);
+        }
+    }
+
     /** A timer of the current key fired. */
     public void onTimer(long namespace, long time) throws Exception {
         switch (window.kind()) {
