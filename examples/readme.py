@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""README.md's library examples as outside Maven projects, built and run as a user would.
+"""The library examples of README.md and docs/sql.md as outside Maven projects, built and run as a
+user would.
 
-  readme.py DIR     writes one project per example into DIR/<name>/ from the README's own blocks,
-                    runs each with the README's run command, and checks what it prints
+  readme.py DIR     writes one project per example into DIR/<name>/ from the documents' own blocks,
+                    runs each with the documents' run command, and checks what it prints
 
-A README block belongs to an example when the line before it is a marker:
+A block belongs to an example when the line before it is a marker (README.md's blocks first, then
+docs/sql.md's, which adds SQL to the README's DataStream project):
 
   <!-- example: NAMES KIND -->
 
@@ -21,7 +23,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-README = os.path.join(HERE, "..", "README.md")
+SOURCES = [os.path.join(HERE, "..", "README.md"), os.path.join(HERE, "..", "docs", "sql.md")]
 MARKER = re.compile(r"^<!-- example: (.+?) -->\s*$")
 KERNEL_LINE = re.compile(r"INFO\s+Kernels - Activation kernels: ")
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
@@ -56,22 +58,24 @@ SKELETON = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def blocks():
-    """(names, kind, text) for every marked fenced block, in README order."""
-    lines = open(README, encoding="utf-8").read().split("\n")
+    """(names, kind, text) for every marked fenced block, in the documents' order."""
     out = []
-    i = 0
-    while i < len(lines):
-        m = MARKER.match(lines[i])
-        if m:
-            words = m.group(1).split()
-            if len(words) < 2 or not lines[i + 1].startswith("```"):
-                sys.exit(f"readme.py: README line {i + 1}: a marker needs names, a kind and a fenced block next")
-            j = i + 2
-            while not lines[j].startswith("```"):
-                j += 1
-            out.append((words[:-1], words[-1], "\n".join(lines[i + 2:j]) + "\n"))
-            i = j
-        i += 1
+    for source in SOURCES:
+        lines = open(source, encoding="utf-8").read().split("\n")
+        i = 0
+        while i < len(lines):
+            m = MARKER.match(lines[i])
+            if m:
+                words = m.group(1).split()
+                if len(words) < 2 or not lines[i + 1].startswith("```"):
+                    sys.exit(f"readme.py: {os.path.basename(source)} line {i + 1}: a marker needs names,"
+                             " a kind and a fenced block next")
+                j = i + 2
+                while not lines[j].startswith("```"):
+                    j += 1
+                out.append((words[:-1], words[-1], "\n".join(lines[i + 2:j]) + "\n"))
+                i = j
+            i += 1
     return out
 
 
