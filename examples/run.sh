@@ -4,7 +4,7 @@
 # - the example projects, on a real Kafka broker (deploy/local/cluster.sh, a KRaft process from Maven
 #   jars): datastream/ and sql-kafka/ (Flink), kafka-streams/ (the core alone). All read the same
 #   readings (check.py generate); check.py then checks every output topic against PyTorch;
-# - README.md's own library examples, written out as new projects from its blocks (readme.py);
+# - the library examples of README.md and docs/sql.md, written out as new projects from their blocks (readme.py);
 # - a project generated from the quickstart archetype: its build and its MiniCluster test.
 # About 4 minutes.
 #
@@ -56,7 +56,7 @@ for t in "${topics[@]:1}"; do "$C" consume "$t" 100000 5 > "$out/$t.txt"; say "$
 "$py" "$here/check.py" check "$out"
 "$C" kafka-stop >/dev/null 2>&1 || true
 
-say "README.md's library examples, as new projects from its own blocks"
+say "the library examples of README.md and docs/sql.md, as new projects from their own blocks"
 rm -rf "$LOCAL_CLUSTER_WORK/readme"
 "$py" "$here/readme.py" "$LOCAL_CLUSTER_WORK/readme"
 
