@@ -458,14 +458,8 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
     /** What state keeps of a row: its features as float32s and its other columns, once. */
     private static Row stored(Plan p, Row input, Object[] values, long t) {
         float[] f = new float[values.length];
-        if (values instanceof Float[] floats) {
-            for (int i = 0; i < f.length; i++) {
-                f[i] = floats[i];
-            }
-        } else {
-            for (int i = 0; i < f.length; i++) {
-                f[i] = ((Number) values[i]).floatValue();
-            }
+        for (int i = 0; i < f.length; i++) { // FLOAT as it is, DOUBLE rounded to float32
+            f[i] = ((Number) values[i]).floatValue();
         }
         Row rest = new Row(p.restColumns.length);
         for (int i = 0; i < p.restColumns.length; i++) {
@@ -532,8 +526,8 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
                             s.count,
                             s.timedSlice,
                             s.firedThrough,
-                            s.slices.clone(),
-                            s.sessions.clone()));
+                            s.slices,
+                            s.sessions));
         }
 
         @Override
@@ -624,8 +618,8 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
     }
 
     private static long[] longs(Object values) {
-        // a copy: heap state may hold the array itself, and the engine edits its arrays in place
-        return values == null ? new long[0] : ((long[]) values).clone();
+        // as state has it: the engine replaces the key's arrays, never writes into them
+        return values == null ? new long[0] : (long[]) values;
     }
 
     /** A list of longs in state, as a primitive array. */

@@ -72,6 +72,9 @@ public final class WindowEngine<R> {
         /** Time windows: every window ending at or before this has fired. */
         public long firedThrough = Long.MIN_VALUE;
 
+        // the engine replaces these arrays and never writes into them: a store may keep them as
+        // they are
+
         /** Time windows: the slices that hold records, ascending. */
         public long[] slices = new long[0];
 
@@ -451,18 +454,17 @@ public final class WindowEngine<R> {
 
     /** Drops the slices that no window within its allowed lateness covers any more. */
     private void dropPassedSlices(KeyState key, long watermark) throws Exception {
+        // slices ascend, and so do their last windows' ends: the passed ones come first
         int n = 0;
-        int kept = 0;
         for (long slice : key.slices) {
-            if (window.lastWindowEnd(slice - 1) - 1 + lateness <= watermark) {
-                n = want(n, slice);
-            } else {
-                key.slices[kept++] = slice;
+            if (window.lastWindowEnd(slice - 1) - 1 + lateness > watermark) {
+                break;
             }
+            n = want(n, slice);
         }
         if (n > 0) {
             store.clear(wanted, n);
-            key.slices = Arrays.copyOf(key.slices, kept);
+            key.slices = Arrays.copyOfRange(key.slices, n, key.slices.length);
         }
     }
 
