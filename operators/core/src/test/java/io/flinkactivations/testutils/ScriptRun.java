@@ -18,6 +18,14 @@ public record ScriptRun(int exitCode, String out, String err) {
     /** The project's root, for a test run by Maven in one of its modules. */
     public static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
 
+    /** What a stack trace prints: a launcher's failure is one line, never these. */
+    public static final String[] STACK_TRACE = {"\tat ", "Caused by", "Exception in"};
+
+    /** What the run printed: stderr, then stdout. */
+    public String console() {
+        return err + out;
+    }
+
     /** Runs {@code script} with {@code stdin}, for at most 120 s. */
     public static ScriptRun run(Path script, String stdin, String... args)
             throws IOException, InterruptedException {
