@@ -122,12 +122,10 @@ public final class ApplyCommand implements Callable<Integer> {
                                 + w
                                 + " needs event time: use the streaming job (activations run)");
             }
-            if (!activationSpec.activation().isNormalizing()) {
-                throw new ParameterException(
-                        spec.commandLine(),
-                        "--window: "
-                                + activationSpec
-                                + " is element-wise, so a window changes nothing; windows are for softmax, log_softmax and softmin");
+            try {
+                activationSpec.checkForWindow();
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--window: " + e.getMessage());
             }
             if (w.count() > 10_000_000) {
                 throw new ParameterException(
@@ -137,14 +135,23 @@ public final class ApplyCommand implements Callable<Integer> {
                                 + ") is too large for apply; use at most count(10000000)");
             }
             batchSize = (int) w.count();
+        } else {
+            try {
+                activationSpec.checkForMap();
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--activation: " + e.getMessage() + "; give --window count(N)");
+            }
         }
         ActivationKernel kernel = Kernels.get().kernel(activationSpec);
-        return new Run(kernel, batchSize).process() ? 0 : 1;
+        return new Run(kernel, window != null, batchSize).process() ? 0 : 1;
     }
 
     /** One pass over stdin. */
     private final class Run {
         private final ActivationKernel kernel;
+        private final boolean windowed;
         private final int batchSize;
         private final BufferedOutputStream out = new BufferedOutputStream(stdout, 1 << 16);
         private final PrintWriter err = new PrintWriter(stderr, true);
@@ -154,8 +161,9 @@ public final class ApplyCommand implements Callable<Integer> {
         private float[] buffer = new float[0];
         private boolean allGood = true;
 
-        Run(ActivationKernel kernel, int batchSize) {
+        Run(ActivationKernel kernel, boolean windowed, int batchSize) {
             this.kernel = kernel;
+            this.windowed = windowed;
             this.batchSize = batchSize;
         }
 
@@ -203,6 +211,10 @@ public final class ApplyCommand implements Callable<Integer> {
             JsonRecord.Layout layout;
             try {
                 layout = JsonRecord.parse(record, 0, record.length);
+                String unfit = kernel.spec().checkDimension(layout.features().length);
+                if (unfit != null) { // a grouped softmax's groups
+                    throw new BadRecordException(BadRecordReason.DIMENSION_MISMATCH, unfit);
+                }
                 if (!batch.isEmpty()
                         && layout.features().length != batch.get(0).features().length) {
                     throw new BadRecordException(
@@ -239,7 +251,7 @@ public final class ApplyCommand implements Callable<Integer> {
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(batch.get(r).features(), 0, buffer, r * cols, cols);
             }
-            if (batchSize == 1) {
+            if (!windowed) {
                 kernel.apply(buffer, 0, buffer, 0, cols);
             } else {
                 kernel.applyAlongDim0(buffer, 0, buffer, 0, rows, cols);

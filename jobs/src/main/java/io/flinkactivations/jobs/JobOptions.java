@@ -225,12 +225,17 @@ public final class JobOptions {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--window: " + e.getMessage());
             }
-            if (!spec.activation().isNormalizing()) {
+            try {
+                spec.checkForWindow();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--window: " + e.getMessage());
+            }
+        } else {
+            try {
+                spec.checkForMap();
+            } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        "--window: "
-                                + spec
-                                + " is element-wise, so a window changes"
-                                + " nothing; windows are for softmax, log_softmax and softmin (or drop --window)");
+                        "--activation: " + e.getMessage() + "; give --window");
             }
         }
         RecordFormat recordFormat;

@@ -7,7 +7,6 @@ import io.flinkactivations.stream.internal.WindowEngine;
 import io.flinkactivations.stream.internal.WindowEngine.KeyState;
 import io.flinkactivations.stream.internal.WindowEngine.Records;
 import io.flinkactivations.stream.internal.WindowEngine.Rejection;
-import io.flinkactivations.stream.internal.WindowEngine.Statistics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -190,12 +189,10 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
                 boolean hasTime) {
             this.window = window;
             this.activation = activation;
-            if (!activation.activation().isNormalizing()) {
-                throw new ValidationException(
-                        NAME
-                                + " normalises along dim 0 across a window's records: the activation must be"
-                                + " softmax, log_softmax or softmin, not "
-                                + activation.canonical());
+            try {
+                activation.checkForWindow();
+            } catch (IllegalArgumentException e) {
+                throw new ValidationException(NAME + ": " + e.getMessage());
             }
             if (window.isTimeBased() && !hasTime) {
                 throw new ValidationException(
@@ -596,12 +593,12 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
         }
 
         @Override
-        public Statistics statistics(long namespace) {
+        public double[] statistics(long namespace) {
             return null; // computed from the slice's records each time: the same numbers
         }
 
         @Override
-        public void statistics(long namespace, Statistics statistics) {}
+        public void statistics(long namespace, double[] statistics) {}
 
         @Override
         public void clearStatistics(long namespace) {}

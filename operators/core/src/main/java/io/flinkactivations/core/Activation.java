@@ -212,13 +212,76 @@ public enum Activation {
     },
     SOFTMAX("softmax", "Softmax", false, false),
     LOG_SOFTMAX("log_softmax", "LogSoftmax", false, true),
-    SOFTMIN("softmin", "Softmin", true, false);
+    SOFTMIN("softmin", "Softmin", true, false),
+    /** {@code torch.nn.functional.layer_norm} over the whole vector, without affine parameters. */
+    LAYER_NORM(
+            "layer_norm", "LayerNorm", Kind.VECTOR, number("eps", 1e-5).check(e -> e >= 0, ">= 0")),
+    /**
+     * {@code torch.nn.functional.normalize} along the vector: x / max(||x||_p, eps), p = 1, 2 or
+     * inf.
+     */
+    NORMALIZE(
+            "normalize",
+            "normalize", // a function in PyTorch, no module
+            Kind.VECTOR,
+            choice("p", "2", "1", "inf"),
+            number("eps", 1e-12).check(e -> e >= 0, ">= 0")),
+    /**
+     * {@code torch.nn.functional.rms_norm} (PyTorch 2.4) over the whole vector, without a weight: x
+     * / sqrt(mean(x^2) + eps); eps defaults to float32's machine epsilon, as PyTorch's None does.
+     */
+    RMS_NORM(
+            "rms_norm",
+            "RMSNorm",
+            Kind.VECTOR,
+            number("eps", 0x1p-23).check(e -> e >= 0, ">= 0")), // float32 machine epsilon
+    /**
+     * {@code torch.nn.functional.batch_norm} in training mode, without affine parameters: each
+     * feature across a window's records, (x - mean) / sqrt(biased variance + eps).
+     */
+    BATCH_NORM(
+            "batch_norm",
+            "BatchNorm1d",
+            Kind.WINDOW,
+            number("eps", 1e-5).check(e -> e >= 0, ">= 0")),
+    /**
+     * Each feature across a window's records to [0, 1]: (x - min) / (max - min), as scikit-learn's
+     * {@code MinMaxScaler}; a constant feature gives 0.
+     */
+    MIN_MAX("min_max", "MinMaxScaler", Kind.WINDOW),
+    /**
+     * Each feature across a window's records to [-1, 1]: x / max|x|, as scikit-learn's {@code
+     * MaxAbsScaler}; a feature that is 0 in every record gives 0.
+     */
+    MAX_ABS("max_abs", "MaxAbsScaler", Kind.WINDOW);
+
+    /**
+     * How an op reads its input: one value at a time, a whole vector, or along dim 0 (across a
+     * window's records, one feature at a time).
+     */
+    @PublicEvolving
+    public enum Kind {
+        /** One value at a time. */
+        ELEMENTWISE,
+        /** Across one vector's values: layer_norm, normalize, rms_norm. */
+        VECTOR,
+        /**
+         * The softmax family: across one vector's values (in {@code groups} when given), and in a
+         * window, without groups, each feature across the window's records.
+         */
+        SOFTMAX,
+        /** Each feature across a window's records, and only there: batch_norm, min_max, max_abs. */
+        WINDOW
+    }
 
     /** Index of {@code approximate=tanh} among GELU's choices. */
     static final int GELU_TANH = 1;
 
     /** Index of the softmax family's {@code temperature} parameter. */
     static final int TEMPERATURE = 1;
+
+    /** Index of the softmax family's {@code groups} parameter. */
+    static final int GROUPS = 2;
 
     static final double SELU_ALPHA = 1.6732632423543772848170429916717;
     static final double SELU_SCALE = 1.0507009873554804934193349852946;
@@ -228,15 +291,19 @@ public enum Activation {
     private final String functionalName;
     private final String className;
     private final List<ParamDef> params;
-    private final boolean normalizing;
+    private final Kind kind;
     private final boolean negateInput;
     private final boolean logOutput;
 
     Activation(String functionalName, String className, ParamDef... params) {
+        this(functionalName, className, Kind.ELEMENTWISE, params);
+    }
+
+    Activation(String functionalName, String className, Kind kind, ParamDef... params) {
         this.functionalName = functionalName;
         this.className = className;
         this.params = List.of(params);
-        this.normalizing = false;
+        this.kind = kind;
         this.negateInput = false;
         this.logOutput = false;
     }
@@ -256,8 +323,14 @@ public enum Activation {
                                 .check(
                                         d -> d == 0,
                                         "0 (one vector's features, or a window's records per feature)"),
-                        number("temperature", 1.0).check(t -> t > 0, "> 0"));
-        this.normalizing = true;
+                        number("temperature", 1.0).check(t -> t > 0, "> 0"),
+                        // softmax within each of `groups` contiguous, equal parts of a vector:
+                        // PyTorch's x.view(groups, -1).softmax(-1).view(-1)
+                        number("groups", 1)
+                                .check(
+                                        g -> g >= 1 && g == Math.rint(g) && g <= Integer.MAX_VALUE,
+                                        "a whole number >= 1"));
+        this.kind = Kind.SOFTMAX;
         this.negateInput = negateInput;
         this.logOutput = logOutput;
     }
@@ -265,7 +338,7 @@ public enum Activation {
     /**
      * The element-wise reference function with the spec's parameters bound.
      *
-     * @throws UnsupportedOperationException for the softmax family, which is not element-wise
+     * @throws UnsupportedOperationException for ops that are not element-wise
      */
     ScalarFunction scalar(ActivationSpec spec) {
         throw new UnsupportedOperationException(functionalName + " is not element-wise");
@@ -288,9 +361,9 @@ public enum Activation {
         return params;
     }
 
-    /** True for softmax, log_softmax and softmin: normalised along dim 0. */
-    public boolean isNormalizing() {
-        return normalizing;
+    /** How this op reads its input. */
+    public Kind kind() {
+        return kind;
     }
 
     /** Softmin is softmax of the negated input. */

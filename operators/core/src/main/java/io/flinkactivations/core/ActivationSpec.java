@@ -1,35 +1,92 @@
 package io.flinkactivations.core;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.StringJoiner;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
- * An activation with its parameters bound: what a spec string such as {@code leaky_relu(0.2)}
- * means. Immutable. Every spec has one canonical string ({@link #canonical()}) that parses back to
- * an equal spec.
+ * An activation with its parameters bound, or a chain of them: what a spec string such as {@code
+ * leaky_relu(0.2)} or {@code layer_norm | gelu} means. Immutable. Every spec has one canonical
+ * string ({@link #canonical()}) that parses back to an equal spec.
  *
  * <p>Grammar (see {@link SpecSyntax}): a functional or class name ({@code leaky_relu}, {@code
  * LeakyReLU}), then optionally arguments in parentheses, positional in PyTorch's order and/or
  * named: {@code leaky_relu(negative_slope=0.2)}, {@code softplus(2, threshold=10)}, {@code
- * gelu(approximate=tanh)}.
+ * gelu(approximate=tanh)}. Steps joined by {@code |} make a chain, applied left to right in one
+ * pass: {@code normalize | softmax(temperature=2)}.
+ *
+ * <p>In a window, one step of a chain runs along dim 0 (each feature across the window's records:
+ * the softmax family without groups, batch_norm, min_max, max_abs) and the others run on each
+ * record before or after it, as written ({@link #alongDim0Step()}).
  */
 @PublicEvolving
 public final class ActivationSpec implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    private final Activation activation;
+    private final Activation activation; // null for a chain
     private final double[] values; // parallel to activation.params()
+    private final List<ActivationSpec> steps; // null for one step
 
     private ActivationSpec(Activation activation, double[] values) {
         this.activation = activation;
         this.values = values;
+        this.steps = null;
     }
 
-    /** Parses a spec; the exception message says what is wrong and what is valid. */
+    private ActivationSpec(List<ActivationSpec> steps) {
+        this.activation = null;
+        this.values = null;
+        this.steps = steps;
+    }
+
+    /**
+     * Parses a spec or a chain; the exception message says what is wrong and what is valid, and for
+     * a chain which step.
+     */
     public static ActivationSpec parse(String text) {
+        List<String> parts = SpecSyntax.splitChain(text);
+        if (parts.size() == 1) {
+            return parseStep(text);
+        }
+        List<ActivationSpec> steps = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            try {
+                steps.add(parseStep(parts.get(i)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "Step "
+                                + (i + 1)
+                                + " of '"
+                                + text.strip()
+                                + "' ("
+                                + parts.get(i).strip()
+                                + "): "
+                                + e.getMessage(),
+                        e);
+            }
+        }
+        return chain(steps);
+    }
+
+    /**
+     * The chain of {@code steps} (each a spec or a chain) applied in order; one step is that step.
+     */
+    public static ActivationSpec chain(List<ActivationSpec> steps) {
+        List<ActivationSpec> flat = new ArrayList<>();
+        for (ActivationSpec s : steps) {
+            flat.addAll(s.steps());
+        }
+        if (flat.isEmpty()) {
+            throw new IllegalArgumentException("a chain needs at least one step");
+        }
+        return flat.size() == 1 ? flat.get(0) : new ActivationSpec(List.copyOf(flat));
+    }
+
+    private static ActivationSpec parseStep(String text) {
         SpecSyntax.Call call;
         try {
             call = SpecSyntax.parse(text);
@@ -115,25 +172,138 @@ public final class ActivationSpec implements Serializable {
         return parse(op.functionalName());
     }
 
+    /** True for a chain of two or more steps. */
+    public boolean isChain() {
+        return steps != null;
+    }
+
+    /** The steps of a chain, in order; a single spec is its only step. */
+    public List<ActivationSpec> steps() {
+        return steps != null ? steps : List.of(this);
+    }
+
+    /**
+     * The op of a single spec.
+     *
+     * @throws IllegalStateException for a chain, which has one op per step ({@link #steps()})
+     */
     public Activation activation() {
+        if (activation == null) {
+            throw new IllegalStateException(canonical() + " is a chain: see its steps()");
+        }
         return activation;
     }
 
     /** The value of parameter {@code index} (for a choice, the index of the option). */
     public double value(int index) {
+        activation();
         return values[index];
+    }
+
+    /** For the softmax family: the number of groups a vector is cut into; 1 for other ops. */
+    public int groups() {
+        return activation().kind() == Activation.Kind.SOFTMAX ? (int) values[Activation.GROUPS] : 1;
+    }
+
+    /**
+     * True for a step that, in a window, runs along dim 0 (each feature across the window's
+     * records): the softmax family without groups, batch_norm, min_max and max_abs. False for a
+     * chain.
+     */
+    public boolean isAlongDim0() {
+        if (steps != null) {
+            return false;
+        }
+        return activation.kind() == Activation.Kind.WINDOW
+                || (activation.kind() == Activation.Kind.SOFTMAX && groups() == 1);
+    }
+
+    /**
+     * The index among {@link #steps()} of the step that runs along dim 0 in a window, or -1 when
+     * none does.
+     *
+     * @throws IllegalArgumentException when more than one would
+     */
+    public int alongDim0Step() {
+        List<ActivationSpec> all = steps();
+        int found = -1;
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).isAlongDim0()) {
+                if (found >= 0) {
+                    throw new IllegalArgumentException(
+                            String.format(
+                                    "%s has two steps along dim 0 (%s and %s); a window normalises each"
+                                            + " feature across its records once",
+                                    canonical(), all.get(found), all.get(i)));
+                }
+                found = i;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Checks that this spec can run in a window: exactly one step along dim 0. Returns this.
+     *
+     * @throws IllegalArgumentException saying what to change
+     */
+    public ActivationSpec checkForWindow() {
+        if (alongDim0Step() < 0) {
+            throw new IllegalArgumentException(
+                    canonical()
+                            + " has no step along dim 0, so a window changes nothing: windows"
+                            + " normalise each feature across their records with softmax,"
+                            + " log_softmax, softmin (without groups), batch_norm, min_max or"
+                            + " max_abs; drop the window, or add one of them to the chain");
+        }
+        return this;
+    }
+
+    /**
+     * Checks that this spec can run on each record alone, without a window. Returns this.
+     *
+     * @throws IllegalArgumentException naming the step that needs a window
+     */
+    public ActivationSpec checkForMap() {
+        for (ActivationSpec s : steps()) {
+            if (s.activation.kind() == Activation.Kind.WINDOW) {
+                throw new IllegalArgumentException(
+                        s
+                                + " normalises each feature across a window's records, so it needs a"
+                                + " window (e.g. tumbling(10s) or count(100)); per record, use"
+                                + " layer_norm, rms_norm or normalize");
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Null when every step can take a vector of {@code dimension} features, else why not: a grouped
+     * softmax needs a multiple of its groups.
+     */
+    public String checkDimension(int dimension) {
+        for (ActivationSpec s : steps()) {
+            int g = s.groups();
+            if (g > 1 && dimension % g != 0) {
+                return String.format(
+                        "the vector has %d features; %s needs a multiple of %d", dimension, s, g);
+            }
+        }
+        return null;
     }
 
     /**
      * The value of parameter {@code index} as the float a float32 kernel uses (as PyTorch casts).
      */
     public float floatValue(int index) {
-        return (float) values[index];
+        return (float) value(index);
     }
 
-    /** For the softmax family: softmax(x / temperature); 1 for element-wise ops. */
+    /** For the softmax family: softmax(x / temperature); 1 for other ops. */
     public float temperature() {
-        return activation.isNormalizing() ? floatValue(Activation.TEMPERATURE) : 1f;
+        return activation().kind() == Activation.Kind.SOFTMAX
+                ? floatValue(Activation.TEMPERATURE)
+                : 1f;
     }
 
     /**
@@ -141,6 +311,11 @@ public final class ActivationSpec implements Serializable {
      * defaults (required ones always), named, in PyTorch's order.
      */
     public String canonical() {
+        if (steps != null) {
+            StringJoiner chain = new StringJoiner(" | ");
+            steps.forEach(step -> chain.add(step.canonical()));
+            return chain.toString();
+        }
         StringJoiner args = new StringJoiner(", ", "(", ")").setEmptyValue("");
         List<ParamDef> defs = activation.params();
         for (int i = 0; i < defs.size(); i++) {
@@ -161,12 +336,15 @@ public final class ActivationSpec implements Serializable {
     public boolean equals(Object o) {
         return o instanceof ActivationSpec other
                 && activation == other.activation
-                && Arrays.equals(values, other.values);
+                && Arrays.equals(values, other.values)
+                && Objects.equals(steps, other.steps);
     }
 
     @Override
     public int hashCode() {
-        return 31 * activation.ordinal() + Arrays.hashCode(values);
+        return steps != null
+                ? steps.hashCode()
+                : 31 * activation.ordinal() + Arrays.hashCode(values);
     }
 
     private static int indexOf(List<ParamDef> defs, String name) {

@@ -36,10 +36,32 @@ public abstract class Kernels {
      * shared.
      */
     public final ActivationKernel kernel(ActivationSpec spec) {
-        return kernels.computeIfAbsent(spec, this::create);
+        ActivationKernel kernel = kernels.get(spec);
+        if (kernel == null) {
+            // not computeIfAbsent: a chain's kernel is made of its steps' kernels, from this map
+            kernel = make(spec);
+            ActivationKernel raced = kernels.putIfAbsent(spec, kernel);
+            kernel = raced != null ? raced : kernel;
+        }
+        return kernel;
     }
 
-    /** Makes the kernel for {@code spec}. */
+    private ActivationKernel make(ActivationSpec spec) {
+        if (spec.isChain()) {
+            return new ChainKernel(spec, spec.steps().stream().map(this::kernel).toList());
+        }
+        return switch (spec.activation().kind()) {
+            case WINDOW -> new ColumnNormKernel(spec);
+            case SOFTMAX ->
+                    spec.groups() > 1 ? new GroupedSoftmaxKernel(create(spec)) : create(spec);
+            default -> create(spec);
+        };
+    }
+
+    /**
+     * Makes this implementation's kernel for one element-wise, per-vector or softmax-family step
+     * (without groups: they are cut here).
+     */
     abstract ActivationKernel create(ActivationSpec spec);
 
     /**

@@ -14,7 +14,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * for every record, and a feature that is -inf in every record is NaN.
  */
 @PublicEvolving
-public final class OnlineSoftmax {
+public final class OnlineSoftmax implements ColumnStatistics {
     /**
      * Rows are taken in chunks of at most this many floats (256 KiB, within a core's L2 cache);
      * window operators hand rows over in chunks of this size too.
@@ -52,9 +52,11 @@ public final class OnlineSoftmax {
 
     /** On a given implementation (tests compare them). */
     OnlineSoftmax(Kernels kernels, ActivationSpec spec, float[] maxes, double[] sums, long count) {
-        if (!spec.activation().isNormalizing()) {
+        if (spec.isChain()
+                || spec.activation().kind() != Activation.Kind.SOFTMAX
+                || spec.groups() != 1) {
             throw new IllegalArgumentException(
-                    spec + " is element-wise; online form is for softmax, log_softmax, softmin");
+                    spec + ": the online form is for softmax, log_softmax, softmin without groups");
         }
         if (maxes.length != sums.length) {
             throw new IllegalArgumentException("maxes and sums differ in length");
@@ -78,15 +80,17 @@ public final class OnlineSoftmax {
         return m;
     }
 
+    @Override
     public ActivationSpec spec() {
         return kernel.spec();
     }
 
+    @Override
     public int dimension() {
         return max.length;
     }
 
-    /** How many records were added, including through merges. */
+    @Override
     public long count() {
         return count;
     }
@@ -96,9 +100,7 @@ public final class OnlineSoftmax {
         addRows(record, off, 1);
     }
 
-    /**
-     * Adds {@code n} records stored row-major from {@code off} ({@code n x dimension()} values).
-     */
+    @Override
     public void addRows(float[] rows, int off, int n) {
         int d = max.length;
         Objects.checkFromIndexSize(off, Checks.batchLength(n, d), rows.length);
@@ -144,7 +146,32 @@ public final class OnlineSoftmax {
         count += n;
     }
 
-    /** Forgets all records: back to the empty state, for reuse. */
+    /** The maxes, then the sums: {@code 2 x dimension()} values. */
+    @Override
+    public double[] state() {
+        int d = max.length;
+        double[] s = new double[2 * d];
+        for (int j = 0; j < d; j++) {
+            s[j] = max[j];
+        }
+        System.arraycopy(sum, 0, s, d, d);
+        return s;
+    }
+
+    @Override
+    public void merge(double[] partState, long n) {
+        int d = max.length;
+        if (partState.length != 2 * d) {
+            throw new IllegalArgumentException(
+                    "cannot merge statistics of dimension " + partState.length / 2 + " into " + d);
+        }
+        for (int j = 0; j < d; j++) {
+            fold(j, (float) partState[j], partState[d + j]);
+        }
+        count += n;
+    }
+
+    @Override
     public void clear() {
         Arrays.fill(max, Float.NEGATIVE_INFINITY);
         Arrays.fill(sum, 0);
@@ -171,10 +198,7 @@ public final class OnlineSoftmax {
         normalizeRows(record, inOff, 1, out, outOff);
     }
 
-    /**
-     * Writes the outputs for {@code n} row-major records of the batch this state has seen; in place
-     * when {@code rows == out} and the offsets are equal.
-     */
+    @Override
     public void normalizeRows(float[] rows, int inOff, int n, float[] out, int outOff) {
         int d = max.length;
         Checks.slice(rows, inOff, out, outOff, Checks.batchLength(n, d));

@@ -86,8 +86,13 @@ final class PanamaKernels extends Kernels {
 
     @Override
     ActivationKernel create(ActivationSpec spec) {
-        if (spec.activation().isNormalizing()) {
-            return new Softmax(spec);
+        switch (spec.activation().kind()) {
+            case SOFTMAX:
+                return new Softmax(spec);
+            case VECTOR:
+                return new PanamaNorms(spec);
+            default:
+                break;
         }
         VectorFunction f = vectorForm(spec);
         ScalarFunction scalar = spec.activation().scalar(spec);

@@ -78,7 +78,14 @@ public final class ParamDef {
     double read(Activation op, String raw) {
         if (isChoice()) {
             for (int i = 0; i < choices.size(); i++) {
-                if (choices.get(i).equalsIgnoreCase(raw)) {
+                if (choices.get(i).equalsIgnoreCase(raw.trim())) {
+                    return i;
+                }
+            }
+            // numeric options (normalize's p = 2, 1, inf) also match a number of that value
+            double number = numberOrNaN(raw);
+            for (int i = 0; i < choices.size() && !Double.isNaN(number); i++) {
+                if (numberOrNaN(choices.get(i)) == number) {
                     return i;
                 }
             }
@@ -109,6 +116,19 @@ public final class ParamDef {
                             op.functionalName(), name, raw, rule));
         }
         return v;
+    }
+
+    /** A choice written as a number (2, 2.0, inf, Infinity), else NaN. */
+    private static double numberOrNaN(String raw) {
+        String t = raw.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("inf") || t.equals("infinity") || t.equals("+inf")) {
+            return Double.POSITIVE_INFINITY;
+        }
+        try {
+            return Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     /** The value as written in a canonical spec. */

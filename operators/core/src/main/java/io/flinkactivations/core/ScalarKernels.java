@@ -14,8 +14,13 @@ final class ScalarKernels extends Kernels {
 
     @Override
     ActivationKernel create(ActivationSpec spec) {
-        if (spec.activation().isNormalizing()) {
-            return new Softmax(spec);
+        switch (spec.activation().kind()) {
+            case SOFTMAX:
+                return new Softmax(spec);
+            case VECTOR:
+                return new VectorNormKernel.Scalar(spec);
+            default:
+                break;
         }
         return Specializer.instantiate(
                 ScalarElementwiseLoop.class, List.of(spec, spec.activation().scalar(spec)));

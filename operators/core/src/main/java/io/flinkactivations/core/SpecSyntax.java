@@ -14,6 +14,7 @@ import org.apache.flink.annotation.Internal;
  *   arg   := [ name '=' ] value
  *   name  := letter { letter | digit | '_' | '.' | '-' }
  *   value := number | word | 'quoted' | "quoted"   (unquoted: up to the next , ) ( =, inner spaces kept)
+ *   chain := spec { '|' spec }                      (activation specs only)
  * </pre>
  *
  * Values stay raw strings here; {@link ActivationSpec}, {@link WindowSpec} and the job's restart
@@ -37,6 +38,37 @@ public final class SpecSyntax {
 
     private SpecSyntax(String text) {
         this.text = text;
+    }
+
+    /**
+     * Cuts a chain {@code step | step | ...} at each {@code |} outside parentheses and quotes; a
+     * text without one is one step. Steps are not trimmed or checked here.
+     */
+    public static List<String> splitChain(String text) {
+        if (text == null) {
+            return Collections.singletonList(null);
+        }
+        List<String> steps = new ArrayList<>();
+        int depth = 0;
+        char quote = 0;
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quote != 0) {
+                quote = c == quote ? 0 : quote;
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            } else if (c == '|' && depth <= 0) {
+                steps.add(text.substring(start, i));
+                start = i + 1;
+            }
+        }
+        steps.add(text.substring(start));
+        return steps;
     }
 
     /**

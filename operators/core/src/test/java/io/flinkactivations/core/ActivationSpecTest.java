@@ -58,6 +58,9 @@ class ActivationSpecTest {
         if (op == Activation.RRELU) {
             return p.name().equals("lower") ? "0.2" : "0.4";
         }
+        if (p.name().equals("groups")) {
+            return "3";
+        }
         return p.isRequired() ? "0.75" : p.defaultValue() == 2.5 ? "3" : "2.5";
     }
 

@@ -72,7 +72,16 @@ class KernelAgreementTest {
                         "rrelu(0.1, 0.3)",
                         "softmax(temperature=0.5)",
                         "softmin(temperature=3)",
-                        "log_softmax(temperature=2)")) {
+                        "log_softmax(temperature=2)",
+                        "softmax(groups=4)",
+                        "log_softmax(temperature=0.5, groups=3)",
+                        "softmin(groups=2)",
+                        "layer_norm(eps=0.1)",
+                        "layer_norm(eps=0)",
+                        "normalize(p=1)",
+                        "normalize(p=inf, eps=0.5)",
+                        "rms_norm(eps=1e-6)",
+                        "batch_norm(eps=0.1)")) {
             specs.add(ActivationSpec.parse(s));
         }
         return specs;
@@ -102,6 +111,7 @@ class KernelAgreementTest {
                                 IntStream.rangeClosed(1, 1100), IntStream.of(4096, 65_537, 1 << 20))
                         .toArray();
         return specs().stream()
+                .filter(spec -> spec.activation().kind() != Activation.Kind.WINDOW)
                 .map(
                         spec ->
                                 DynamicTest.dynamicTest(
@@ -115,10 +125,15 @@ class KernelAgreementTest {
                                                     GoldenRule.Scale.of(
                                                             spec.activation().functionalName());
                                             for (int n : lengths) {
-                                                // the softmax family with a special in every vector
+                                                if (n % spec.groups() != 0) {
+                                                    continue;
+                                                }
+                                                // a normalization with a special in every vector
                                                 // is all NaN: keep most vectors finite
                                                 boolean specials =
-                                                        !spec.activation().isNormalizing()
+                                                        spec.activation().kind()
+                                                                        == Activation.Kind
+                                                                                .ELEMENTWISE
                                                                 || n % 5 == 0;
                                                 float[] x = randomInput(rnd, n, specials);
                                                 int off = n % 3; // unaligned offsets too
@@ -137,6 +152,7 @@ class KernelAgreementTest {
                                                         x,
                                                         n,
                                                         1,
+                                                        spec.groups(),
                                                         expected,
                                                         got);
                                             }
@@ -183,7 +199,7 @@ class KernelAgreementTest {
         Kernels scalar = Kernels.scalar();
         int[] sizes = {1, 2, 3, 7, 15, 16, 17, 31, 33, 64, 100};
         return specs().stream()
-                .filter(spec -> spec.activation().isNormalizing())
+                .filter(ActivationSpec::isAlongDim0)
                 .map(
                         spec ->
                                 DynamicTest.dynamicTest(
@@ -226,7 +242,7 @@ class KernelAgreementTest {
     Stream<DynamicTest> onlineFormOnOddShapesInUnevenBatches() {
         int[] sizes = {1, 2, 3, 7, 15, 16, 17, 31, 33, 64, 100};
         return specs().stream()
-                .filter(spec -> spec.activation().isNormalizing())
+                .filter(ActivationSpec::isAlongDim0)
                 .map(
                         spec ->
                                 DynamicTest.dynamicTest(
@@ -300,8 +316,7 @@ class KernelAgreementTest {
             int rows,
             int cols,
             SplittableRandom split) {
-        OnlineSoftmax state =
-                new OnlineSoftmax(kernels, spec, OnlineSoftmax.filled(cols), new double[cols], 0);
+        ColumnStatistics state = ColumnStatistics.create(kernels, spec, cols);
         for (int r = 0; r < rows; ) {
             int n = Math.min(rows - r, 1 + split.nextInt(9));
             state.addRows(x, r * cols, n);
@@ -602,13 +617,25 @@ class KernelAgreementTest {
             int cols,
             float[] scalarOut,
             float[] vectorOut) {
+        assertAgree(what, scale, x, rows, cols, 1, scalarOut, vectorOut);
+    }
+
+    static void assertAgree(
+            String what,
+            GoldenRule.Scale scale,
+            float[] x,
+            int rows,
+            int cols,
+            int groups,
+            float[] scalarOut,
+            float[] vectorOut) {
         double[] r = new double[scalarOut.length];
         for (int i = 0; i < r.length; i++) {
             r[i] = scalarOut[i];
         }
         // a single vector is normalised along its only dim: D x 1
         int dimRows = cols == 1 ? x.length : rows;
-        assertThat(GoldenRule.check(what, scale, x, dimRows, cols, scalarOut, r, vectorOut))
+        assertThat(GoldenRule.check(what, scale, x, dimRows, cols, groups, scalarOut, r, vectorOut))
                 .isNull();
     }
 }

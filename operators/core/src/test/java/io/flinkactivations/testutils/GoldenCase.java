@@ -18,8 +18,9 @@ import java.util.StringJoiner;
  * One row of the golden file: PyTorch 1.13's output for one op, parameters and input.
  *
  * <p>The file {@code golden/activations.jsonl} on the test classpath holds PyTorch's own outputs
- * (generated with real PyTorch; {@code golden/README.md} beside it says how, and the rule). Do not
- * edit it.
+ * (generated with real PyTorch; {@code golden/README.md} beside it says how, and the rule): the
+ * shared file's cases, then the normalizations' from {@code
+ * src/test/python/golden_normalizations.py}. Do not edit it by hand.
  */
 public record GoldenCase(
         String caseName,
@@ -54,6 +55,26 @@ public record GoldenCase(
         StringJoiner args = new StringJoiner(", ", "(", ")");
         params.forEach((k, v) -> args.add(k + "=" + v));
         return op + args;
+    }
+
+    /** The softmax family's {@code groups}; 1 for every other case. */
+    public int groups() {
+        Object g = params.get("groups");
+        return g == null ? 1 : ((Number) g).intValue();
+    }
+
+    /** The golden rule for this case's output; null when it passes, else the first failure. */
+    public String check(String what, float[] actual) {
+        return GoldenRule.check(
+                what,
+                GoldenRule.Scale.of(op),
+                input,
+                rows(),
+                cols(),
+                groups(),
+                expected,
+                expectedF64,
+                actual);
     }
 
     public boolean isWindow() {

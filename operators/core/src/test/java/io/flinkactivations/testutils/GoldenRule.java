@@ -12,13 +12,17 @@ public final class GoldenRule {
         ELEMENTWISE,
         SOFTMAX, // also softmin: m is then the min
         SOFTMIN,
-        LOG_SOFTMAX;
+        LOG_SOFTMAX,
+        /** The normalizations, y = (x - c) / d along the normalised dimension. */
+        AFFINE;
 
         public static Scale of(String op) {
             return switch (op) {
                 case "softmax" -> SOFTMAX;
                 case "softmin" -> SOFTMIN;
                 case "log_softmax" -> LOG_SOFTMAX;
+                case "layer_norm", "normalize", "rms_norm", "batch_norm", "min_max", "max_abs" ->
+                        AFFINE;
                 default -> ELEMENTWISE;
             };
         }
@@ -44,14 +48,39 @@ public final class GoldenRule {
             float[] t,
             double[] r,
             float[] actual) {
+        return check(what, scale, input, rows, cols, 1, t, r, actual);
+    }
+
+    /**
+     * As {@link #check(String, Scale, float[], int, int, float[], double[], float[])}, for a vector
+     * ({@code cols == 1}) normalised in {@code groups} equal, contiguous groups.
+     */
+    public static String check(
+            String what,
+            Scale scale,
+            float[] input,
+            int rows,
+            int cols,
+            int groups,
+            float[] t,
+            double[] r,
+            float[] actual) {
         if (actual.length != t.length || t.length != input.length) {
             return what + ": length " + actual.length + ", expected " + t.length;
         }
-        double[] colExtreme = new double[cols]; // m: the max (softmin: min) of the finite values
-        double[] colBigAbs = new double[cols]; // M: the largest finite |x|
-        columnStats(scale, input, rows, cols, colExtreme, colBigAbs);
+        int lanes = groups > 1 ? groups : cols;
+        int groupSize = groups > 1 ? input.length / groups : 0;
+        int[] lane = new int[input.length];
+        for (int i = 0; i < lane.length; i++) {
+            lane[i] = groups > 1 ? i / groupSize : i % cols;
+        }
+        double[] colExtreme = new double[lanes]; // m: the max (softmin: min) of the finite values
+        double[] colBigAbs = new double[lanes]; // M: the largest finite |x|
+        double[] slope = new double[lanes]; // k: |dr / dx| of an affine normalization
+        columnStats(scale, input, r, lane, colExtreme, colBigAbs, slope);
         for (int i = 0; i < actual.length; i++) {
-            double s = scaleFor(scale, input[i], r[i], colExtreme[i % cols], colBigAbs[i % cols]);
+            int l = lane[i];
+            double s = scaleFor(scale, input[i], r[i], colExtreme[l], colBigAbs[l], slope[l]);
             if (!passes(actual[i], t[i], r[i], s)) {
                 return String.format(
                         "%s: index %d (row %d, col %d): input %s, expected %s (f64 %s), actual %s",
@@ -90,28 +119,54 @@ public final class GoldenRule {
     }
 
     private static void columnStats(
-            Scale scale, float[] x, int rows, int cols, double[] extreme, double[] bigAbs) {
+            Scale scale,
+            float[] x,
+            double[] r,
+            int[] lane,
+            double[] extreme,
+            double[] bigAbs,
+            double[] slope) {
+        int lanes = extreme.length;
         java.util.Arrays.fill(
                 extreme,
                 scale == Scale.SOFTMIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY);
-        for (int i = 0; i < rows * cols; i++) {
+        double[] xLo = new double[lanes];
+        double[] xHi = new double[lanes];
+        double[] rLo = new double[lanes];
+        double[] rHi = new double[lanes];
+        java.util.Arrays.fill(xLo, Double.POSITIVE_INFINITY);
+        java.util.Arrays.fill(xHi, Double.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(rLo, Double.POSITIVE_INFINITY);
+        java.util.Arrays.fill(rHi, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < x.length; i++) {
             float v = x[i];
-            int col = i % cols;
+            int col = lane[i];
             if (Float.isFinite(v)) {
                 extreme[col] =
                         scale == Scale.SOFTMIN
                                 ? Math.min(extreme[col], v)
                                 : Math.max(extreme[col], v);
                 bigAbs[col] = Math.max(bigAbs[col], Math.abs(v));
+                if (Double.isFinite(r[i])) {
+                    xLo[col] = Math.min(xLo[col], v);
+                    xHi[col] = Math.max(xHi[col], v);
+                    rLo[col] = Math.min(rLo[col], r[i]);
+                    rHi[col] = Math.max(rHi[col], r[i]);
+                }
             }
+        }
+        for (int l = 0; l < lanes; l++) {
+            slope[l] = xHi[l] > xLo[l] ? (rHi[l] - rLo[l]) / (xHi[l] - xLo[l]) : 0;
         }
     }
 
-    private static double scaleFor(Scale scale, float x, double r, double m, double bigAbs) {
+    private static double scaleFor(
+            Scale scale, float x, double r, double m, double bigAbs, double slope) {
         return switch (scale) {
             case ELEMENTWISE -> Math.max(1, Math.abs(x));
             case LOG_SOFTMAX -> 1 + Math.abs(x) + bigAbs;
             case SOFTMAX, SOFTMIN -> Math.abs(r) * (1 + Math.abs(x - m));
+            case AFFINE -> 1 + Math.abs(r) + slope * (Math.abs(x) + bigAbs);
         };
     }
 }

@@ -15,9 +15,12 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * Windowed softmax normalization: records are keyed (a user's record by the {@code KeyedStream}'s
- * key, the Kafka module's {@code FeatureVector} by its Kafka key); the records of one key's window
- * form an N x D batch, normalised across the N records for each feature.
+ * Windowed normalization along dim 0: records are keyed (a user's record by the {@code
+ * KeyedStream}'s key, the Kafka module's {@code FeatureVector} by its Kafka key); the records of
+ * one key's window form an N x D batch, normalised across the N records for each feature by the
+ * softmax family, batch_norm, min_max or max_abs. Steps of a chain before and after that one run on
+ * each record (e.g. {@code layer_norm | batch_norm | gelu}); a grouped softmax among them turns
+ * away a record whose dimension its groups do not divide ({@code dimension-mismatch}).
  *
  * <p>Event time is a user record's stream timestamp (from a {@code WatermarkStrategy}'s timestamp
  * assigner). Give {@link Builder#maxOutOfOrderness} to have the builder assign watermarks, or leave
@@ -27,8 +30,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * dimension differs from its key's first, {@code dimension-mismatch}; a record without a valid
  * event time in a time window, {@code invalid-timestamp}.
  *
- * <p>Tumbling, sliding and count windows run on one operator that stores each record once, in
- * slices shared by the windows that cover them; session windows on Flink's window operator.
+ * <p>Every window kind runs on one operator that stores each record once: tumbling and sliding
+ * windows in slices shared by the windows that cover them, whose statistics merge; sessions merge
+ * as records bridge them; count windows flush their last batch at the end of the input.
  */
 @PublicEvolving
 public final class WindowedSoftmax {
@@ -89,15 +93,15 @@ public final class WindowedSoftmax {
         }
 
         /**
-         * softmax, log_softmax or softmin, with parameters (e.g. {@code softmax(temperature=2)}).
+         * The step along dim 0 (softmax, log_softmax, softmin, batch_norm, min_max or max_abs, with
+         * parameters, e.g. {@code softmax(temperature=2)}), or a chain with one such step and
+         * per-record steps before or after it (e.g. {@code layer_norm | batch_norm | gelu}).
          */
         public Builder<IN, OUT, BAD> activation(String spec) {
             return activation(ActivationSpec.parse(spec));
         }
 
-        /**
-         * softmax, log_softmax or softmin, parsed: {@link #activation(String)} without the parsing.
-         */
+        /** The spec, parsed: {@link #activation(String)} without the parsing. */
         public Builder<IN, OUT, BAD> activation(ActivationSpec spec) {
             this.activation = spec;
             return this;
@@ -143,15 +147,14 @@ public final class WindowedSoftmax {
         private void sanityCheck() {
             if (activation == null) {
                 throw new IllegalArgumentException(
-                        "windowed softmax: set the activation (softmax, log_softmax or softmin)");
+                        "windowed softmax: set the activation (softmax, log_softmax, softmin,"
+                                + " batch_norm, min_max or max_abs, or a chain with one of them)");
             }
-            if (!activation.activation().isNormalizing()) {
+            try {
+                activation.checkForWindow();
+            } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        "windowed softmax: "
-                                + activation
-                                + " is element-wise, so a window"
-                                + " changes nothing; use softmax, log_softmax or softmin, or Activations.map for "
-                                + activation);
+                        "windowed softmax: " + e.getMessage() + "; or use Activations.map", e);
             }
             if (window == null) {
                 throw new IllegalArgumentException(

@@ -23,6 +23,7 @@ public final class ActivationOperators {
             ActivationSpec spec,
             RecordModel<IN, OUT, BAD> model,
             String uid) {
+        spec.checkForMap(); // batch_norm and the scalers need a window
         SingleOutputStreamOperator<OUT> out =
                 input.process(new ActivationProcessFunction<>(spec, model), model.outputType())
                         .name("activation " + spec)

@@ -3,6 +3,7 @@ package io.flinkactivations.stream.internal;
 import io.flinkactivations.core.ActivationKernel;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.Kernels;
+import io.flinkactivations.stream.BadRecordReason;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -38,6 +39,10 @@ public final class ActivationProcessFunction<IN, OUT, BAD> extends ProcessFuncti
         metrics.in();
         float[] features = model.features(v);
         BAD bad = model.problem(v, features == null ? -1 : features.length);
+        if (bad == null) {
+            String why = spec.checkDimension(features.length); // a grouped softmax's groups
+            bad = why == null ? null : model.deadLetter(v, BadRecordReason.DIMENSION_MISMATCH, why);
+        }
         if (bad != null) {
             metrics.deadLettered(model.reason(bad));
             ctx.output(model.deadLetterTag(), bad);

@@ -5,7 +5,6 @@ import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.stream.internal.WindowEngine.KeyState;
 import io.flinkactivations.stream.internal.WindowEngine.Records;
 import io.flinkactivations.stream.internal.WindowEngine.Rejection;
-import io.flinkactivations.stream.internal.WindowEngine.Statistics;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.annotation.Internal;
@@ -15,7 +14,6 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.array.DoublePrimitiveArraySerializer;
-import org.apache.flink.api.common.typeutils.base.array.FloatPrimitiveArraySerializer;
 import org.apache.flink.runtime.state.internal.InternalListState;
 import org.apache.flink.runtime.state.internal.InternalValueState;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -48,8 +46,7 @@ public final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOpe
     private transient TimestampedCollector<OUT> collector;
     private transient InternalTimerService<Long> timers;
     private transient InternalListState<Object, Long, IN> rows;
-    private transient InternalValueState<Object, Long, float[]> sliceMaxes;
-    private transient InternalValueState<Object, Long, double[]> sliceSums;
+    private transient InternalValueState<Object, Long, double[]> sliceStatistics;
     private transient ValueState<KeyState> keyState;
     private transient WindowEngine<IN> engine;
     private transient Object resultKey; // the current key as results take it, per firing
@@ -84,18 +81,13 @@ public final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOpe
                                                 .createSerializer(
                                                         getExecutionConfig()
                                                                 .getSerializerConfig())));
-        sliceMaxes =
-                (InternalValueState<Object, Long, float[]>)
-                        getOrCreateKeyedState(
-                                LongSerializer.INSTANCE,
-                                new ValueStateDescriptor<>(
-                                        "slice-max", FloatPrimitiveArraySerializer.INSTANCE));
-        sliceSums =
+        sliceStatistics =
                 (InternalValueState<Object, Long, double[]>)
                         getOrCreateKeyedState(
                                 LongSerializer.INSTANCE,
                                 new ValueStateDescriptor<>(
-                                        "slice-sum", DoublePrimitiveArraySerializer.INSTANCE));
+                                        "slice-statistics",
+                                        DoublePrimitiveArraySerializer.INSTANCE));
         keyState =
                 getPartitionedState(
                         new ValueStateDescriptor<>("window-key", Types.POJO(KeyState.class)));
@@ -196,28 +188,21 @@ public final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOpe
         }
 
         @Override
-        public Statistics statistics(long namespace) throws Exception {
-            sliceMaxes.setCurrentNamespace(namespace);
-            sliceSums.setCurrentNamespace(namespace);
-            float[] maxes = sliceMaxes.value();
-            double[] sums = sliceSums.value();
-            return maxes == null || sums == null ? null : new Statistics(maxes, sums);
+        public double[] statistics(long namespace) throws Exception {
+            sliceStatistics.setCurrentNamespace(namespace);
+            return sliceStatistics.value();
         }
 
         @Override
-        public void statistics(long namespace, Statistics statistics) throws Exception {
-            sliceMaxes.setCurrentNamespace(namespace);
-            sliceMaxes.update(statistics.maxes());
-            sliceSums.setCurrentNamespace(namespace);
-            sliceSums.update(statistics.sums());
+        public void statistics(long namespace, double[] statistics) throws Exception {
+            sliceStatistics.setCurrentNamespace(namespace);
+            sliceStatistics.update(statistics);
         }
 
         @Override
         public void clearStatistics(long namespace) {
-            sliceMaxes.setCurrentNamespace(namespace);
-            sliceMaxes.clear();
-            sliceSums.setCurrentNamespace(namespace);
-            sliceSums.clear();
+            sliceStatistics.setCurrentNamespace(namespace);
+            sliceStatistics.clear();
         }
 
         @Override

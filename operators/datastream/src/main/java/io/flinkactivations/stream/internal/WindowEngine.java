@@ -2,6 +2,7 @@ package io.flinkactivations.stream.internal;
 
 import io.flinkactivations.core.ActivationKernel;
 import io.flinkactivations.core.ActivationSpec;
+import io.flinkactivations.core.ColumnStatistics;
 import io.flinkactivations.core.Kernels;
 import io.flinkactivations.core.OnlineSoftmax;
 import io.flinkactivations.core.WindowSpec;
@@ -14,12 +15,13 @@ import java.util.function.Supplier;
 import org.apache.flink.annotation.Internal;
 
 /**
- * Windows along dim 0, one key at a time: the one implementation of window assignment, slices and
- * their cached statistics, session merging, count windows and their flush at the end of the input,
- * the dead-letter rules and allowed lateness. The DataStream window operator (and so the job) and
- * SQL's {@code WINDOWED_SOFTMAX} run it over their own state, timers and outputs ({@link Store},
- * {@link Timers}, {@link Output}); given the same records, event times and watermarks they emit the
- * same results, bit for bit.
+ * Windows along dim 0, one key at a time, for any spec with one step along dim 0 (the softmax
+ * family, batch_norm, min_max, max_abs) and per-record steps before or after it: the one
+ * implementation of window assignment, slices and their cached statistics, session merging, count
+ * windows and their flush at the end of the input, the dead-letter rules and allowed lateness. The
+ * DataStream window operator (and so the job) and SQL's {@code WINDOWED_SOFTMAX} run it over their
+ * own state, timers and outputs ({@link Store}, {@link Timers}, {@link Output}); given the same
+ * records, event times and watermarks they emit the same results, bit for bit.
  *
  * <p><b>Tumbling and sliding windows</b> are cut into <em>slices</em> of gcd(size, slide), as Flink
  * SQL's window aggregations are: a record is stored once, in its slice (the namespace is the
@@ -88,9 +90,6 @@ public final class WindowEngine<R> {
     /** Why a record is not in a window: its reason, and a message for a person. */
     public record Rejection(BadRecordReason reason, String message) {}
 
-    /** A slice's column statistics, cached with it. */
-    public record Statistics(float[] maxes, double[] sums) {}
-
     /**
      * The state of the current key: its records by namespace (a slice's end, a session's start,
      * {@link #COUNT_BATCH}), their slices' statistics, and its {@link KeyState}.
@@ -117,13 +116,14 @@ public final class WindowEngine<R> {
         /** Appends the records of namespace {@code from} to those of {@code to}, in their order. */
         void move(long from, long to) throws Exception;
 
-        /** A slice's cached statistics, or null. */
-        Statistics statistics(long namespace) throws Exception;
+        /** A slice's cached statistics ({@link ColumnStatistics#state()}), or null. */
+        double[] statistics(long namespace) throws Exception;
 
         /**
          * Caches a slice's statistics (a store may also keep none, and they are computed again).
+         * The engine never writes into the array.
          */
-        void statistics(long namespace, Statistics statistics) throws Exception;
+        void statistics(long namespace, double[] statistics) throws Exception;
 
         /** Drops a slice's cached statistics: a late record joined it. */
         void clearStatistics(long namespace) throws Exception;
@@ -177,7 +177,10 @@ public final class WindowEngine<R> {
     private final Timers timers;
     private final Output<R> output;
     private final ActivationSpec spec;
-    private final ActivationKernel kernel;
+    private final ActivationSpec alongDim0; // the step along dim 0
+    private final ActivationKernel kernel; // that step's
+    private final ActivationKernel before; // the steps before it, on each record; or null
+    private final ActivationKernel after; // the steps after it; or null
     private final long size; // ms; count windows: records
     private final long slide; // ms; session windows: the gap
     private final long sliceSize; // ms: gcd(size, slide)
@@ -188,7 +191,7 @@ public final class WindowEngine<R> {
     private long[] wanted = new long[16];
     private long[] ends = new long[16];
     private float[] chunk = new float[0];
-    private OnlineSoftmax statistics;
+    private ColumnStatistics statistics;
 
     /**
      * An engine for one window operator (one subtask); the store and timers are those of whatever
@@ -203,7 +206,17 @@ public final class WindowEngine<R> {
             Timers timers,
             Output<R> output) {
         this.spec = spec;
-        this.kernel = Kernels.get().kernel(spec);
+        List<ActivationSpec> steps = spec.steps();
+        int k = spec.checkForWindow().alongDim0Step();
+        this.alongDim0 = steps.get(k);
+        this.kernel = Kernels.get().kernel(alongDim0);
+        this.before =
+                k == 0 ? null : Kernels.get().kernel(ActivationSpec.chain(steps.subList(0, k)));
+        this.after =
+                k == steps.size() - 1
+                        ? null
+                        : Kernels.get()
+                                .kernel(ActivationSpec.chain(steps.subList(k + 1, steps.size())));
         this.window = window;
         this.lateness = allowedLatenessMs;
         this.lateMessage = lateMessage;
@@ -264,6 +277,10 @@ public final class WindowEngine<R> {
                             + " is not between 0 (1970-01-01) and "
                             + EventTime.MAX
                             + " (9999-12-31) epoch ms");
+        }
+        String unfit = spec.checkDimension(dimension); // a grouped softmax's groups
+        if (unfit != null) {
+            return new Rejection(BadRecordReason.DIMENSION_MISMATCH, unfit);
         }
         KeyState key = store.keyState();
         if (key.dimension < 0) {
@@ -513,7 +530,7 @@ public final class WindowEngine<R> {
                 normalizeAndEmit(from, rows, start, end);
                 continue;
             }
-            OnlineSoftmax total = emptyStatistics();
+            ColumnStatistics total = emptyStatistics();
             for (int i = from; i < to; ) {
                 long slice = namespaces.get(i);
                 int j = i;
@@ -541,18 +558,16 @@ public final class WindowEngine<R> {
      * Adds a slice's statistics to {@code total}: cached in state, else computed from its rows and
      * cached.
      */
-    private void addSliceStatistics(long slice, int first, int n, OnlineSoftmax total)
+    private void addSliceStatistics(long slice, int first, int n, ColumnStatistics total)
             throws Exception {
-        Statistics cached = store.statistics(slice);
+        double[] cached = store.statistics(slice);
         if (cached == null) {
-            // a fresh state per slice: heap state keeps the arrays themselves, so they must not be
-            // reused
-            OnlineSoftmax part = new OnlineSoftmax(spec, dimension());
+            ColumnStatistics part = emptyStatistics(dimension());
             addStatistics(first, n, part);
-            cached = new Statistics(part.maxes(), part.sums());
+            cached = part.state(); // a new array: heap state keeps it as it is
             store.statistics(slice, cached);
         }
-        total.merge(cached.maxes(), cached.sums(), n);
+        total.merge(cached, n);
     }
 
     // ---- session windows
@@ -706,7 +721,10 @@ public final class WindowEngine<R> {
         return d == 0 ? Math.max(1, n) : Math.max(1, OnlineSoftmax.CACHED_FLOATS / d);
     }
 
-    /** Copies rows [from, from + n) into the chunk buffer, from 0. */
+    /**
+     * Copies rows [from, from + n) into the chunk buffer, from 0, with the steps before the one
+     * along dim 0 applied.
+     */
     private float[] copyRows(int from, int n) {
         int d = dimension();
         if (chunk.length < n * d) {
@@ -718,11 +736,14 @@ public final class WindowEngine<R> {
         for (int r = 0; r < n; r++) {
             System.arraycopy(store.features(records.get(from + r)), 0, chunk, r * d, d);
         }
+        if (before != null) {
+            before.applyAlongDim0(chunk, 0, chunk, 0, n, d);
+        }
         return chunk;
     }
 
     /** Adds the column statistics of rows [from, from + n) to {@code into}, a chunk at a time. */
-    private void addStatistics(int from, int n, OnlineSoftmax into) {
+    private void addStatistics(int from, int n, ColumnStatistics into) {
         int step = chunkRows(n);
         for (int r = from, end = from + n; r < end; r += step) {
             int m = Math.min(step, end - r);
@@ -744,23 +765,27 @@ public final class WindowEngine<R> {
             emitRows(from, 0, n, n, start, end);
             return;
         }
-        OnlineSoftmax all = emptyStatistics();
+        ColumnStatistics all = emptyStatistics();
         addStatistics(from, n, all);
         emitNormalized(all, from, n, start, end);
     }
 
     /** Empty column statistics of this window's dimension; reused, so valid until the next call. */
-    private OnlineSoftmax emptyStatistics() {
+    private ColumnStatistics emptyStatistics() {
         int d = dimension();
         if (statistics == null || statistics.dimension() != d) {
-            statistics = new OnlineSoftmax(spec, d);
+            statistics = emptyStatistics(d);
         }
         statistics.clear();
         return statistics;
     }
 
+    private ColumnStatistics emptyStatistics(int d) {
+        return ColumnStatistics.create(alongDim0, d);
+    }
+
     /** Emits rows [from, from + n), normalised by {@code stats}, a chunk at a time. */
-    private void emitNormalized(OnlineSoftmax stats, int from, int n, long start, long end)
+    private void emitNormalized(ColumnStatistics stats, int from, int n, long start, long end)
             throws Exception {
         int step = chunkRows(n);
         for (int r = 0; r < n; r += step) {
@@ -771,10 +796,16 @@ public final class WindowEngine<R> {
         }
     }
 
-    /** One result per record of rows [first, first + m), their features from the chunk. */
+    /**
+     * One result per record of rows [first, first + m), their features from the chunk after the
+     * steps that follow the one along dim 0.
+     */
     private void emitRows(int first, int chunkRow, int m, int count, long start, long end)
             throws Exception {
         int d = dimension();
+        if (after != null) {
+            after.applyAlongDim0(chunk, chunkRow * d, chunk, chunkRow * d, m, d);
+        }
         output.values(chunk, chunkRow * d, m * d, m);
         for (int r = 0; r < m; r++) {
             int at = (chunkRow + r) * d;

@@ -12,8 +12,12 @@ import java.util.Random;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Record-by-record updates and merges, in random orders and splits, give the batch result. */
-class OnlineSoftmaxTest {
+/**
+ * Statistics along dim 0 (the softmax family's online form, batch_norm's moments by Chan's merge,
+ * the scalers' minima and maxima): record-by-record updates and merges of their states, in random
+ * orders and splits, give the batch result.
+ */
+class ColumnStatisticsTest {
 
     /**
      * Runs the online form over a rows x cols batch: random split into parts, merged in random
@@ -26,28 +30,28 @@ class OnlineSoftmaxTest {
         }
         Collections.shuffle(rowOrder, order); // records arrive in any order
         int parts = 1 + order.nextInt(Math.min(rows, 6));
-        List<OnlineSoftmax> states = new ArrayList<>();
+        List<ColumnStatistics> states = new ArrayList<>();
         for (int p = 0; p < parts; p++) {
-            states.add(new OnlineSoftmax(spec, cols));
+            states.add(ColumnStatistics.create(spec, cols));
         }
         for (int r : rowOrder) {
-            states.get(order.nextInt(parts)).add(x, r * cols);
+            states.get(order.nextInt(parts)).addRows(x, r * cols, 1);
         }
         Collections.shuffle(states, order);
-        OnlineSoftmax total = states.get(0);
+        ColumnStatistics total = states.get(0);
         for (int p = 1; p < parts; p++) {
             if (order.nextBoolean()) {
-                total.merge(states.get(p));
+                total.merge(states.get(p).state(), states.get(p).count());
             } else {
-                OnlineSoftmax other = states.get(p);
-                other.merge(total);
+                ColumnStatistics other = states.get(p);
+                other.merge(total.state(), total.count());
                 total = other;
             }
         }
         assertThat(total.count()).isEqualTo(rows);
         float[] out = new float[x.length];
         for (int r = 0; r < rows; r++) {
-            total.normalize(x, r * cols, out, r * cols);
+            total.normalizeRows(x, r * cols, 1, out, r * cols);
         }
         return out;
     }
@@ -77,7 +81,7 @@ class OnlineSoftmaxTest {
             }
             checked++;
         }
-        assertThat(checked).isEqualTo(75);
+        assertThat(checked).isEqualTo(75 + 32); // softmax family, then the scalers
     }
 
     @Test
@@ -148,7 +152,7 @@ class OnlineSoftmaxTest {
     @Test
     void refusesElementwiseOpsAndMismatchedDimensions() {
         assertThatThrownBy(() -> new OnlineSoftmax(ActivationSpec.parse("relu"), 3))
-                .hasMessageContaining("element-wise");
+                .hasMessageContaining("the online form is for softmax");
         ActivationSpec spec = ActivationSpec.parse("softmax");
         assertThatThrownBy(() -> new OnlineSoftmax(spec, 3).merge(new OnlineSoftmax(spec, 4)))
                 .hasMessageContaining("dimension 4 into 3");
