@@ -15,9 +15,11 @@ import org.apache.flink.table.module.Module;
  * Every activation as a Flink SQL and Table API function, loaded once: {@code LOAD MODULE
  * activations} in SQL, {@code tableEnv.loadModule("activations", ActivationsModule.INSTANCE)} in
  * Java. Functions: one per activation by its PyTorch functional name in capitals ({@code RELU},
- * {@code LEAKY_RELU}, {@code GELU}, ..., {@code SOFTMAX}, {@code LOG_SOFTMAX}, {@code SOFTMIN}),
- * {@code ACTIVATE(array, spec)}, and the process table function {@code WINDOWED_SOFTMAX} ({@link
- * WindowedSoftmaxFunction}). Names are matched without regard to case, as Flink's own.
+ * {@code LEAKY_RELU}, {@code GELU}, ..., {@code SOFTMAX}, {@code LOG_SOFTMAX}, {@code SOFTMIN},
+ * {@code LAYER_NORM}, {@code NORMALIZE}, {@code RMS_NORM}), {@code ACTIVATE(array, spec)} (chains
+ * too: {@code 'layer_norm | gelu'}), and the process table function {@code WINDOWED_SOFTMAX}
+ * ({@link WindowedSoftmaxFunction}), which also runs batch_norm, min_max and max_abs across a
+ * window's rows. Names are matched without regard to case, as Flink's own.
  */
 @PublicEvolving
 public final class ActivationsModule implements Module {
@@ -32,7 +34,9 @@ public final class ActivationsModule implements Module {
     private ActivationsModule() {
         Map<String, FunctionDefinition> f = new LinkedHashMap<>();
         for (Activation a : Activation.values()) {
-            f.put(ActivationFunction.sqlName(a), new ActivationFunction(a));
+            if (a.kind() != Activation.Kind.WINDOW) { // along dim 0 only: WINDOWED_SOFTMAX
+                f.put(ActivationFunction.sqlName(a), new ActivationFunction(a));
+            }
         }
         f.put(ActivateFunction.NAME, new ActivateFunction());
         f.put(WindowedSoftmaxFunction.NAME, new WindowedSoftmaxFunction());

@@ -38,7 +38,9 @@ import org.apache.flink.table.types.logical.LogicalTypeRoot;
  * <p>NULL handling follows Flink's built-in array functions: a NULL array gives NULL; an
  * element-wise activation keeps a NULL element NULL in its place (as {@code ARRAY_REVERSE} keeps
  * it); the softmax family normalises over the elements that are not NULL and keeps NULL ones NULL
- * (as {@code ARRAY_MAX} skips them). An empty array gives an empty array. The result has the
+ * (as {@code ARRAY_MAX} skips them), and so do layer_norm, normalize and rms_norm; a grouped
+ * softmax cuts the elements that are not NULL into its groups, and gives NULL for an array whose
+ * count of them its groups do not divide. An empty array gives an empty array. The result has the
  * input's type: values are computed in float32, PyTorch's default dtype and the compute core's; a
  * DOUBLE array is rounded to float32 first and its results are widened back exactly.
  *
@@ -57,6 +59,7 @@ public abstract class ArrayActivationFunction extends ScalarFunction
 
     private transient ActivationKernel kernel;
     private transient float[] values;
+    private transient boolean grouped; // a step is a softmax in groups
 
     /** The name the function is called by, e.g. {@code LEAKY_RELU}. */
     public abstract String name();
@@ -98,7 +101,12 @@ public abstract class ArrayActivationFunction extends ScalarFunction
     public TypeInference getTypeInference(DataTypeFactory typeFactory) {
         return TypeInference.newBuilder()
                 .inputTypeStrategy(new Inputs())
-                .outputTypeStrategy(call -> Optional.of(call.getArgumentDataTypes().get(0)))
+                .outputTypeStrategy(
+                        call -> {
+                            DataType input = call.getArgumentDataTypes().get(0);
+                            // a grouped softmax gives NULL for an array its groups do not divide
+                            return Optional.of(mayBeGrouped(call) ? input.nullable() : input);
+                        })
                 .build();
     }
 
@@ -111,13 +119,27 @@ public abstract class ArrayActivationFunction extends ScalarFunction
         return bound;
     }
 
+    /**
+     * Whether the call may be a grouped softmax: by its spec when the planner has its literals
+     * here, else by what the function can be.
+     */
+    private boolean mayBeGrouped(CallContext call) {
+        try {
+            return specOf(call).steps().stream().anyMatch(step -> step.groups() > 1);
+        } catch (ValidationException e) {
+            return name().equals(ActivateFunction.NAME)
+                    || name().endsWith("SOFTMAX")
+                    || name().equals("SOFTMIN");
+        }
+    }
+
     private ActivationSpec specOf(CallContext call) {
         List<Object> parameters = new ArrayList<>();
         for (int arg = 1; arg < call.getArgumentDataTypes().size(); arg++) {
             parameters.add(call.isArgumentNull(arg) ? null : literal(call, arg));
         }
         try {
-            return bind(parameters);
+            return bind(parameters).checkForMap();
         } catch (IllegalArgumentException e) {
             throw new ValidationException(name() + ": " + e.getMessage(), e);
         }
@@ -148,6 +170,7 @@ public abstract class ArrayActivationFunction extends ScalarFunction
         }
         kernel = Kernels.get().kernel(spec);
         values = new float[16];
+        grouped = spec.steps().stream().anyMatch(step -> step.groups() > 1);
     }
 
     /**
@@ -159,6 +182,9 @@ public abstract class ArrayActivationFunction extends ScalarFunction
         }
         int n = input.size();
         boolean noNulls = input instanceof BinaryArrayData binary && !binary.anyNull();
+        if (grouped && spec.checkDimension(noNulls ? n : notNull(input)) != null) {
+            return null; // a grouped softmax's groups do not divide the array
+        }
         if (noNulls && !doubles) { // Flink's own layout: one bulk copy out, the kernel in place
             float[] x = ((BinaryArrayData) input).toFloatArray();
             kernel.apply(x, 0, x, 0, n);
@@ -203,6 +229,14 @@ public abstract class ArrayActivationFunction extends ScalarFunction
             }
         }
         return new GenericArrayData(out);
+    }
+
+    private static int notNull(ArrayData input) {
+        int k = 0;
+        for (int i = 0; i < input.size(); i++) {
+            k += input.isNullAt(i) ? 0 : 1;
+        }
+        return k;
     }
 
     /** A literal parameter's value: a Double for a number, a String for a string. */

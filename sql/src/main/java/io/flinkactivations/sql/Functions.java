@@ -248,4 +248,31 @@ public final class Functions {
             super(Activation.SOFTMIN);
         }
     }
+
+    /** {@code CREATE FUNCTION layer_norm AS 'io.flinkactivations.sql.Functions$LayerNorm'} */
+    public static final class LayerNorm extends ActivationFunction {
+        private static final long serialVersionUID = 1L;
+
+        public LayerNorm() {
+            super(Activation.LAYER_NORM);
+        }
+    }
+
+    /** {@code CREATE FUNCTION normalize AS 'io.flinkactivations.sql.Functions$Normalize'} */
+    public static final class Normalize extends ActivationFunction {
+        private static final long serialVersionUID = 1L;
+
+        public Normalize() {
+            super(Activation.NORMALIZE);
+        }
+    }
+
+    /** {@code CREATE FUNCTION rms_norm AS 'io.flinkactivations.sql.Functions$RMSNorm'} */
+    public static final class RMSNorm extends ActivationFunction {
+        private static final long serialVersionUID = 1L;
+
+        public RMSNorm() {
+            super(Activation.RMS_NORM);
+        }
+    }
 }

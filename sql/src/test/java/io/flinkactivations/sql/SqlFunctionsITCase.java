@@ -7,7 +7,6 @@ import io.flinkactivations.core.Activation;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.ParamDef;
 import io.flinkactivations.testutils.GoldenCase;
-import io.flinkactivations.testutils.GoldenRule;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -110,17 +109,7 @@ class SqlFunctionsITCase {
                                 .floatValue(); // exact: a float widened, or a DOUBLE result of a
                 // float
             }
-            assertThat(
-                            GoldenRule.check(
-                                    c + " (" + form + ")",
-                                    GoldenRule.Scale.of(c.op()),
-                                    c.input(),
-                                    c.rows(),
-                                    c.cols(),
-                                    c.expected(),
-                                    c.expectedF64(),
-                                    actual))
-                    .isNull();
+            assertThat(c.check(c + " (" + form + ")", actual)).isNull();
         }
     }
 
@@ -134,7 +123,8 @@ class SqlFunctionsITCase {
             return "ACTIVATE(" + array + ", '" + spec + "')";
         }
         StringJoiner call =
-                new StringJoiner(", ", ActivationFunction.sqlName(s.activation()) + "(", ")");
+                new StringJoiner(
+                        ", ", "`" + ActivationFunction.sqlName(s.activation()) + "`(", ")");
         call.add(array);
         List<ParamDef> defs = s.activation().params();
         for (int i = 0; i < defs.size(); i++) {
@@ -230,9 +220,65 @@ class SqlFunctionsITCase {
             throw new AssertionError(e);
         }
         for (Activation a : Activation.values()) {
-            assertThat(listed).contains(ActivationFunction.sqlName(a));
+            if (a.kind() == Activation.Kind.WINDOW) {
+                assertThat(listed).doesNotContain(ActivationFunction.sqlName(a));
+            } else {
+                assertThat(listed).contains(ActivationFunction.sqlName(a));
+            }
         }
-        assertThat(listed).contains("ACTIVATE");
+        assertThat(listed).contains("ACTIVATE", "WINDOWED_SOFTMAX");
+    }
+
+    @Test
+    void chainsAndGroupsThroughActivate() throws Exception {
+        Map<Integer, Object[]> out =
+                collect(
+                        tables.sqlQuery(
+                                "SELECT id, ACTIVATE(x, 'layer_norm | gelu'), ACTIVATE(x, 'softmax(groups=2)'),"
+                                        + " ACTIVATE(x, 'softmax(groups=3)'), LAYER_NORM(x), RMS_NORM(x, 0), `NORMALIZE`(x, 'inf')"
+                                        + " FROM (VALUES (1, ARRAY[CAST(1 AS FLOAT), 2, 3, 4])) AS t(id, x)"),
+                        1,
+                        2,
+                        3,
+                        4,
+                        5,
+                        6);
+        float[] x = {1, 2, 3, 4};
+        Object[] row = out.get(1);
+        assertThat((Object[]) row[0]).containsExactly(boxed(run("layer_norm | gelu", x)));
+        assertThat((Object[]) row[1]).containsExactly(boxed(run("softmax(groups=2)", x)));
+        assertThat(row[2]).as("groups that do not divide the array: NULL").isNull();
+        assertThat((Object[]) row[3]).containsExactly(boxed(run("layer_norm", x)));
+        assertThat((Object[]) row[4]).containsExactly(boxed(run("rms_norm(eps=0)", x)));
+        assertThat((Object[]) row[5]).containsExactly(0.25f, 0.5f, 0.75f, 1f);
+        assertThatThrownBy(
+                        () ->
+                                tables.sqlQuery(
+                                        "SELECT ACTIVATE(features, 'relu | batch_norm') FROM golden"))
+                .hasStackTraceContaining(
+                        "ACTIVATE: batch_norm normalises each feature across a window's records");
+        assertThatThrownBy(
+                        () ->
+                                tables.sqlQuery(
+                                        "SELECT ACTIVATE(features, 'relu | gelo') FROM golden"))
+                .hasStackTraceContaining(
+                        "Step 2 of 'relu | gelo' (gelo): Unknown activation 'gelo'");
+    }
+
+    private static float[] run(String spec, float[] x) {
+        float[] y = new float[x.length];
+        io.flinkactivations.core.Kernels.get()
+                .kernel(ActivationSpec.parse(spec))
+                .apply(x, 0, y, 0, x.length);
+        return y;
+    }
+
+    private static Float[] boxed(float[] x) {
+        Float[] b = new Float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            b[i] = x[i];
+        }
+        return b;
     }
 
     @Test
@@ -268,6 +314,9 @@ class SqlFunctionsITCase {
     @Test
     void everyActivationCanBeRegisteredOnItsOwnByItsTorchClassName() throws Exception {
         for (Activation a : Activation.values()) {
+            if (a.kind() == Activation.Kind.WINDOW) {
+                continue; // along dim 0 only: WINDOWED_SOFTMAX
+            }
             Class<?> c = Class.forName("io.flinkactivations.sql.Functions$" + a.className());
             assertThat(((ActivationFunction) c.getConstructor().newInstance()).activation())
                     .isEqualTo(a);
@@ -316,17 +365,7 @@ class SqlFunctionsITCase {
                     for (int j = 0; j < y.length; j++) {
                         actual[j] = ((Double) y[j]).floatValue();
                     }
-                    assertThat(
-                                    GoldenRule.check(
-                                            c + " (Table API)",
-                                            GoldenRule.Scale.of(c.op()),
-                                            c.input(),
-                                            c.rows(),
-                                            c.cols(),
-                                            c.expected(),
-                                            c.expectedF64(),
-                                            actual))
-                            .isNull();
+                    assertThat(c.check(c + " (Table API)", actual)).isNull();
                 });
     }
 

@@ -222,7 +222,7 @@ public enum Activation {
      */
     NORMALIZE(
             "normalize",
-            "normalize", // a function in PyTorch, no module
+            "Normalize", // a function in PyTorch, without a module: the name a class would have
             Kind.VECTOR,
             choice("p", "2", "1", "inf"),
             number("eps", 1e-12).check(e -> e >= 0, ">= 0")),
