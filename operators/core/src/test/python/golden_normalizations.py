@@ -10,7 +10,9 @@ Per vector: layer_norm (F.layer_norm over the whole vector, no affine), normaliz
 along the vector), rms_norm (PyTorch 2.4's formula x / sqrt(mean(x^2) + eps), written out in
 torch ops since 1.13 has no rms_norm), grouped softmax (x.view(G, -1).softmax(-1).view(-1)).
 Along dim 0 of an [N, D] window: batch_norm (F.batch_norm in training mode, no affine; for N = 1,
-where PyTorch refuses, its formula), min_max and max_abs (their formulas in torch ops). Each
+where PyTorch refuses, its formula), min_max and max_abs (their formulas in torch ops).
+running_batch_norm over count windows (the row's "window"): nn.BatchNorm1d(D, affine=False,
+momentum) in eval mode for each record, then trained on each window as one batch. Each
 case's `expected` is float32, its `expected_f64` the same in float64.
 """
 import json
@@ -40,7 +42,8 @@ def fmt(v):
     return v
 
 
-def row(case, op, params, dim, x, expected, expected64):
+def row(case, op, params, dim, x, expected, expected64, window=None):
+    extra = {} if window is None else {"window": "count(%d)" % window}
     return {
         "case": case,
         "op": op,
@@ -50,6 +53,7 @@ def row(case, op, params, dim, x, expected, expected64):
         "input": [fmt(v) for v in x.flatten().tolist()],
         "expected": [fmt(v) for v in expected.flatten().tolist()],
         "expected_f64": [v if math.isfinite(v) else fmt(v) for v in expected64.flatten().tolist()],
+        **extra,
     }
 
 
@@ -79,6 +83,23 @@ def max_abs(x):
     m = torch.where(torch.isnan(x).any(0, keepdim=True), torch.full_like(m, math.nan), m)
     y = x / m
     return torch.where(m == 0, torch.zeros_like(y), y)
+
+
+def running_batch_norm(x, momentum, eps, window):
+    """Each record in eval mode by the statistics that the count windows before it left, each
+    window then one training-mode batch (skipped when it holds one record: PyTorch refuses)."""
+    d = x.shape[1]
+    bn = torch.nn.BatchNorm1d(d, affine=False, momentum=momentum, eps=eps).to(x.dtype)
+    out = []
+    for start in range(0, x.shape[0], window):
+        batch = x[start:start + window]
+        bn.eval()
+        with torch.no_grad():
+            out.append(bn(batch))
+            if batch.shape[0] > 1:
+                bn.train()
+                bn(batch)
+    return torch.cat(out)
 
 
 def vector_op(op, params):
@@ -167,6 +188,22 @@ def main():
         f = window_op(op, params)
         for name, x in windows.items():
             cases.append(row(name, op, params, 0, x, f(x), f(x.double())))
+    for params, window, names in [
+        ({}, 4, ["window_17x5", "window_64x33", "window_nonfinite_4x4"]),
+        ({"momentum": "None"}, 5, ["window_17x5", "window_100x16"]),
+        ({"momentum": 0.5, "eps": 0.1}, 10, ["window_100x16", "window_offset_50x8"]),
+        ({}, 1, ["window_5x8"]),
+    ]:
+        if "window_5x8" not in windows:
+            windows["window_5x8"] = inputs["window_5x8"]
+        m = params.get("momentum", 0.1)
+        m = None if m == "None" else m
+        eps = params.get("eps", 1e-5)
+        for name in names:
+            x = windows[name]
+            cases.append(row(name, "running_batch_norm", params, 0, x,
+                             running_batch_norm(x, m, eps, window),
+                             running_batch_norm(x.double(), m, eps, window), window))
     with open(GOLDEN, "w") as out:
         for l in lines[:SHARED_LINES]:
             out.write(l + "\n")

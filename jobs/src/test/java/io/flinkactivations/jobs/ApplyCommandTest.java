@@ -2,8 +2,11 @@ package io.flinkactivations.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkactivations.core.ActivationSpec;
+import io.flinkactivations.core.Kernels;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.StringJoiner;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -140,6 +143,29 @@ class ApplyCommandTest {
     }
 
     @Test
+    void chainsGroupsAndNormalizationsRunAsTheKernelsDo() {
+        Result r = apply("[1, 2, 3, 4]\n[1, 2, 3]\n", "-a", "layer_norm | softmax(groups=2)");
+        assertThat(r.exitCode()).isEqualTo(1);
+        float[] expected = {1, 2, 3, 4};
+        Kernels.get()
+                .kernel(ActivationSpec.parse("layer_norm | softmax(groups=2)"))
+                .applyInPlace(expected);
+        StringJoiner json = new StringJoiner(",", "[", "]");
+        for (float v : expected) {
+            json.add(Float.toString(v));
+        }
+        assertThat(r.out()).containsExactly(json.toString());
+        assertThat(r.err())
+                .contains(
+                        "line 2: dimension-mismatch: the vector has 3 features; softmax(groups=2) needs a multiple of 2");
+        // a window of one record is normalised along dim 0 too: softmax of one value is 1
+        assertThat(apply("[1, 2]\n", "-a", "softmax", "-w", "count(1)").out())
+                .containsExactly("[1.0,1.0]");
+        assertThat(apply("[1, 10]\n[3, 10]\n", "-a", "min_max | relu", "-w", "count(2)").out())
+                .containsExactly("[0.0,0.0]", "[1.0,0.0]");
+    }
+
+    @Test
     void badArgumentsStopWithAMessageThatSaysWhatToFix() {
         assertThat(apply("", "-a", "relu", "-w", "count(2)"))
                 .satisfies(r -> assertThat(r.exitCode()).isEqualTo(2))
@@ -147,7 +173,11 @@ class ApplyCommandTest {
                         r ->
                                 assertThat(r.err())
                                         .contains(
-                                                "relu is element-wise, so a window changes nothing"));
+                                                "relu has no step along dim 0, so a window changes nothing"));
+        assertThat(apply("", "-a", "layer_norm | min_max").err())
+                .contains(
+                        "--activation: min_max normalises each feature across a window's records, so it needs a window")
+                .contains("give --window count(N)");
         assertThat(apply("", "-a", "softmax", "-w", "tumbling(10s)").err())
                 .contains(
                         "apply batches lines by count only, e.g. count(100); tumbling(10s) needs event time");

@@ -116,7 +116,8 @@ class JobOptionsTest {
             textBlock =
                     """
             --activation=swish                  | --activation: Unknown activation 'swish'; valid activations: relu
-            --activation=relu,--window=count(5) | --window: relu is element-wise, so a window changes nothing
+            --activation=relu,--window=count(5) | --window: relu has no step along dim 0, so a window changes nothing
+            --activation=batch_norm             | --activation: batch_norm normalises each feature across a window's records, so it needs a window
             --window=tumbling(10)               | --window: Bad size '10': write a whole number with a unit
             --format=csv                        | --format: Unknown format 'csv'; valid formats: json, f32le
             --delivery=exactly-twice            | --delivery: 'exactly-twice' is not valid; use exactly-once or at-least-once

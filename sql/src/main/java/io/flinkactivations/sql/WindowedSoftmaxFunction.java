@@ -103,6 +103,7 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
     private static final int K_FIRED = 3;
     private static final int K_SLICES = 4;
     private static final int K_SESSIONS = 5;
+    private static final int K_RUNNING = 6;
 
     // a buffered record, by position (Plan.bufferType)
     private static final int B_NAMESPACE = 0;
@@ -143,7 +144,9 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
                                                                         DataTypes.BIGINT()),
                                                                 DataTypes.FIELD("slices", longs()),
                                                                 DataTypes.FIELD(
-                                                                        "sessions", longs()))
+                                                                        "sessions", longs()),
+                                                                DataTypes.FIELD(
+                                                                        "running", doubles()))
                                                         .bridgedTo(Row.class))),
                         NO_TTL));
         return TypeInference.newBuilder()
@@ -510,6 +513,7 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
             s.firedThrough = (Long) k.getField(K_FIRED);
             s.slices = longs(k.getField(K_SLICES));
             s.sessions = longs(k.getField(K_SESSIONS));
+            s.running = (double[]) k.getField(K_RUNNING);
             return s;
         }
 
@@ -524,7 +528,8 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
                             s.timedSlice,
                             s.firedThrough,
                             s.slices,
-                            s.sessions));
+                            s.sessions,
+                            s.running));
         }
 
         @Override
@@ -617,6 +622,11 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
     private static long[] longs(Object values) {
         // as state has it: the engine replaces the key's arrays, never writes into them
         return values == null ? new long[0] : (long[]) values;
+    }
+
+    /** A list of doubles in state, as a primitive array. */
+    private static DataType doubles() {
+        return DataTypes.ARRAY(DataTypes.DOUBLE().notNull()).bridgedTo(double[].class);
     }
 
     /** A list of longs in state, as a primitive array. */

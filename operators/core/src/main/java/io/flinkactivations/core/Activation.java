@@ -253,7 +253,19 @@ public enum Activation {
      * Each feature across a window's records to [-1, 1]: x / max|x|, as scikit-learn's {@code
      * MaxAbsScaler}; a feature that is 0 in every record gives 0.
      */
-    MAX_ABS("max_abs", "MaxAbsScaler", Kind.WINDOW);
+    MAX_ABS("max_abs", "MaxAbsScaler", Kind.WINDOW),
+    /**
+     * Each record at once by its key's running statistics, as {@code nn.BatchNorm1d(D,
+     * affine=False, momentum=m)} in eval mode, which every window of the key updates when it fires,
+     * as one batch in training mode ({@link RunningBatchNorm}).
+     */
+    RUNNING_BATCH_NORM(
+            "running_batch_norm",
+            "RunningBatchNorm",
+            Kind.RUNNING,
+            ParamDef.numberOrNone("momentum", 0.1)
+                    .check(m -> m >= 0 && m <= 1, "in [0, 1] or None"),
+            number("eps", 1e-5).check(e -> e >= 0, ">= 0"));
 
     /**
      * How an op reads its input: one value at a time, a whole vector, or along dim 0 (across a
@@ -271,7 +283,12 @@ public enum Activation {
          */
         SOFTMAX,
         /** Each feature across a window's records, and only there: batch_norm, min_max, max_abs. */
-        WINDOW
+        WINDOW,
+        /**
+         * Each record at once, by running statistics per key that each finished window updates:
+         * running_batch_norm. Needs a window, as {@link #WINDOW}.
+         */
+        RUNNING
     }
 
     /** Index of {@code approximate=tanh} among GELU's choices. */

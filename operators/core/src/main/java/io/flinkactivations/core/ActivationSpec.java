@@ -215,6 +215,7 @@ public final class ActivationSpec implements Serializable {
             return false;
         }
         return activation.kind() == Activation.Kind.WINDOW
+                || activation.kind() == Activation.Kind.RUNNING
                 || (activation.kind() == Activation.Kind.SOFTMAX && groups() == 1);
     }
 
@@ -253,8 +254,9 @@ public final class ActivationSpec implements Serializable {
                     canonical()
                             + " has no step along dim 0, so a window changes nothing: windows"
                             + " normalise each feature across their records with softmax,"
-                            + " log_softmax, softmin (without groups), batch_norm, min_max or"
-                            + " max_abs; drop the window, or add one of them to the chain");
+                            + " log_softmax, softmin (without groups), batch_norm, min_max,"
+                            + " max_abs or running_batch_norm; drop the window, or add one of them to"
+                            + " the chain");
         }
         return this;
     }
@@ -266,12 +268,15 @@ public final class ActivationSpec implements Serializable {
      */
     public ActivationSpec checkForMap() {
         for (ActivationSpec s : steps()) {
-            if (s.activation.kind() == Activation.Kind.WINDOW) {
+            if (s.activation.kind() == Activation.Kind.WINDOW
+                    || s.activation.kind() == Activation.Kind.RUNNING) {
                 throw new IllegalArgumentException(
                         s
-                                + " normalises each feature across a window's records, so it needs a"
-                                + " window (e.g. tumbling(10s) or count(100)); per record, use"
-                                + " layer_norm, rms_norm or normalize");
+                                + (s.activation.kind() == Activation.Kind.RUNNING
+                                        ? " keeps running statistics that each window updates"
+                                        : " normalises each feature across a window's records")
+                                + ", so it needs a window (e.g. tumbling(10s) or count(100)); per"
+                                + " record, use layer_norm, rms_norm or normalize");
             }
         }
         return this;

@@ -4,12 +4,12 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The statistics of batch_norm (per feature: mean and sum of squared deviations, over a count
- * shared by all features) and of min_max and max_abs (per feature: minimum and maximum). A batch is
- * summed in double, its deviations taken around its own mean in a second pass (exact within a chunk
- * that is in cache), then merged into the totals by Chan's rule; merging parts in any order gives
- * the same outputs within the golden rule. One implementation serves both kernel paths: the column
- * loops are plain array arithmetic that the JIT vectorises.
+ * The statistics of batch_norm and running_batch_norm (per feature: mean and sum of squared
+ * deviations, over a count shared by all features) and of min_max and max_abs (per feature: minimum
+ * and maximum). A batch is summed in double, its deviations taken around its own mean in a second
+ * pass (exact within a chunk that is in cache), then merged into the totals by Chan's rule; merging
+ * parts in any order gives the same outputs within the golden rule. One implementation serves both
+ * kernel paths: the column loops are plain array arithmetic that the JIT vectorises.
  *
  * <p>NaN and infinities come out as the formulas give them in IEEE arithmetic: a NaN in a feature
  * makes it NaN in every record; for batch_norm so does an infinity; for the scalers an infinite
@@ -30,8 +30,10 @@ final class ColumnMoments implements ColumnStatistics {
 
     ColumnMoments(ActivationSpec spec, int dimension) {
         this.spec = spec;
-        this.moments = spec.activation() == Activation.BATCH_NORM;
-        this.eps = moments ? spec.value(0) : 0;
+        this.moments =
+                spec.activation() == Activation.BATCH_NORM
+                        || spec.activation() == Activation.RUNNING_BATCH_NORM;
+        this.eps = spec.activation() == Activation.BATCH_NORM ? spec.value(0) : 0;
         this.a = new double[dimension];
         this.b = new double[dimension];
         clear();
@@ -169,7 +171,7 @@ final class ColumnMoments implements ColumnStatistics {
         }
         for (int j = 0; j < d; j++) {
             switch (spec.activation()) {
-                case BATCH_NORM -> {
+                case BATCH_NORM, RUNNING_BATCH_NORM -> {
                     center[j] = (float) a[j];
                     double dev = a[j] - center[j]; // to the exact mean, as layer_norm
                     double variance = b[j] / count - dev * dev;

@@ -2,7 +2,8 @@ package io.flinkactivations.core;
 
 /**
  * batch_norm, min_max and max_abs as a kernel: along dim 0 only, by their {@link ColumnMoments}.
- * Allocates the statistics on every call (32 bytes per column).
+ * Allocates the statistics on every call (32 bytes per column). running_batch_norm has this kernel
+ * too, but no batch of its own to run on: a window operator runs it ({@link RunningBatchNorm}).
  */
 final class ColumnNormKernel implements ActivationKernel {
     private final ActivationSpec spec;
@@ -29,6 +30,12 @@ final class ColumnNormKernel implements ActivationKernel {
     @Override
     public void applyAlongDim0(float[] in, int inOff, float[] out, int outOff, int rows, int cols) {
         Checks.slice(in, inOff, out, outOff, Checks.batchLength(rows, cols));
+        if (spec.activation().kind() == Activation.Kind.RUNNING) {
+            throw new UnsupportedOperationException(
+                    spec
+                            + " normalises each record by statistics its earlier windows left: run it in"
+                            + " a window operator");
+        }
         if (rows == 0) {
             return;
         }

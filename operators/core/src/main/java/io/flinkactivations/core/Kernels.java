@@ -51,7 +51,7 @@ public abstract class Kernels {
             return new ChainKernel(spec, spec.steps().stream().map(this::kernel).toList());
         }
         return switch (spec.activation().kind()) {
-            case WINDOW -> new ColumnNormKernel(spec);
+            case WINDOW, RUNNING -> new ColumnNormKernel(spec);
             case SOFTMAX ->
                     spec.groups() > 1 ? new GroupedSoftmaxKernel(create(spec)) : create(spec);
             default -> create(spec);

@@ -15,6 +15,7 @@ public final class ParamDef {
 
     private final String name;
     private final double defaultValue; // NaN = required
+    private final boolean noneAllowed; // the value NaN is Python's None
     private final List<String> choices; // empty for numbers
     private final DoublePredicate valid;
     private final String rule;
@@ -25,6 +26,17 @@ public final class ParamDef {
             List<String> choices,
             DoublePredicate valid,
             String rule) {
+        this(name, defaultValue, choices, valid, rule, false);
+    }
+
+    private ParamDef(
+            String name,
+            double defaultValue,
+            List<String> choices,
+            DoublePredicate valid,
+            String rule,
+            boolean noneAllowed) {
+        this.noneAllowed = noneAllowed;
         this.name = name;
         this.defaultValue = defaultValue;
         this.choices = choices;
@@ -35,6 +47,14 @@ public final class ParamDef {
     /** A finite number with a default. */
     public static ParamDef number(String name, double defaultValue) {
         return new ParamDef(name, defaultValue, List.of(), v -> true, null);
+    }
+
+    /**
+     * A finite number with a default, or {@code None} (as PyTorch's {@code momentum=None}), held as
+     * NaN.
+     */
+    public static ParamDef numberOrNone(String name, double defaultValue) {
+        return new ParamDef(name, defaultValue, List.of(), v -> true, null, true);
     }
 
     /** A finite number the user must give. */
@@ -51,7 +71,7 @@ public final class ParamDef {
      * This parameter, also requiring {@code valid}; {@code rule} says what is valid, e.g. "> 0".
      */
     public ParamDef check(DoublePredicate valid, String rule) {
-        return new ParamDef(name, defaultValue, choices, valid, rule);
+        return new ParamDef(name, defaultValue, choices, valid, rule, noneAllowed);
     }
 
     public String name() {
@@ -94,6 +114,9 @@ public final class ParamDef {
                             "Bad value for %s parameter %s: '%s'; valid values: %s",
                             op.functionalName(), name, raw, String.join(", ", choices)));
         }
+        if (noneAllowed && raw.trim().equalsIgnoreCase("none")) {
+            return Double.NaN;
+        }
         double v;
         try {
             v = Double.parseDouble(raw.trim());
@@ -133,6 +156,9 @@ public final class ParamDef {
 
     /** The value as written in a canonical spec. */
     String format(double value) {
+        if (noneAllowed && Double.isNaN(value)) {
+            return "None";
+        }
         return isChoice() ? choices.get((int) value) : formatNumber(value);
     }
 
@@ -160,6 +186,6 @@ public final class ParamDef {
         if (isChoice()) {
             return name + "=" + String.join("|", choices);
         }
-        return isRequired() ? name : name + "=" + formatNumber(defaultValue);
+        return isRequired() ? name : name + "=" + format(defaultValue);
     }
 }

@@ -61,6 +61,9 @@ class ActivationSpecTest {
         if (p.name().equals("groups")) {
             return "3";
         }
+        if (p.name().equals("momentum")) {
+            return "0.25";
+        }
         return p.isRequired() ? "0.75" : p.defaultValue() == 2.5 ? "3" : "2.5";
     }
 

@@ -27,11 +27,12 @@ class GoldenTest {
     @Test
     void goldenFileCoversEveryActivation() {
         Set<Activation> covered =
-                GoldenCase.all().stream()
+                Stream.concat(GoldenCase.all().stream(), GoldenCase.running().stream())
                         .map(c -> ActivationSpec.parse(c.spec()).activation())
                         .collect(Collectors.toCollection(() -> EnumSet.noneOf(Activation.class)));
         assertThat(covered).containsExactlyInAnyOrder(Activation.values());
         assertThat(GoldenCase.all()).hasSize(688);
+        assertThat(GoldenCase.running()).hasSize(8);
     }
 
     private static Stream<DynamicTest> cases(Kernels kernels) {

@@ -30,21 +30,25 @@ public record GoldenCase(
         int[] shape,
         float[] input,
         float[] expected,
-        double[] expectedF64) {
+        double[] expectedF64,
+        String window) {
 
     public static final String RESOURCE = "/golden/activations.jsonl";
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static volatile List<GoldenCase> all;
+    private static volatile List<GoldenCase> file;
 
-    /** Every golden case, in file order. */
+    /** Every golden case of one vector or one window, in file order: all but {@link #running()}. */
     public static List<GoldenCase> all() {
-        List<GoldenCase> cases = all;
-        if (cases == null) {
-            cases = load();
-            all = cases;
-        }
-        return cases;
+        return load().stream().filter(c -> c.window == null).toList();
+    }
+
+    /**
+     * The running_batch_norm cases: a sequence of count windows ({@link #window()}), each record
+     * normalised by the statistics the windows before it left.
+     */
+    public static List<GoldenCase> running() {
+        return load().stream().filter(c -> c.window != null).toList();
     }
 
     /** The spec string for this case, e.g. {@code leaky_relu(negative_slope=0.2)}. */
@@ -97,6 +101,15 @@ public record GoldenCase(
     }
 
     private static List<GoldenCase> load() {
+        List<GoldenCase> cases = file;
+        if (cases == null) {
+            cases = read();
+            file = cases;
+        }
+        return cases;
+    }
+
+    private static List<GoldenCase> read() {
         try (InputStream in = GoldenCase.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException(RESOURCE + " is not on the test classpath");
@@ -140,7 +153,8 @@ public record GoldenCase(
                 shape,
                 toFloats(input),
                 toFloats(expected),
-                doubles(n.get("expected_f64")));
+                doubles(n.get("expected_f64")),
+                n.hasNonNull("window") ? n.get("window").asText() : null);
     }
 
     /** Numbers as doubles; "NaN", "Infinity", "-Infinity" strings as those values. */

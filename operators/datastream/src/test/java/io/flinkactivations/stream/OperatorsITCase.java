@@ -106,8 +106,9 @@ class OperatorsITCase {
                                                 in.keyBy(r -> r.sensor), FEATURES, result)
                                         .window("count(2)")
                                         .build())
-                .hasMessage(
-                        "windowed softmax: set the activation (softmax, log_softmax or softmin)");
+                .hasMessageStartingWith(
+                        "windowed softmax: set the activation (softmax, log_softmax, softmin,"
+                                + " batch_norm, min_max or max_abs");
         assertThatThrownBy(
                         () ->
                                 Activations.windowedSoftmax(
@@ -115,7 +116,24 @@ class OperatorsITCase {
                                         .activation("relu")
                                         .window("count(2)")
                                         .build())
-                .hasMessageContaining("relu is element-wise, so a window changes nothing");
+                .hasMessageContaining("relu has no step along dim 0, so a window changes nothing");
+        assertThatThrownBy(
+                        () ->
+                                Activations.windowedSoftmax(
+                                                in.keyBy(r -> r.sensor), FEATURES, result)
+                                        .activation("softmax | batch_norm")
+                                        .window("count(2)")
+                                        .build())
+                .hasMessageContaining("two steps along dim 0 (softmax and batch_norm)");
+        assertThatThrownBy(
+                        () ->
+                                Activations.map(
+                                        in,
+                                        "layer_norm | batch_norm",
+                                        FEATURES,
+                                        (reading, out) -> reading.withFeatures(out)))
+                .hasMessageStartingWith(
+                        "batch_norm normalises each feature across a window's records");
         assertThatThrownBy(
                         () ->
                                 Activations.windowedSoftmax(

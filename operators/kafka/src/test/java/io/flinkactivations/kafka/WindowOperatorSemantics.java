@@ -41,9 +41,14 @@ abstract class WindowOperatorSemantics {
 
     KeyedOneInputStreamOperatorTestHarness<String, FeatureVector, FeatureVector> harness(
             String window, long latenessMs) throws Exception {
+        return harness(SOFTMAX, window, latenessMs);
+    }
+
+    KeyedOneInputStreamOperatorTestHarness<String, FeatureVector, FeatureVector> harness(
+            ActivationSpec spec, String window, long latenessMs) throws Exception {
         SoftmaxWindowOperator op =
                 new SoftmaxWindowOperator<>(
-                        SOFTMAX,
+                        spec,
                         WindowSpec.parse(window),
                         latenessMs,
                         LATE,
@@ -334,6 +339,169 @@ abstract class WindowOperatorSemantics {
         }
         assertThat(restored).isEqualTo(straight);
         assertEveryWindowIsTheBatchOfItsRecords(inputs, straight, 5);
+    }
+
+    @Test
+    void normalizationsAndChainsInWindowsEqualTheBatchKernel() throws Exception {
+        // dense sliding windows merge their slices' statistics (Chan's rule for batch_norm)
+        for (String text :
+                List.of(
+                        "batch_norm",
+                        "min_max",
+                        "max_abs",
+                        "layer_norm | batch_norm(eps=0.1) | gelu",
+                        "normalize | softmax(temperature=2) | relu",
+                        "softmax(groups=7) | max_abs")) {
+            ActivationSpec spec = ActivationSpec.parse(text);
+            for (String window : List.of("tumbling(10ms)", "sliding(12ms, 4ms)", "count(7)")) {
+                SplittableRandom rnd = new SplittableRandom(text.hashCode() + window.hashCode());
+                List<FeatureVector> inputs = new ArrayList<>();
+                List<FeatureVector> outputs;
+                try (var h = harness(spec, window, 0)) {
+                    h.open();
+                    for (int i = 0; i < 600; i++) {
+                        float[] f = random(rnd, 14);
+                        f[3] += 1e4f; // a feature far from 0: the means must not cancel
+                        FeatureVector v = record("k" + (i % 2), i / 8, f);
+                        inputs.add(v);
+                        h.processElement(v, v.timestamp());
+                        if (i % 8 == 7) {
+                            h.processWatermark(v.timestamp() - 1);
+                        }
+                    }
+                    h.processWatermark(Long.MAX_VALUE);
+                    assertThat(h.getSideOutput(FeatureVectorActivations.DEAD_LETTERS)).isNull();
+                    outputs = h.extractOutputValues();
+                }
+                // each window's records and outputs, in order
+                List<List<FeatureVector>> members = new ArrayList<>();
+                List<List<FeatureVector>> results = new ArrayList<>();
+                if (window.startsWith("count")) {
+                    for (String key : List.of("k0", "k1")) {
+                        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+                        List<FeatureVector> in =
+                                inputs.stream().filter(i -> Arrays.equals(i.key(), k)).toList();
+                        List<FeatureVector> out =
+                                outputs.stream().filter(o -> Arrays.equals(o.key(), k)).toList();
+                        assertThat(out).hasSameSizeAs(in);
+                        for (int from = 0; from < in.size(); from += 7) {
+                            int to = Math.min(in.size(), from + 7);
+                            members.add(in.subList(from, to));
+                            results.add(out.subList(from, to));
+                        }
+                    }
+                } else {
+                    for (List<FeatureVector> outs : windows(outputs).values()) {
+                        FeatureVector first = outs.get(0);
+                        members.add(
+                                inputs.stream()
+                                        .filter(i -> Arrays.equals(i.key(), first.key()))
+                                        .filter(
+                                                i ->
+                                                        i.timestamp() >= first.windowStart()
+                                                                && i.timestamp()
+                                                                        < first.windowEnd())
+                                        .toList());
+                        results.add(outs);
+                    }
+                }
+                assertThat(members).as("%s over %s", text, window).hasSizeGreaterThan(10);
+                for (int w = 0; w < members.size(); w++) {
+                    assertWindowIsTheBatchKernel(
+                            spec,
+                            text + " over " + window + " #" + w,
+                            members.get(w),
+                            results.get(w));
+                }
+            }
+        }
+    }
+
+    /** A window's outputs, in order, are the kernel of {@code spec} on its records as one batch. */
+    private static void assertWindowIsTheBatchKernel(
+            ActivationSpec spec,
+            String what,
+            List<FeatureVector> members,
+            List<FeatureVector> outs) {
+        assertThat(outs).as(what).hasSize(members.size());
+        int d = members.get(0).features().length;
+        int n = members.size();
+        float[] batch = new float[n * d];
+        float[] actual = new float[n * d];
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(members.get(r).features(), 0, batch, r * d, d);
+            System.arraycopy(outs.get(r).features(), 0, actual, r * d, d);
+        }
+        float[] expected = new float[batch.length];
+        io.flinkactivations.core.Kernels.get()
+                .kernel(spec)
+                .applyAlongDim0(batch, 0, expected, 0, n, d);
+        double[] reference = new double[expected.length];
+        for (int i = 0; i < reference.length; i++) {
+            reference[i] = expected[i];
+        }
+        assertThat(
+                        GoldenRule.check(
+                                what,
+                                GoldenRule.Scale.AFFINE,
+                                batch,
+                                n,
+                                d,
+                                expected,
+                                reference,
+                                actual))
+                .isNull();
+    }
+
+    @Test
+    void runningBatchNormGivesPyTorchsBatchNorm1dAndSurvivesARestore() throws Exception {
+        int checked = 0;
+        for (io.flinkactivations.testutils.GoldenCase c :
+                io.flinkactivations.testutils.GoldenCase.running()) {
+            ActivationSpec spec = ActivationSpec.parse(c.spec());
+            long size = WindowSpec.parse(c.window()).count();
+            List<FeatureVector> inputs = new ArrayList<>();
+            for (int r = 0; r < c.rows(); r++) {
+                inputs.add(
+                        record(
+                                "k",
+                                r,
+                                Arrays.copyOfRange(c.input(), r * c.cols(), (r + 1) * c.cols())));
+            }
+            List<FeatureVector> outputs = new ArrayList<>();
+            int half = c.rows() / 2;
+            OperatorSubtaskState snapshot;
+            try (var h = harness(spec, c.window(), 0)) {
+                h.open();
+                for (FeatureVector v : inputs.subList(0, half)) {
+                    h.processElement(v, v.timestamp());
+                }
+                outputs.addAll(h.extractOutputValues());
+                snapshot = h.snapshot(1, 1);
+            }
+            try (var h = harness(spec, c.window(), 0)) {
+                h.initializeState(snapshot);
+                h.open();
+                for (FeatureVector v : inputs.subList(half, c.rows())) {
+                    h.processElement(v, v.timestamp());
+                }
+                h.processWatermark(Long.MAX_VALUE); // flushes the last window: no more outputs
+                assertThat(h.getSideOutput(FeatureVectorActivations.DEAD_LETTERS)).isNull();
+                outputs.addAll(h.extractOutputValues());
+            }
+            assertThat(outputs).as(c.toString()).hasSize(c.rows());
+            float[] actual = new float[c.input().length];
+            for (int r = 0; r < c.rows(); r++) {
+                FeatureVector o = outputs.get(r);
+                assertThat(o.timestamp()).isEqualTo(r); // each record at once, in order
+                long windowsBefore = size < 2 ? 0 : r / size;
+                assertThat(o.windowCount()).as("windows seen").isEqualTo(windowsBefore);
+                System.arraycopy(o.features(), 0, actual, r * c.cols(), c.cols());
+            }
+            assertThat(c.check(c + " over " + c.window(), actual)).isNull();
+            checked++;
+        }
+        assertThat(checked).isEqualTo(8);
     }
 
     @Test

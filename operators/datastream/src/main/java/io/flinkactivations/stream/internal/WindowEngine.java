@@ -5,6 +5,7 @@ import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.ColumnStatistics;
 import io.flinkactivations.core.Kernels;
 import io.flinkactivations.core.OnlineSoftmax;
+import io.flinkactivations.core.RunningBatchNorm;
 import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.stream.BadRecordReason;
 import io.flinkactivations.stream.EventTime;
@@ -82,6 +83,9 @@ public final class WindowEngine<R> {
 
         /** Session windows: the open sessions, start and end pairs, by start. */
         public long[] sessions = new long[0];
+
+        /** running_batch_norm: the key's running statistics; null before its first window. */
+        public double[] running;
 
         /** A new key's. */
         public KeyState() {}
@@ -181,6 +185,7 @@ public final class WindowEngine<R> {
     private final ActivationKernel kernel; // that step's
     private final ActivationKernel before; // the steps before it, on each record; or null
     private final ActivationKernel after; // the steps after it; or null
+    private final RunningBatchNorm running; // when that step is running_batch_norm; else null
     private final long size; // ms; count windows: records
     private final long slide; // ms; session windows: the gap
     private final long sliceSize; // ms: gcd(size, slide)
@@ -192,6 +197,7 @@ public final class WindowEngine<R> {
     private long[] ends = new long[16];
     private float[] chunk = new float[0];
     private ColumnStatistics statistics;
+    private KeyState firing; // the key whose windows fire: running statistics update it
 
     /**
      * An engine for one window operator (one subtask); the store and timers are those of whatever
@@ -209,6 +215,10 @@ public final class WindowEngine<R> {
         List<ActivationSpec> steps = spec.steps();
         int k = spec.checkForWindow().alongDim0Step();
         this.alongDim0 = steps.get(k);
+        this.running =
+                alongDim0.activation().kind() == io.flinkactivations.core.Activation.Kind.RUNNING
+                        ? new RunningBatchNorm(alongDim0)
+                        : null;
         this.kernel = Kernels.get().kernel(alongDim0);
         this.before =
                 k == 0 ? null : Kernels.get().kernel(ActivationSpec.chain(steps.subList(0, k)));
@@ -294,11 +304,55 @@ public final class WindowEngine<R> {
                             + " features; this key's windows have "
                             + key.dimension);
         }
+        if (running != null) {
+            // the record comes out at once, by the statistics its key's windows have left so far
+            R record = stored.get();
+            emitRunning(key, record);
+            Rejection r = addToWindows(key, () -> record, eventTime);
+            return r != null && r.reason() == BadRecordReason.LATE ? null : r; // it updates none
+        }
+        return addToWindows(key, stored, eventTime);
+    }
+
+    private Rejection addToWindows(KeyState key, Supplier<R> stored, long eventTime)
+            throws Exception {
         return switch (window.kind()) {
             case COUNT -> addToCountBatch(key, stored.get());
             case SESSION -> addToSession(key, stored.get(), eventTime);
             default -> addToSlice(key, stored, eventTime);
         };
+    }
+
+    /**
+     * running_batch_norm: one record's result now, by the key's running statistics: window bounds
+     * {@code Long.MIN_VALUE}, the count the number of windows those statistics have seen.
+     */
+    private void emitRunning(KeyState key, R record) throws Exception {
+        float[] x = store.features(record);
+        int d = x.length;
+        float[] y = Arrays.copyOf(x, d);
+        if (before != null) {
+            before.apply(y, 0, y, 0, d);
+        }
+        double[] state = key.running != null ? key.running : RunningBatchNorm.initialState(d);
+        running.normalizeRows(state, y, 0, 1, d, y, 0);
+        if (after != null) {
+            after.apply(y, 0, y, 0, d);
+        }
+        output.values(y, 0, d, 1);
+        output.result(
+                record, y, Long.MIN_VALUE, Long.MIN_VALUE, (int) RunningBatchNorm.batches(state));
+    }
+
+    /** running_batch_norm: a fired window's statistics update the firing key's. */
+    private void updateRunning(ColumnStatistics window) throws Exception {
+        KeyState key = firing;
+        double[] state =
+                key.running != null
+                        ? key.running
+                        : RunningBatchNorm.initialState(window.dimension());
+        key.running = running.update(state, window);
+        store.keyState(key);
     }
 
     /**
@@ -352,6 +406,7 @@ public final class WindowEngine<R> {
     }
 
     private void fireCountBatch(KeyState key) throws Exception {
+        firing = key;
         wanted[0] = COUNT_BATCH;
         load(1);
         store.clear(wanted, 1);
@@ -495,6 +550,7 @@ public final class WindowEngine<R> {
         if (m == 0) {
             return;
         }
+        firing = key;
         int n = 0;
         for (long slice : key.slices) {
             if (slice > ends[0] - size && slice <= ends[m - 1]) {
@@ -615,7 +671,7 @@ public final class WindowEngine<R> {
         store.add(start, record);
         if (end - 1 <= watermark) { // fired already, within the allowed lateness: fire again
             timers.register(start, end - 1 + lateness);
-            fireSession(start, end);
+            fireSession(key, start, end);
         } else {
             timers.register(start, end - 1);
             if (lateness > 0) {
@@ -632,7 +688,7 @@ public final class WindowEngine<R> {
             return; // merged into another session since
         }
         if (time == end - 1) {
-            fireSession(start, end);
+            fireSession(key, start, end);
         }
         if (time == end - 1 + lateness) {
             wanted[0] = start;
@@ -642,7 +698,8 @@ public final class WindowEngine<R> {
         }
     }
 
-    private void fireSession(long start, long end) throws Exception {
+    private void fireSession(KeyState key, long start, long end) throws Exception {
+        firing = key;
         wanted[0] = start;
         load(1);
         if (!records.isEmpty()) {
@@ -759,7 +816,7 @@ public final class WindowEngine<R> {
      */
     private void normalizeAndEmit(int from, int n, long start, long end) throws Exception {
         int d = dimension();
-        if ((long) n * d <= OnlineSoftmax.CACHED_FLOATS) {
+        if (running == null && (long) n * d <= OnlineSoftmax.CACHED_FLOATS) {
             float[] batch = copyRows(from, n);
             kernel.applyAlongDim0(batch, 0, batch, 0, n, d);
             emitRows(from, 0, n, n, start, end);
@@ -787,6 +844,10 @@ public final class WindowEngine<R> {
     /** Emits rows [from, from + n), normalised by {@code stats}, a chunk at a time. */
     private void emitNormalized(ColumnStatistics stats, int from, int n, long start, long end)
             throws Exception {
+        if (running != null) { // its records came out as they arrived
+            updateRunning(stats);
+            return;
+        }
         int step = chunkRows(n);
         for (int r = 0; r < n; r += step) {
             int m = Math.min(step, n - r);
