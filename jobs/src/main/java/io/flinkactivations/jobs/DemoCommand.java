@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Starts a Kafka broker (KRaft) in this JVM, creates the topics, runs the job on a local Flink MiniCluster "
-                    + "with the tutorial's activations and a windowed softmax, produces sample vectors (the tutorial's "
+                    + "with the tutorial's activations, a windowed softmax and min-max scaling, produces sample vectors (the tutorial's "
                     + "[1, -2, 3, -5] among them, and one bad record), prints inputs and outputs side by side, and stops.",
             ""
         })
@@ -48,6 +48,7 @@ public final class DemoCommand implements Callable<Integer> {
     static final List<String> ACTIVATIONS =
             List.of("relu", "leaky_relu(0.2)", "sigmoid", "tanh", "softmax");
     static final String WINDOW_ACTIVATION = "softmax";
+    static final String WINDOW_NORMALIZATION = "min_max";
     static final String WINDOW = "count(3)";
 
     @Option(
@@ -81,7 +82,9 @@ public final class DemoCommand implements Callable<Integer> {
                                     "demo-vectors",
                                     "demo-readings",
                                     "demo-windowed",
-                                    "demo-windowed-dlq"));
+                                    "demo-windowed-dlq",
+                                    "demo-scaled",
+                                    "demo-scaled-dlq"));
             outTopics.forEach(
                     t -> {
                         all.add(t);
@@ -93,6 +96,8 @@ public final class DemoCommand implements Callable<Integer> {
                             + ACTIVATIONS
                             + ", demo-readings -> "
                             + WINDOW_ACTIVATION
+                            + " and "
+                            + WINDOW_NORMALIZATION
                             + " over "
                             + WINDOW
                             + "; each with a -dlq topic");
@@ -172,6 +177,14 @@ public final class DemoCommand implements Callable<Integer> {
                     ActivationPipeline.SinkLimits.defaults(windowed),
                     "w-",
                     java.util.function.UnaryOperator.identity());
+            JobConfig scaled =
+                    config(kafka, "demo-readings", "demo-scaled", WINDOW_NORMALIZATION, WINDOW);
+            ActivationPipeline.build(
+                    env,
+                    scaled,
+                    ActivationPipeline.SinkLimits.defaults(scaled),
+                    "n-",
+                    java.util.function.UnaryOperator.identity());
             long t1 = System.nanoTime();
             progress(
                     "running the job on a local Flink MiniCluster (bounded: it stops at the end of the input; "
@@ -229,6 +242,12 @@ public final class DemoCommand implements Callable<Integer> {
     private void printWindowed(EmbeddedKafka kafka, float[][] readings) throws Exception {
         List<ConsumerRecord<byte[], byte[]>> results =
                 kafka.read("demo-windowed", readings.length, Duration.ofSeconds(30), Duration.ZERO);
+        Map<String, String> scaled = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r :
+                kafka.read("demo-scaled", readings.length, Duration.ofSeconds(30), Duration.ZERO)) {
+            JsonNode j = json.readTree(r.value());
+            scaled.put(j.get("id").asText(), format(j.get("features")));
+        }
         List<String[]> rows = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : results) {
             JsonNode j = json.readTree(r.value());
@@ -238,6 +257,7 @@ public final class DemoCommand implements Callable<Integer> {
                         j.get("sensor").asText(),
                         format(readings[i]),
                         format(j.get("features")),
+                        scaled.get(j.get("id").asText()),
                         "count " + j.get("window").get("count").asInt()
                     });
         }
@@ -250,7 +270,14 @@ public final class DemoCommand implements Callable<Integer> {
                         + WINDOW
                         + " per key (topic demo-readings): each feature "
                         + "normalised across the window's records");
-        table(List.of("key", "input", WINDOW_ACTIVATION + " along dim 0", "window"), rows);
+        table(
+                List.of(
+                        "key",
+                        "input",
+                        WINDOW_ACTIVATION + " along dim 0",
+                        WINDOW_NORMALIZATION + " along dim 0",
+                        "window"),
+                rows);
     }
 
     /**

@@ -44,11 +44,14 @@ class DemoIT {
                                                 // Sigmoid's
                                                 // numbers)
                                                 "[0.1185, 0.0059, 0.8753, 2.9365e-04]")); // Softmax(dim=0)
-        // windowed softmax: per key and feature, the window's outputs sum to 1
+        // windowed softmax: per key and feature, the window's outputs sum to 1; min_max: per key
+        // and feature, the window's outputs run from exactly 0 to exactly 1
         Pattern row =
                 Pattern.compile(
-                        "^(sensor-[ab])\\s+\\[[^]]*]\\s+\\[([-0-9.e]+), ([-0-9.e]+)]\\s+count 3$");
+                        "^(sensor-[ab])\\s+\\[[^]]*]\\s+\\[([-0-9.e]+), ([-0-9.e]+)]"
+                                + "\\s+\\[([-0-9.e]+), ([-0-9.e]+)]\\s+count 3$");
         double[][] sums = new double[2][2];
+        java.util.Set<String> scaled = new java.util.HashSet<>();
         int rows = 0;
         for (String line : out.lines().toList()) {
             Matcher m = row.matcher(line);
@@ -56,6 +59,8 @@ class DemoIT {
                 int k = m.group(1).equals("sensor-a") ? 0 : 1;
                 sums[k][0] += Double.parseDouble(m.group(2));
                 sums[k][1] += Double.parseDouble(m.group(3));
+                scaled.add(k + " 0 " + m.group(4));
+                scaled.add(k + " 1 " + m.group(5));
                 rows++;
             }
         }
@@ -63,6 +68,12 @@ class DemoIT {
         for (double[] s : sums) {
             assertThat(s[0]).isCloseTo(1.0, org.assertj.core.data.Offset.offset(2e-4));
             assertThat(s[1]).isCloseTo(1.0, org.assertj.core.data.Offset.offset(2e-4));
+        }
+        for (String key : java.util.List.of("0", "1")) {
+            for (String feature : java.util.List.of("0", "1")) {
+                assertThat(scaled)
+                        .contains(key + " " + feature + " 0.0000", key + " " + feature + " 1.0000");
+            }
         }
         assertThat(out)
                 .contains(

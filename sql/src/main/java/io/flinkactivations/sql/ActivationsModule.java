@@ -34,7 +34,7 @@ public final class ActivationsModule implements Module {
     private ActivationsModule() {
         Map<String, FunctionDefinition> f = new LinkedHashMap<>();
         for (Activation a : Activation.values()) {
-            if (a.kind() != Activation.Kind.WINDOW) { // along dim 0 only: WINDOWED_SOFTMAX
+            if (!a.needsWindow()) { // along dim 0 only: WINDOWED_SOFTMAX
                 f.put(ActivationFunction.sqlName(a), new ActivationFunction(a));
             }
         }

@@ -37,8 +37,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The DataStream window operator and SQL's {@code WINDOWED_SOFTMAX} run one window engine: on the
  * same random stream (keys, dimensions, event times out of order within the watermark's slack,
  * watermarks as records pass, records without features, empty or of another dimension) for any of
- * the four window kinds, softmax, log_softmax or softmin at any temperature, they give every record
- * the same features bit for bit, the same window bounds and counts, and the same dead letters.
+ * the four window kinds, softmax, log_softmax or softmin at any temperature, the normalizations
+ * along dim 0 and chains around them, they give every record the same features bit for bit, the
+ * same window bounds and counts, and the same dead letters.
  */
 class DataStreamAndSqlWindowsAgreeITCase {
 
@@ -96,10 +97,26 @@ class DataStreamAndSqlWindowsAgreeITCase {
                 random -> {
                     String window = window(random);
                     String activation =
-                            RandomCases.oneOf(random, List.of("softmax", "log_softmax", "softmin"))
-                                    + RandomCases.oneOf(
+                            random.nextBoolean()
+                                    ? RandomCases.oneOf(
+                                                    random,
+                                                    List.of("softmax", "log_softmax", "softmin"))
+                                            + RandomCases.oneOf(
+                                                    random,
+                                                    List.of(
+                                                            "",
+                                                            "(temperature=0.5)",
+                                                            "(temperature=2)"))
+                                    : RandomCases.oneOf(
                                             random,
-                                            List.of("", "(temperature=0.5)", "(temperature=2)"));
+                                            List.of(
+                                                    "batch_norm",
+                                                    "min_max",
+                                                    "max_abs",
+                                                    "layer_norm | batch_norm(eps=0.1) | tanh",
+                                                    "softmax(groups=2) | max_abs",
+                                                    "running_batch_norm",
+                                                    "relu | running_batch_norm(momentum=None)"));
                     long lag = 1 + random.nextInt(400);
                     int every = 1 + random.nextInt(5);
                     List<Reading> readings = readings(random, lag);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.Kernels;
 import io.flinkactivations.testutils.GoldenCase;
-import io.flinkactivations.testutils.GoldenRule;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -275,21 +274,55 @@ class WindowedSoftmaxFunctionITCase {
                         actual[r * c.cols() + j] = (Float) y[j];
                     }
                 }
-                assertThat(
-                                GoldenRule.check(
-                                        c + " (WINDOWED_SOFTMAX)",
-                                        GoldenRule.Scale.of(c.op()),
-                                        c.input(),
-                                        c.rows(),
-                                        c.cols(),
-                                        c.expected(),
-                                        c.expectedF64(),
-                                        actual))
-                        .isNull();
+                assertThat(c.check(c + " (WINDOWED_SOFTMAX)", actual)).isNull();
                 checked++;
             }
         }
         assertThat(checked).isEqualTo(windows.size());
+    }
+
+    @Test
+    void runningBatchNormGivesPyTorchsBatchNorm1d() throws Exception {
+        List<GoldenCase> cases = GoldenCase.running();
+        List<Object[]> rows = new ArrayList<>();
+        for (int w = 0; w < cases.size(); w++) {
+            GoldenCase c = cases.get(w);
+            for (int r = 0; r < c.rows(); r++) {
+                float[] v = Arrays.copyOfRange(c.input(), r * c.cols(), (r + 1) * c.cols());
+                rows.add(new Object[] {"case" + w, w + ":" + r, w * 1000L + r, f(v)});
+            }
+        }
+        readings(rows.toArray(Object[][]::new));
+        for (int w = 0; w < cases.size(); w++) {
+            GoldenCase c = cases.get(w);
+            List<Row> out =
+                    query(
+                            "SELECT id, features, window_start, window_count FROM WINDOWED_SOFTMAX("
+                                    + "input => TABLE readings PARTITION BY sensor, window_spec => '"
+                                    + c.window()
+                                    + "', activation => '"
+                                    + c.spec()
+                                    + "', uid => 'running"
+                                    + w
+                                    + "') WHERE sensor = 'case"
+                                    + w
+                                    + "'");
+            Map<String, Row> byId = new HashMap<>();
+            out.forEach(r -> byId.put((String) r.getField(0), r));
+            float[] actual = new float[c.input().length];
+            long size = io.flinkactivations.core.WindowSpec.parse(c.window()).count();
+            for (int r = 0; r < c.rows(); r++) {
+                Row y = byId.get(w + ":" + r);
+                assertThat(y).as("output of %s row %d", c, r).isNotNull();
+                assertThat(y.getField(2)).as("no window bounds").isNull();
+                assertThat(y.getField(3)).isEqualTo(size < 2 ? 0L : (long) (r / size));
+                Object[] features = (Object[]) y.getField(1);
+                for (int j = 0; j < c.cols(); j++) {
+                    actual[r * c.cols() + j] = (Float) features[j];
+                }
+            }
+            assertThat(c.check(c + " (WINDOWED_SOFTMAX)", actual)).isNull();
+        }
     }
 
     /** Random readings of two keys, out of order by up to 3 s (some late), D = 3. */

@@ -383,6 +383,14 @@ public enum Activation {
         return kind;
     }
 
+    /**
+     * True for the ops that run only in a window: batch_norm, min_max, max_abs and
+     * running_batch_norm.
+     */
+    public boolean needsWindow() {
+        return kind == Kind.WINDOW || kind == Kind.RUNNING;
+    }
+
     /** Softmin is softmax of the negated input. */
     boolean negatesInput() {
         return negateInput;

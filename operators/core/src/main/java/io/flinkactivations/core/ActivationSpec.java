@@ -214,8 +214,7 @@ public final class ActivationSpec implements Serializable {
         if (steps != null) {
             return false;
         }
-        return activation.kind() == Activation.Kind.WINDOW
-                || activation.kind() == Activation.Kind.RUNNING
+        return activation.needsWindow()
                 || (activation.kind() == Activation.Kind.SOFTMAX && groups() == 1);
     }
 
@@ -268,8 +267,7 @@ public final class ActivationSpec implements Serializable {
      */
     public ActivationSpec checkForMap() {
         for (ActivationSpec s : steps()) {
-            if (s.activation.kind() == Activation.Kind.WINDOW
-                    || s.activation.kind() == Activation.Kind.RUNNING) {
+            if (s.activation.needsWindow()) {
                 throw new IllegalArgumentException(
                         s
                                 + (s.activation.kind() == Activation.Kind.RUNNING

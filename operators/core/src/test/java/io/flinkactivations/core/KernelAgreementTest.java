@@ -111,10 +111,7 @@ class KernelAgreementTest {
                                 IntStream.rangeClosed(1, 1100), IntStream.of(4096, 65_537, 1 << 20))
                         .toArray();
         return specs().stream()
-                .filter(
-                        spec ->
-                                spec.activation().kind() != Activation.Kind.WINDOW
-                                        && spec.activation().kind() != Activation.Kind.RUNNING)
+                .filter(spec -> !spec.activation().needsWindow())
                 .map(
                         spec ->
                                 DynamicTest.dynamicTest(

@@ -15,7 +15,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * Writes results to Kafka with the input's key. {@code json}: the input object with {@code
  * features} replaced, plus {@code "activation": "<canonical spec>"} and, for window outputs, {@code
- * "window": {"start": ms, "end": ms, "count": N}} (a bare array in gives a bare array out). {@code
+ * "window": {"start": ms, "end": ms, "count": N}} ({@code {"count": N}}, the windows its running
+ * statistics have seen, for running_batch_norm) (a bare array in gives a bare array out). {@code
  * f32le}: the raw float32s.
  *
  * <p>A result's Kafka timestamp is its event time, or the time of writing (with the event time in
@@ -93,13 +94,20 @@ public final class FeatureVectorSerializationSchema
         } else {
             byte[] extra = activationFieldBytes;
             if (v.isWindowOutput()) {
-                extra =
-                        (activationField
-                                        + ",\"window\":{\"start\":"
+                // no bounds: running_batch_norm's results, which no window holds
+                String bounds =
+                        v.windowStart() == Long.MIN_VALUE
+                                ? ""
+                                : "\"start\":"
                                         + v.windowStart()
                                         + ",\"end\":"
                                         + v.windowEnd()
-                                        + ",\"count\":"
+                                        + ",";
+                extra =
+                        (activationField
+                                        + ",\"window\":{"
+                                        + bounds
+                                        + "\"count\":"
                                         + v.windowCount()
                                         + "}")
                                 .getBytes(StandardCharsets.UTF_8);
