@@ -42,7 +42,12 @@ OPS = {
     "softmax": lambda x, o: torch._softmax(x, 0, False, out=o),
     "log_softmax": lambda x, o: torch._log_softmax(x, 0, False, out=o),
     "softmin": lambda x, o: F.softmin(x, dim=0),
+    "layer_norm": lambda x, o: F.layer_norm(x, x.shape),
+    "normalize": lambda x, o: F.normalize(x, dim=0),
+    # PyTorch 2.4's rms_norm is this composite of ops (1.13 has none)
+    "rms_norm": lambda x, o: x * torch.rsqrt(x.pow(2).mean() + RMS_EPS),
 }
+RMS_EPS = torch.finfo(torch.float32).eps
 PRELU_WEIGHT = torch.tensor([0.25])
 
 

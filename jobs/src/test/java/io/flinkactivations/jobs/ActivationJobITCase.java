@@ -8,7 +8,6 @@ import io.flinkactivations.format.F32le;
 import io.flinkactivations.jobs.testutils.KafkaJobTestBase;
 import io.flinkactivations.kafka.DeadLetterSerializationSchema;
 import io.flinkactivations.testutils.GoldenCase;
-import io.flinkactivations.testutils.GoldenRule;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,17 +63,7 @@ class ActivationJobITCase extends KafkaJobTestBase {
     }
 
     static void assertGolden(GoldenCase c, float[] actual) {
-        assertThat(
-                        GoldenRule.check(
-                                c + " through Kafka",
-                                GoldenRule.Scale.of(c.op()),
-                                c.input(),
-                                c.rows(),
-                                c.cols(),
-                                c.expected(),
-                                c.expectedF64(),
-                                actual))
-                .isNull();
+        assertThat(c.check(c + " through Kafka", actual)).isNull();
     }
 
     @Test

@@ -162,7 +162,9 @@ class SqlKafkaITCase extends KafkaJobTestBase {
             // order
         }
         StringJoiner call =
-                new StringJoiner(", ", s.activation().functionalName().toUpperCase() + "(", ")");
+                // quoted: NORMALIZE is a reserved word
+                new StringJoiner(
+                        ", ", "`" + s.activation().functionalName().toUpperCase() + "`(", ")");
         call.add("features");
         List<ParamDef> defs = s.activation().params();
         for (int i = 0; i < defs.size(); i++) {

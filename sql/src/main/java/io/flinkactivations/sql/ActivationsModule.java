@@ -18,8 +18,9 @@ import org.apache.flink.table.module.Module;
  * {@code LEAKY_RELU}, {@code GELU}, ..., {@code SOFTMAX}, {@code LOG_SOFTMAX}, {@code SOFTMIN},
  * {@code LAYER_NORM}, {@code NORMALIZE}, {@code RMS_NORM}), {@code ACTIVATE(array, spec)} (chains
  * too: {@code 'layer_norm | gelu'}), and the process table function {@code WINDOWED_SOFTMAX}
- * ({@link WindowedSoftmaxFunction}), which also runs batch_norm, min_max and max_abs across a
- * window's rows. Names are matched without regard to case, as Flink's own.
+ * ({@link WindowedSoftmaxFunction}), which also runs batch_norm, min_max, max_abs and
+ * running_batch_norm across a window's rows, and is {@code WINDOWED_NORMALIZE} too, with batch_norm
+ * by default. Names are matched without regard to case, as Flink's own.
  */
 @PublicEvolving
 public final class ActivationsModule implements Module {
@@ -40,6 +41,9 @@ public final class ActivationsModule implements Module {
         }
         f.put(ActivateFunction.NAME, new ActivateFunction());
         f.put(WindowedSoftmaxFunction.NAME, new WindowedSoftmaxFunction());
+        f.put(
+                WindowedSoftmaxFunction.NORMALIZE_NAME,
+                new WindowedSoftmaxFunction.WindowedNormalize());
         functions = Collections.unmodifiableMap(f);
     }
 

@@ -81,6 +81,12 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
     public static final String NAME = "WINDOWED_SOFTMAX";
 
     /**
+     * The same function under the name a SQL user looks for a normalization by, {@code
+     * WINDOWED_NORMALIZE}; its activation defaults to {@code batch_norm}.
+     */
+    public static final String NORMALIZE_NAME = "WINDOWED_NORMALIZE";
+
+    /**
      * The state lives as long as its windows: a fired window's records leave the buffer. Flink's
      * default for a process table function's state, a time-to-live of forever, costs an expiry
      * check on every access.
@@ -119,7 +125,10 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
         state.put(
                 "buffer",
                 StateTypeStrategy.of(
-                        call -> Optional.of(ListView.newListViewDataType(Plan.of(call).bufferType)),
+                        call ->
+                                Optional.of(
+                                        ListView.newListViewDataType(
+                                                Plan.of(name, defaultActivation, call).bufferType)),
                         NO_TTL));
         // what the window engine keeps per key, as one entry of a map view: a view is read and
         // written when the engine asks, where a value state is converted, compared and written
@@ -156,16 +165,17 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
                         StaticArgument.scalar("activation", DataTypes.STRING(), true),
                         StaticArgument.scalar("features", DataTypes.STRING(), true))
                 .stateTypeStrategies(state)
-                .outputTypeStrategy(call -> Optional.of(Plan.of(call).outputType))
+                .outputTypeStrategy(
+                        call -> Optional.of(Plan.of(name, defaultActivation, call).outputType))
                 .build();
     }
 
-    private static TableSemantics table(CallContext call) {
+    private static TableSemantics table(String name, CallContext call) {
         return call.getTableSemantics(0)
                 .orElseThrow(
                         () ->
                                 new ValidationException(
-                                        NAME
+                                        name
                                                 + ": input must be a table: input => TABLE t PARTITION BY key"));
     }
 
@@ -184,6 +194,7 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
         final DataType bufferType; // a buffered record: namespace, event time, features, the rest
 
         private Plan(
+                String name,
                 WindowSpec window,
                 ActivationSpec activation,
                 DataType inputType,
@@ -195,11 +206,11 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
             try {
                 activation.checkForWindow();
             } catch (IllegalArgumentException e) {
-                throw new ValidationException(NAME + ": " + e.getMessage());
+                throw new ValidationException(name + ": " + e.getMessage());
             }
             if (window.isTimeBased() && !hasTime) {
                 throw new ValidationException(
-                        NAME
+                        name
                                 + ": the "
                                 + window.kind().specName()
                                 + " window needs the time attribute: "
@@ -210,7 +221,7 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
             this.featuresIndex = names.indexOf(features);
             if (featuresIndex < 0) {
                 throw new ValidationException(
-                        NAME
+                        name
                                 + ": the input has no column '"
                                 + features
                                 + "' (its columns: "
@@ -221,7 +232,7 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
             LogicalTypeRoot element = ArrayActivationFunction.elementType(f);
             if (element != LogicalTypeRoot.FLOAT && element != LogicalTypeRoot.DOUBLE) {
                 throw new ValidationException(
-                        NAME
+                        name
                                 + ": column '"
                                 + features
                                 + "' must be ARRAY<FLOAT> or ARRAY<DOUBLE>, not "
@@ -300,23 +311,23 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
             return t;
         }
 
-        static Plan of(CallContext call) {
-            TableSemantics t = table(call);
+        static Plan of(String name, String defaultActivation, CallContext call) {
+            TableSemantics t = table(name, call);
             String window =
                     call.getArgumentValue(ARG_WINDOW, String.class)
                             .orElseThrow(
                                     () ->
                                             new ValidationException(
-                                                    NAME
+                                                    name
                                                             + ": window must be a string literal, e.g. window_spec => 'tumbling(10s)'"));
             String activation =
                     call.isArgumentNull(ARG_ACTIVATION)
-                            ? "softmax"
+                            ? defaultActivation
                             : call.getArgumentValue(ARG_ACTIVATION, String.class)
                                     .orElseThrow(
                                             () ->
                                                     new ValidationException(
-                                                            NAME
+                                                            name
                                                                     + ": activation must be a string literal, e.g. activation => 'softmax(temperature=2)'"));
             String features =
                     call.isArgumentNull(ARG_FEATURES)
@@ -325,17 +336,18 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
                                     .orElseThrow(
                                             () ->
                                                     new ValidationException(
-                                                            NAME
+                                                            name
                                                                     + ": features must be a string literal naming a column"));
             // on_time follows the declared arguments; the table's semantics know of it only at run
             // time
             boolean onTime =
                     call.getArgumentDataTypes().size() > ARG_FEATURES + 1
                             && !call.isArgumentNull(ARG_FEATURES + 1);
-            return of(window, activation, features, t, onTime || t.timeColumn() >= 0);
+            return of(name, window, activation, features, t, onTime || t.timeColumn() >= 0);
         }
 
         static Plan of(
+                String name,
                 String window,
                 String activation,
                 String features,
@@ -347,9 +359,10 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
                 w = WindowSpec.parse(window);
                 a = ActivationSpec.parse(activation);
             } catch (IllegalArgumentException e) {
-                throw new ValidationException(NAME + ": " + e.getMessage(), e);
+                throw new ValidationException(name + ": " + e.getMessage(), e);
             }
             return new Plan(
+                    name,
                     w,
                     a,
                     t.dataType(),
@@ -361,16 +374,32 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
 
     // the call's arguments, set when the planner specializes the function to its call: the
     // timers get no arguments, and state need not keep them
+    private final String name;
+    private final String defaultActivation;
     private final String window;
     private final String activation;
     private final String features;
 
     /** The function as the module lists it; the planner specializes it to each call. */
     public WindowedSoftmaxFunction() {
-        this(null, null, null);
+        this(NAME, "softmax", null, null, null);
     }
 
-    private WindowedSoftmaxFunction(String window, String activation, String features) {
+    /**
+     * The function under another name, with another default activation ({@link WindowedNormalize}).
+     */
+    WindowedSoftmaxFunction(String name, String defaultActivation) {
+        this(name, defaultActivation, null, null, null);
+    }
+
+    private WindowedSoftmaxFunction(
+            String name,
+            String defaultActivation,
+            String window,
+            String activation,
+            String features) {
+        this.name = name;
+        this.defaultActivation = defaultActivation;
         this.window = window;
         this.activation = activation;
         this.features = features;
@@ -379,11 +408,13 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
     @Override
     public UserDefinedFunction specialize(SpecializedContext context) {
         CallContext call = context.getCallContext();
-        Plan.of(call); // the same checks as when the query was validated
+        Plan.of(name, defaultActivation, call); // the same checks as when the query was validated
         return new WindowedSoftmaxFunction(
+                name,
+                defaultActivation,
                 call.getArgumentValue(ARG_WINDOW, String.class).orElseThrow(),
                 call.isArgumentNull(ARG_ACTIVATION)
-                        ? "softmax"
+                        ? defaultActivation
                         : call.getArgumentValue(ARG_ACTIVATION, String.class).orElseThrow(),
                 call.isArgumentNull(ARG_FEATURES)
                         ? DEFAULT_FEATURES
@@ -402,10 +433,11 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
         if (plan == null) {
             if (window == null) {
                 throw new IllegalStateException(
-                        NAME + " runs as the planner specialized it to its call");
+                        name + " runs as the planner specialized it to its call");
             }
             plan =
                     Plan.of(
+                            name,
                             window,
                             activation,
                             features,
@@ -700,6 +732,21 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
         @Override
         public void values(float[] values, int off, int len, int rows) {
             // SQL reports its own metrics
+        }
+    }
+
+    /**
+     * {@code WINDOWED_NORMALIZE}: this function under the name a SQL user looks for a normalization
+     * by, its activation {@code batch_norm} unless given (min_max, max_abs, running_batch_norm, a
+     * chain, or the softmax family). {@code CREATE FUNCTION windowed_normalize AS
+     * 'io.flinkactivations.sql.WindowedSoftmaxFunction$WindowedNormalize'}.
+     */
+    @PublicEvolving
+    public static final class WindowedNormalize extends WindowedSoftmaxFunction {
+        private static final long serialVersionUID = 1L;
+
+        public WindowedNormalize() {
+            super(NORMALIZE_NAME, "batch_norm");
         }
     }
 }

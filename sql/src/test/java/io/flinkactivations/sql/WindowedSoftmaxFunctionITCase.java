@@ -282,6 +282,42 @@ class WindowedSoftmaxFunctionITCase {
     }
 
     @Test
+    void windowedNormalizeIsTheSameFunctionWithBatchNormByDefault() throws Exception {
+        GoldenCase c =
+                GoldenCase.all().stream()
+                        .filter(g -> g.op().equals("batch_norm") && g.params().isEmpty())
+                        .filter(g -> g.caseName().equals("window_17x5"))
+                        .findFirst()
+                        .orElseThrow();
+        List<Object[]> rows = new ArrayList<>();
+        for (int r = 0; r < c.rows(); r++) {
+            float[] v = Arrays.copyOfRange(c.input(), r * c.cols(), (r + 1) * c.cols());
+            rows.add(new Object[] {"g", "g:" + r, (long) r, f(v)});
+        }
+        readings(rows.toArray(Object[][]::new));
+        Map<String, Object[]> byId = new HashMap<>();
+        query(
+                        "SELECT id, features FROM WINDOWED_NORMALIZE(input => TABLE readings PARTITION BY sensor,"
+                                + " window_spec => 'count(17)')")
+                .forEach(r -> byId.put((String) r.getField(0), (Object[]) r.getField(1)));
+        float[] actual = new float[c.input().length];
+        for (int r = 0; r < c.rows(); r++) {
+            Object[] y = byId.get("g:" + r);
+            assertThat(y).as("row %d", r).isNotNull();
+            for (int j = 0; j < c.cols(); j++) {
+                actual[r * c.cols() + j] = (Float) y[j];
+            }
+        }
+        assertThat(c.check(c + " (WINDOWED_NORMALIZE)", actual)).isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () ->
+                                tables.sqlQuery(
+                                        "SELECT * FROM WINDOWED_NORMALIZE(input => TABLE readings"
+                                                + " PARTITION BY sensor, window_spec => 'count(2)', activation => 'gelu')"))
+                .hasStackTraceContaining("WINDOWED_NORMALIZE: gelu has no step along dim 0");
+    }
+
+    @Test
     void runningBatchNormGivesPyTorchsBatchNorm1d() throws Exception {
         List<GoldenCase> cases = GoldenCase.running();
         List<Object[]> rows = new ArrayList<>();

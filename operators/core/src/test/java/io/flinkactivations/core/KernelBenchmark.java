@@ -54,7 +54,10 @@ public class KernelBenchmark {
         "rrelu",
         "softmax",
         "log_softmax",
-        "softmin"
+        "softmin",
+        "layer_norm",
+        "normalize",
+        "rms_norm"
     })
     public String op;
 

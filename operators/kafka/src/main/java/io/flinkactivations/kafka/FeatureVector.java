@@ -18,8 +18,11 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 @TypeInfo(FeatureVectorTypeInfo.Factory.class)
 @PublicEvolving
 public final class FeatureVector {
-    /** {@link #windowCount()} of a record that is not a window's output. */
-    public static final int NO_WINDOW = 0;
+    /**
+     * {@link #windowCount()} of a record that is not a window's output (running_batch_norm's
+     * outputs count 0 windows at first).
+     */
+    public static final int NO_WINDOW = -1;
 
     byte[] key;
     byte[] value; // JSON: the original bytes; bad records: the raw value; f32le: null (features

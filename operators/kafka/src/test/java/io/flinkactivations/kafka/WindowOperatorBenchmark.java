@@ -54,6 +54,10 @@ public class WindowOperatorBenchmark {
     @Param({"tumbling", "sliding"})
     public String window;
 
+    /** The step along dim 0: the softmax, or batch_norm (its moments merged by Chan's rule). */
+    @Param({"softmax", "batch_norm"})
+    public String op;
+
     @Param({"10", "100", "1000", "10000", "100000"})
     public int rows;
 
@@ -123,7 +127,7 @@ public class WindowOperatorBenchmark {
         harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new SoftmaxWindowOperator<>(
-                                ActivationSpec.parse("softmax"),
+                                ActivationSpec.parse(op),
                                 WindowSpec.parse(spec),
                                 0,
                                 "late",
