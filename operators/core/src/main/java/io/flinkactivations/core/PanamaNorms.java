@@ -19,61 +19,54 @@ final class PanamaNorms extends VectorNormKernel {
 
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
 
-    private static final int VALUES = 0;
-    private static final int SQUARES = 1;
-    private static final int ABSOLUTES = 2;
-
     PanamaNorms(ActivationSpec spec) {
         super(spec);
     }
 
     @Override
-    double sum(float[] a, int off, int len) {
-        return doubleSum(a, off, len, VALUES, 0f);
-    }
-
-    @Override
-    double sumOfSquares(float[] a, int off, int len, float center) {
-        return doubleSum(a, off, len, SQUARES, center);
+    double sumOfSquares(float[] a, int off, int len, float shift, double[] sum) {
+        int bound = S.loopBound(len);
+        DoubleVector s0 = DoubleVector.zero(D);
+        DoubleVector s1 = DoubleVector.zero(D);
+        DoubleVector q0 = DoubleVector.zero(D);
+        DoubleVector q1 = DoubleVector.zero(D);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, a, off + i);
+            DoubleVector x0 = ((DoubleVector) x.convertShape(F2D, D, 0)).sub(shift);
+            DoubleVector x1 = ((DoubleVector) x.convertShape(F2D, D, 1)).sub(shift);
+            s0 = s0.add(x0);
+            s1 = s1.add(x1);
+            q0 = x0.fma(x0, q0);
+            q1 = x1.fma(x1, q1);
+        }
+        double total = s0.add(s1).reduceLanes(ADD);
+        double squares = q0.add(q1).reduceLanes(ADD);
+        for (; i < len; i++) {
+            double d = (double) a[off + i] - shift;
+            total += d;
+            squares += d * d;
+        }
+        if (sum != null) {
+            sum[0] = total;
+        }
+        return squares;
     }
 
     @Override
     double sumOfAbs(float[] a, int off, int len) {
-        return doubleSum(a, off, len, ABSOLUTES, 0f);
-    }
-
-    /**
-     * The sum of x, (x - center)^2 or |x| by {@code term}, in double lanes: each float vector is
-     * widened into two, so squares neither overflow nor underflow where float's would, and long
-     * vectors stay exact (a compensated float sum turns an infinity into NaN).
-     */
-    private static double doubleSum(float[] a, int off, int len, int term, float center) {
         int bound = S.loopBound(len);
-        DoubleVector sum0 = DoubleVector.zero(D);
-        DoubleVector sum1 = DoubleVector.zero(D);
+        DoubleVector s0 = DoubleVector.zero(D);
+        DoubleVector s1 = DoubleVector.zero(D);
         int i = 0;
         for (; i < bound; i += L) {
-            FloatVector x = FloatVector.fromArray(S, a, off + i);
-            if (term == ABSOLUTES) {
-                x = x.lanewise(ABS);
-            }
-            DoubleVector x0 = (DoubleVector) x.convertShape(F2D, D, 0);
-            DoubleVector x1 = (DoubleVector) x.convertShape(F2D, D, 1);
-            if (term == SQUARES) {
-                x0 = x0.sub(center);
-                x1 = x1.sub(center);
-                sum0 = x0.fma(x0, sum0);
-                sum1 = x1.fma(x1, sum1);
-            } else {
-                sum0 = sum0.add(x0);
-                sum1 = sum1.add(x1);
-            }
+            FloatVector x = FloatVector.fromArray(S, a, off + i).lanewise(ABS);
+            s0 = s0.add((DoubleVector) x.convertShape(F2D, D, 0));
+            s1 = s1.add((DoubleVector) x.convertShape(F2D, D, 1));
         }
-        double total = sum0.add(sum1).reduceLanes(ADD);
+        double total = s0.add(s1).reduceLanes(ADD);
         for (; i < len; i++) {
-            float x = a[off + i];
-            double dev = (double) x - center;
-            total += term == SQUARES ? dev * dev : term == ABSOLUTES ? Math.abs(x) : x;
+            total += Math.abs(a[off + i]);
         }
         return total;
     }

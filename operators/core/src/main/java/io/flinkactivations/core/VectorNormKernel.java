@@ -25,11 +25,11 @@ abstract class VectorNormKernel implements ActivationKernel {
         this.p = op == Activation.NORMALIZE ? (int) spec.value(0) : P2;
     }
 
-    /** The sum of the values of a slice. */
-    abstract double sum(float[] a, int off, int len);
-
-    /** The sum of (x - center)^2 over a slice. */
-    abstract double sumOfSquares(float[] a, int off, int len, float center);
+    /**
+     * One pass over a slice: returns the sum of (x - shift)^2 and, unless {@code sum} is null,
+     * writes the sum of (x - shift) into {@code sum[0]}.
+     */
+    abstract double sumOfSquares(float[] a, int off, int len, float shift, double[] sum);
 
     /** The sum of |x| over a slice. */
     abstract double sumOfAbs(float[] a, int off, int len);
@@ -51,19 +51,23 @@ abstract class VectorNormKernel implements ActivationKernel {
         double factor;
         switch (op) {
             case LAYER_NORM -> {
-                double mean = sum(in, inOff, len) / len;
+                // one pass, around the first value: in double the shifted sums lose nothing
+                // unless that value lies some 1e6 standard deviations from the mean
+                float shift = in[inOff];
+                double[] sum = new double[1]; // does not escape: the JIT keeps it in a register
+                double squares = sumOfSquares(in, inOff, len, shift, sum);
+                double d = sum[0] / len;
+                double mean = shift + d;
                 center = (float) mean;
-                // the squares are taken around the float mean; the second term moves them to the
-                // exact one
-                double d = mean - center;
-                double variance = sumOfSquares(in, inOff, len, center) / len - d * d;
+                double variance = squares / len - d * d;
                 factor = 1 / Math.sqrt(Math.max(variance, 0) + eps); // max keeps NaN
             }
-            case RMS_NORM -> factor = 1 / Math.sqrt(sumOfSquares(in, inOff, len, 0f) / len + eps);
+            case RMS_NORM ->
+                    factor = 1 / Math.sqrt(sumOfSquares(in, inOff, len, 0f, null) / len + eps);
             default -> {
                 double norm =
                         p == P2
-                                ? Math.sqrt(sumOfSquares(in, inOff, len, 0f))
+                                ? Math.sqrt(sumOfSquares(in, inOff, len, 0f, null))
                                 : p == P1 ? sumOfAbs(in, inOff, len) : maxAbs(in, inOff, len);
                 factor = 1 / Math.max(norm, eps); // Math.max keeps NaN, as clamp_min does
             }
@@ -98,22 +102,18 @@ abstract class VectorNormKernel implements ActivationKernel {
         }
 
         @Override
-        double sum(float[] a, int off, int len) {
+        double sumOfSquares(float[] a, int off, int len, float shift, double[] sum) {
             double s = 0;
+            double s2 = 0;
             for (int i = off, end = off + len; i < end; i++) {
-                s += a[i];
+                double d = (double) a[i] - shift;
+                s += d;
+                s2 += d * d;
             }
-            return s;
-        }
-
-        @Override
-        double sumOfSquares(float[] a, int off, int len, float center) {
-            double s = 0;
-            for (int i = off, end = off + len; i < end; i++) {
-                double d = (double) a[i] - center;
-                s += d * d;
+            if (sum != null) {
+                sum[0] = s;
             }
-            return s;
+            return s2;
         }
 
         @Override

@@ -32,8 +32,10 @@ public final class Activations {
     private Activations() {}
 
     /**
-     * Applies {@code spec} to each record's features: element-wise, or for the softmax family
-     * across the vector's features; the result keeps the input's type. Fails fast on a bad spec.
+     * Applies {@code spec} to each record's features: element-wise, or for the softmax family and
+     * the per-record normalizations (layer_norm, normalize, rms_norm) across the vector's features,
+     * or a chain of them; the result keeps the input's type. Fails fast on a bad spec, and on a
+     * step that needs a window.
      *
      * @param input the records
      * @param spec an activation spec, e.g. {@code gelu(approximate='tanh')}
@@ -81,8 +83,9 @@ public final class Activations {
     }
 
     /**
-     * A builder for windowed softmax normalization of a user's records (the softmax family along
-     * dim 0 across each key's window); results keep the input's type.
+     * A builder for windowed normalization of a user's records along dim 0 across each key's
+     * window: the softmax family, batch_norm, min_max, max_abs or running_batch_norm, alone or in a
+     * chain with per-record steps; results keep the input's type.
      *
      * @param input the records, keyed
      * @param features where a record's features are
