@@ -7,17 +7,25 @@ import static jdk.incubator.vector.VectorOperators.MAX;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * layer_norm, rms_norm and normalize on the Vector API: sums in double lanes, then the output in
- * one pass of float lanes. Loaded only through {@link PanamaKernels}.
+ * layer_norm, rms_norm and normalize on the Vector API: sums in double lanes (the squares of
+ * rms_norm and normalize in float lanes a block at a time, then in double), then the output in one
+ * pass of float lanes. Loaded only through {@link PanamaKernels}.
  */
 final class PanamaNorms extends VectorNormKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    // sums widen half a vector of floats into a whole vector of doubles: one conversion each, where
+    // a whole vector's conversion in two parts measured slower
+    private static final VectorSpecies<Double> D =
+            VectorSpecies.of(double.class, VectorShape.forBitSize(S.vectorBitSize()));
+    private static final VectorSpecies<Float> H =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final int HL = H.length();
 
     PanamaNorms(ActivationSpec spec) {
         super(spec);
@@ -25,20 +33,24 @@ final class PanamaNorms extends VectorNormKernel {
 
     @Override
     double sumOfSquares(float[] a, int off, int len, float shift, double[] sum) {
-        int bound = S.loopBound(len);
+        int bound = H.loopBound(len);
         DoubleVector s0 = DoubleVector.zero(D);
         DoubleVector s1 = DoubleVector.zero(D);
         DoubleVector q0 = DoubleVector.zero(D);
         DoubleVector q1 = DoubleVector.zero(D);
         int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector x = FloatVector.fromArray(S, a, off + i);
-            DoubleVector x0 = ((DoubleVector) x.convertShape(F2D, D, 0)).sub(shift);
-            DoubleVector x1 = ((DoubleVector) x.convertShape(F2D, D, 1)).sub(shift);
+        for (; i + HL < bound; i += 2 * HL) {
+            DoubleVector x0 = widen(a, off + i).sub(shift);
+            DoubleVector x1 = widen(a, off + i + HL).sub(shift);
             s0 = s0.add(x0);
             s1 = s1.add(x1);
             q0 = x0.fma(x0, q0);
             q1 = x1.fma(x1, q1);
+        }
+        for (; i < bound; i += HL) {
+            DoubleVector x0 = widen(a, off + i).sub(shift);
+            s0 = s0.add(x0);
+            q0 = x0.fma(x0, q0);
         }
         double total = s0.add(s1).reduceLanes(ADD);
         double squares = q0.add(q1).reduceLanes(ADD);
@@ -47,28 +59,88 @@ final class PanamaNorms extends VectorNormKernel {
             total += d;
             squares += d * d;
         }
-        if (sum != null) {
-            sum[0] = total;
+        sum[0] = total;
+        return squares;
+    }
+
+    /**
+     * The sum of x^2: in float lanes four vectors at a time (two chains of fused multiply-adds),
+     * each block's lanes then added into double lanes, so the error stays within a few float
+     * roundings whatever the length. Where float squares would overflow, or fall below float's
+     * normal range, the sum is taken again in double lanes.
+     */
+    @Override
+    double sumOfSquares(float[] a, int off, int len) {
+        int bound = S.loopBound(len);
+        DoubleVector d0 = DoubleVector.zero(D);
+        DoubleVector d1 = DoubleVector.zero(D);
+        int i = 0;
+        for (; i + 4 * L <= bound; i += 4 * L) {
+            FloatVector x0 = FloatVector.fromArray(S, a, off + i);
+            FloatVector x1 = FloatVector.fromArray(S, a, off + i + L);
+            FloatVector x2 = FloatVector.fromArray(S, a, off + i + 2 * L);
+            FloatVector x3 = FloatVector.fromArray(S, a, off + i + 3 * L);
+            FloatVector q = x2.fma(x2, x0.mul(x0)).add(x3.fma(x3, x1.mul(x1)));
+            d0 = d0.add((DoubleVector) q.convertShape(F2D, D, 0));
+            d1 = d1.add((DoubleVector) q.convertShape(F2D, D, 1));
+        }
+        double squares = d0.add(d1).reduceLanes(ADD);
+        for (; i < len; i++) {
+            double x = a[off + i];
+            squares += x * x;
+        }
+        if (!(squares >= len * 0x1p-100) || Double.isInfinite(squares)) {
+            return doubleSumOfSquares(a, off, len); // extreme values, or a NaN
+        }
+        return squares;
+    }
+
+    private static double doubleSumOfSquares(float[] a, int off, int len) {
+        int bound = H.loopBound(len);
+        DoubleVector q0 = DoubleVector.zero(D);
+        DoubleVector q1 = DoubleVector.zero(D);
+        int i = 0;
+        for (; i + HL < bound; i += 2 * HL) {
+            DoubleVector x0 = widen(a, off + i);
+            DoubleVector x1 = widen(a, off + i + HL);
+            q0 = x0.fma(x0, q0);
+            q1 = x1.fma(x1, q1);
+        }
+        for (; i < bound; i += HL) {
+            DoubleVector x0 = widen(a, off + i);
+            q0 = x0.fma(x0, q0);
+        }
+        double squares = q0.add(q1).reduceLanes(ADD);
+        for (; i < len; i++) {
+            double x = a[off + i];
+            squares += x * x;
         }
         return squares;
     }
 
     @Override
     double sumOfAbs(float[] a, int off, int len) {
-        int bound = S.loopBound(len);
+        int bound = H.loopBound(len);
         DoubleVector s0 = DoubleVector.zero(D);
         DoubleVector s1 = DoubleVector.zero(D);
         int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector x = FloatVector.fromArray(S, a, off + i).lanewise(ABS);
-            s0 = s0.add((DoubleVector) x.convertShape(F2D, D, 0));
-            s1 = s1.add((DoubleVector) x.convertShape(F2D, D, 1));
+        for (; i + HL < bound; i += 2 * HL) {
+            s0 = s0.add(widen(a, off + i).lanewise(ABS));
+            s1 = s1.add(widen(a, off + i + HL).lanewise(ABS));
+        }
+        for (; i < bound; i += HL) {
+            s0 = s0.add(widen(a, off + i).lanewise(ABS));
         }
         double total = s0.add(s1).reduceLanes(ADD);
         for (; i < len; i++) {
             total += Math.abs(a[off + i]);
         }
         return total;
+    }
+
+    /** Half a vector's worth of floats from {@code off}, as a full vector of doubles. */
+    private static DoubleVector widen(float[] a, int off) {
+        return (DoubleVector) FloatVector.fromArray(H, a, off).convertShape(F2D, D, 0);
     }
 
     @Override
