@@ -1,5 +1,6 @@
 package io.flinkactivations.stream.internal;
 
+import io.flinkactivations.core.Activation;
 import io.flinkactivations.core.ActivationKernel;
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.ColumnStatistics;
@@ -17,12 +18,12 @@ import org.apache.flink.annotation.Internal;
 
 /**
  * Windows along dim 0, one key at a time, for any spec with one step along dim 0 (the softmax
- * family, batch_norm, min_max, max_abs) and per-record steps before or after it: the one
- * implementation of window assignment, slices and their cached statistics, session merging, count
- * windows and their flush at the end of the input, the dead-letter rules and allowed lateness. The
- * DataStream window operator (and so the job) and SQL's {@code WINDOWED_SOFTMAX} run it over their
- * own state, timers and outputs ({@link Store}, {@link Timers}, {@link Output}); given the same
- * records, event times and watermarks they emit the same results, bit for bit.
+ * family, batch_norm, min_max, max_abs, running_batch_norm) and per-record steps before or after
+ * it: the one implementation of window assignment, slices and their cached statistics, session
+ * merging, count windows and their flush at the end of the input, the dead-letter rules and allowed
+ * lateness. The DataStream window operator (and so the job) and SQL's {@code WINDOWED_SOFTMAX} run
+ * it over their own state, timers and outputs ({@link Store}, {@link Timers}, {@link Output});
+ * given the same records, event times and watermarks they emit the same results, bit for bit.
  *
  * <p><b>Tumbling and sliding windows</b> are cut into <em>slices</em> of gcd(size, slide), as Flink
  * SQL's window aggregations are: a record is stored once, in its slice (the namespace is the
@@ -42,6 +43,10 @@ import org.apache.flink.annotation.Internal;
  * <p><b>Count windows</b> fire every n records of a key and at the end of the input (the final
  * watermark), so the last, shorter batch is not lost. Their start and end are the first and last
  * stored event time (+1), or {@code Long.MIN_VALUE} when records are stored without one.
+ *
+ * <p><b>running_batch_norm</b> turns this around: each record comes out when it arrives, normalised
+ * by its key's running statistics ({@link KeyState#running}), and a window that fires updates them
+ * instead of emitting; a record too late for its windows has come out and updates none.
  *
  * <p>In front of all of this each key's first good record fixes its dimension; a record of another
  * one is a dead letter ({@code dimension-mismatch}), turned away once rather than once per window.
@@ -216,7 +221,7 @@ public final class WindowEngine<R> {
         int k = spec.checkForWindow().alongDim0Step();
         this.alongDim0 = steps.get(k);
         this.running =
-                alongDim0.activation().kind() == io.flinkactivations.core.Activation.Kind.RUNNING
+                alongDim0.activation() == Activation.RUNNING_BATCH_NORM
                         ? new RunningBatchNorm(alongDim0)
                         : null;
         this.kernel = Kernels.get().kernel(alongDim0);
