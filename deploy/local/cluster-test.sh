@@ -114,7 +114,7 @@ for p in 1 3; do
 done
 stop_load
 python3 "$R" push-watermark 10 | "$C" produce ct-win-in 2>/dev/null
-say "stopped the load; closing the last windows with records far ahead in event time"
+say "stopped the load; closing the last windows with records half an hour ahead in event time"
 
 "$C" consume ct-map-in 100000000 10 > "$out/map-in.txt"
 "$C" consume ct-win-in 100000000 10 > "$out/win-in.txt"

@@ -4,7 +4,7 @@
   records.py gen map|win|soak FROM RATE [COUNT]
                                           key|value lines from id FROM on, RATE a second (0: as fast as
                                           it can), COUNT of them or until killed
-  records.py push-watermark N             N records far ahead in event time (ids -1, -2, ...): they
+  records.py push-watermark N             N records half an hour ahead in event time (ids -1, -2, ...): they
                                           close the windows before them and are left out of the checks
   records.py check-map IN OUT DLQ         every good input once in OUT with leaky_relu(0.2), every bad one once in DLQ
   records.py check-win IN OUT DLQ REF     every input once in OUT (or DLQ), each window's softmax bit for bit
@@ -52,7 +52,8 @@ def gen(kind, start, rate, count=None):
 
 
 def push_watermark(n):
-    far = int(time.time() * 1000) + 24 * 3600 * 1000
+    # half an hour ahead: far past every window, within the hour the job's --max-time-ahead takes
+    far = int(time.time() * 1000) + 30 * 60 * 1000
     for k in range(n):
         print("push%d|{\"id\": %d, \"ts\": %d, \"features\": [0, 0, 0]}" % (k, -1 - k, far))
 

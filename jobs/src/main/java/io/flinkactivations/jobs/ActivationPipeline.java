@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.apache.flink.annotation.Internal;
+import io.flinkactivations.stream.EventTime;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -84,10 +85,12 @@ public final class ActivationPipeline {
                                 .withResults(results));
         WatermarkStrategy<FeatureVector> watermarks =
                 c.window() != null && c.window().isTimeBased()
-                        ? WatermarkStrategy.<FeatureVector>forBoundedOutOfOrderness(
-                                        c.maxOutOfOrderness())
-                                .withTimestampAssigner((v, t) -> v.timestamp())
-                                .withIdleness(Duration.ofSeconds(30))
+                        ? EventTime.ignoringFuture(
+                                WatermarkStrategy.<FeatureVector>forBoundedOutOfOrderness(
+                                                c.maxOutOfOrderness())
+                                        .withTimestampAssigner((v, t) -> v.timestamp())
+                                        .withIdleness(Duration.ofSeconds(30)),
+                                c.maxTimeAhead())
                         : WatermarkStrategy.noWatermarks();
         DataStream<FeatureVector> records =
                 beforeActivation.apply(
@@ -102,6 +105,7 @@ public final class ActivationPipeline {
                                 .activation(c.activation())
                                 .window(c.window())
                                 .allowedLateness(c.allowedLateness())
+                                .maxTimeAhead(c.maxTimeAhead())
                                 .uidPrefix(uidPrefix + "windowed-softmax")
                                 .build();
 

@@ -21,8 +21,30 @@ import picocli.CommandLine.Command;
 @Internal
 public final class ActivationsCli {
 
+    /** The system property that sets the level of the kernels' log line on the console. */
+    static final String KERNELS_LOG = "activations.log.kernels";
+
     public static void main(String[] args) {
+        // before anything logs: apply and sql print results on the console, where the kernels'
+        // line would sit between a query's header and its rows; --verbose brings it back
+        if (System.getProperty(KERNELS_LOG) == null) {
+            System.setProperty(KERNELS_LOG, quiet(args) ? "WARN" : "INFO");
+        }
         System.exit(run(args));
+    }
+
+    /** True for apply and sql without --verbose. */
+    static boolean quiet(String... args) {
+        String command = null;
+        for (String a : args) {
+            if (a.equals("--verbose")) {
+                return false;
+            }
+            if (command == null && !a.startsWith("-")) {
+                command = a;
+            }
+        }
+        return "apply".equals(command) || "sql".equals(command);
     }
 
     /**

@@ -74,6 +74,11 @@ public final class ApplyCommand implements Callable<Integer> {
     String activation;
 
     @Option(
+            names = "--verbose",
+            description = "Also print on stderr which kernels run (vector or scalar, and why).")
+    boolean verbose; // read by ActivationsCli before logging starts
+
+    @Option(
             names = {"-w", "--window"},
             paramLabel = "count(N)",
             description =

@@ -29,6 +29,7 @@ public record JobConfig(
         boolean bounded,
         Integer parallelism,
         Duration maxOutOfOrderness,
+        Duration maxTimeAhead,
         Duration allowedLateness,
         int maxRecordBytes,
         String transactionalIdPrefix,

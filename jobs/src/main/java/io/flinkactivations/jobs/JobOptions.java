@@ -1,6 +1,7 @@
 package io.flinkactivations.jobs;
 
 import io.flinkactivations.core.ActivationSpec;
+import io.flinkactivations.core.SpecDuration;
 import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.format.RecordFormat;
 import java.io.IOException;
@@ -132,6 +133,16 @@ public final class JobOptions {
     String maxOutOfOrderness;
 
     @Option(
+            names = "--max-time-ahead",
+            defaultValue = "1h",
+            paramLabel = "DURATION",
+            description =
+                    "How far ahead of this machine's clock a record's event time may be in a time window;"
+                            + " one further ahead is a dead letter (future-timestamp) and does not move the"
+                            + " watermark (default: ${DEFAULT-VALUE}, as Kafka's own limit).")
+    String maxTimeAhead;
+
+    @Option(
             names = "--allowed-lateness",
             defaultValue = "0ms",
             paramLabel = "DURATION",
@@ -256,6 +267,7 @@ public final class JobOptions {
                 };
         Duration checkpoint = duration("--checkpoint-interval", checkpointInterval);
         Duration outOfOrder = duration("--max-out-of-orderness", maxOutOfOrderness);
+        Duration ahead = duration("--max-time-ahead", maxTimeAhead);
         Duration lateness = duration("--allowed-lateness", allowedLateness);
         String offsets = startingOffsets.toLowerCase(Locale.ROOT);
         if (!List.of("earliest", "latest", "committed").contains(offsets)) {
@@ -331,6 +343,7 @@ public final class JobOptions {
                 bounded,
                 parallelism,
                 outOfOrder,
+                ahead,
                 lateness,
                 maxRecordBytes,
                 prefix,
@@ -374,7 +387,7 @@ public final class JobOptions {
 
     private static Duration duration(String flag, String value) {
         try {
-            return WindowSpec.parseDuration(value, "duration");
+            return SpecDuration.parse(value, "duration");
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(flag + ": " + e.getMessage());
         }

@@ -63,6 +63,15 @@ final class KafkaChecks {
     }
 
     private ActivationPipeline.SinkLimits run() throws JobCannotRunException {
+        String refused = everyAddressRefuses(c.bootstrapServers(), c.checkTimeout());
+        if (refused != null) {
+            throw new JobCannotRunException(
+                    "nothing listens at "
+                            + c.bootstrapServers()
+                            + " ("
+                            + refused
+                            + "): check --bootstrap-servers and that the brokers are up");
+        }
         Properties props = new Properties();
         props.putAll(c.kafkaProperties());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
@@ -322,6 +331,40 @@ final class KafkaChecks {
                 + what
                 + "): check --bootstrap-servers, that the brokers are up and reachable, and"
                 + " that security.protocol matches their listener";
+    }
+
+    /** How long a bootstrap address may take to accept a TCP connection before the checks. */
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+
+    /**
+     * Why no bootstrap address can be connected to at all, when every one refuses the connection
+     * (or names no host); null when one accepts it, or does not answer within {@link
+     * #PROBE_TIMEOUT}: then the Kafka checks run and wait up to {@code --check-timeout}. Kafka's
+     * client retries refused connections until its timeout, so a wrong port would otherwise cost
+     * the whole of it.
+     */
+    static String everyAddressRefuses(String bootstrapServers, Duration checkTimeout) {
+        int timeoutMs = (int) Math.min(PROBE_TIMEOUT.toMillis(), Math.max(1, checkTimeout.toMillis()));
+        List<String> reasons = new ArrayList<>();
+        for (String address : bootstrapServers.split(",")) {
+            String a = address.trim();
+            String host = org.apache.kafka.common.utils.Utils.getHost(a);
+            Integer port = org.apache.kafka.common.utils.Utils.getPort(a);
+            if (host == null || port == null) {
+                return null; // not host:port: Kafka's client says what is wrong with it
+            }
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(host, port), timeoutMs);
+                return null; // something listens: the Kafka checks say whether it is Kafka
+            } catch (java.net.UnknownHostException e) {
+                reasons.add("unknown host " + host);
+            } catch (java.net.ConnectException e) {
+                reasons.add("connection refused");
+            } catch (java.io.IOException e) {
+                return null; // no answer, or no route: the checks wait for it
+            }
+        }
+        return reasons.stream().distinct().collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** One request's failure, for the caller to say what it means. */

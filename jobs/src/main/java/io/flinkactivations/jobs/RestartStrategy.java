@@ -1,7 +1,7 @@
 package io.flinkactivations.jobs;
 
 import io.flinkactivations.core.SpecSyntax;
-import io.flinkactivations.core.WindowSpec;
+import io.flinkactivations.core.SpecDuration;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -84,31 +84,28 @@ public record RestartStrategy(String type, int attempts, Duration delay, Duratio
             }
             default ->
                     throw new IllegalArgumentException(
-                            "Unknown restart strategy '" + call.name() + "'; " + USAGE);
+                            "Unknown restart strategy '"
+                                    + call.name()
+                                    + "';"
+                                    + SpecSyntax.didYouMean(
+                                            call.name(),
+                                            List.of("exponential-delay", "fixed-delay", "none"))
+                                    + " "
+                                    + USAGE);
         };
     }
 
     private static String[] args(String text, SpecSyntax.Call call, List<String> params) {
-        String[] values = new String[params.size()];
-        int positional = 0;
-        for (SpecSyntax.Arg arg : call.args()) {
-            int i = arg.isPositional() ? positional++ : params.indexOf(arg.name());
-            if (i < 0 || i >= values.length || values[i] != null) {
-                throw new IllegalArgumentException(
-                        "Bad restart strategy '"
-                                + text
-                                + "': "
-                                + call.name()
-                                + " takes "
-                                + (params.isEmpty()
-                                        ? "no arguments"
-                                        : "(" + String.join(", ", params) + ")")
-                                + "; "
-                                + USAGE);
-            }
-            values[i] = arg.value();
+        try {
+            return SpecSyntax.bind(
+                    text,
+                    call,
+                    params,
+                    call.name().toLowerCase(Locale.ROOT) + "(" + String.join(", ", params) + ")");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "Bad restart strategy: " + e.getMessage() + "; " + USAGE, e);
         }
-        return values;
     }
 
     private static int attempts(String value, int otherwise) {
@@ -131,7 +128,7 @@ public record RestartStrategy(String type, int attempts, Duration delay, Duratio
     }
 
     private static Duration duration(String value, Duration otherwise) {
-        return value == null ? otherwise : WindowSpec.parseDuration(value, "restart delay");
+        return value == null ? otherwise : SpecDuration.parse(value, "restart delay");
     }
 
     /** The Flink settings of this strategy. */
@@ -163,12 +160,12 @@ public record RestartStrategy(String type, int attempts, Duration delay, Duratio
         String n = attempts == Integer.MAX_VALUE ? "unlimited" : Integer.toString(attempts);
         return switch (type) {
             case "fixed-delay" ->
-                    "fixed-delay(" + n + ", " + WindowSpec.formatDuration(delay.toMillis()) + ")";
+                    "fixed-delay(" + n + ", " + SpecDuration.format(delay.toMillis()) + ")";
             case "exponential-delay" ->
                     "exponential-delay("
-                            + WindowSpec.formatDuration(delay.toMillis())
+                            + SpecDuration.format(delay.toMillis())
                             + ", "
-                            + WindowSpec.formatDuration(maxDelay.toMillis())
+                            + SpecDuration.format(maxDelay.toMillis())
                             + ", "
                             + n
                             + ")";

@@ -95,6 +95,11 @@ public final class SqlCommand implements Callable<Integer> {
     String file;
 
     @Option(
+            names = "--verbose",
+            description = "Also print on stderr which kernels run (vector or scalar, and why).")
+    boolean verbose; // read by ActivationsCli before logging starts
+
+    @Option(
             names = "--parallelism",
             paramLabel = "N",
             description = "The local Flink's parallelism (${DEFAULT-VALUE}).",

@@ -66,8 +66,12 @@ class ActivationsScriptIT {
                                     golden.expectedF64(),
                                     actual))
                     .isNull();
-            assertThat(r.err()).contains("Activation kernels: vector").doesNotContain("WARNING");
+            assertThat(r.err()).as("quiet without --verbose").doesNotContain("Activation kernels");
         }
+        ScriptRun verbose =
+                ScriptRun.run(SCRIPT, "[1, -2]\n", "apply", "--verbose", "-a", "relu");
+        assertThat(verbose.out().strip()).isEqualTo("[1.0,0.0]");
+        assertThat(verbose.err()).contains("Activation kernels: vector").doesNotContain("WARNING");
     }
 
     @Test

@@ -71,10 +71,16 @@ class SqlScriptIT extends KafkaBrokerTestBase {
         return sql.toString();
     }
 
-    private ScriptRun sql(String script) throws Exception {
+    private ScriptRun sql(String script, String... flags) throws Exception {
         Path file = Files.writeString(dir.resolve("script.sql"), script);
+        List<String> args = new java.util.ArrayList<>(List.of("sql"));
+        args.addAll(List.of(flags));
+        args.add(file.toString());
         return ScriptRun.run(
-                ScriptRun.ROOT.resolve("bin/activations"), "", TIMEOUT, "sql", file.toString());
+                ScriptRun.ROOT.resolve("bin/activations"),
+                "",
+                TIMEOUT,
+                args.toArray(String[]::new));
     }
 
     private static Map<String, float[]> features(String topic, int expected) {
@@ -95,7 +101,7 @@ class SqlScriptIT extends KafkaBrokerTestBase {
         return out;
     }
 
-    /** The command's own lines on the console, without the kernel line Flink's start logs. */
+    /** The command's own lines on the console. */
     private static List<String> sqlLines(String console) {
         return console.lines().filter(l -> l.startsWith("sql: ")).toList();
     }
@@ -121,6 +127,7 @@ class SqlScriptIT extends KafkaBrokerTestBase {
                         "sql: statement 6 (line 9): its job finished writing to "
                                 + "default_catalog.default_database.gelu_out (the sink gives no count of the rows)");
         assertThat(r.out()).contains("id | EXPR$1", "a | [0.7310586, 0.11920292, 0.95257413]");
+        assertThat(r.console()).as("quiet without --verbose").doesNotContain("Activation kernels");
 
         Map<String, float[]> relu = features("relu-out", 3);
         assertThat(relu).containsOnlyKeys("a", "b", "c");
@@ -175,6 +182,9 @@ class SqlScriptIT extends KafkaBrokerTestBase {
                         "sql: statement 2 (line 2) failed: ValidationException: "
                                 + "GELU takes ARRAY<FLOAT> or ARRAY<DOUBLE>, not STRING; cast it, e.g. CAST(x AS ARRAY<FLOAT>)");
 
+        ScriptRun verbose = sql("SELECT RELU(ARRAY[CAST(-1 AS FLOAT), 2]);\n", "--verbose");
+        assertThat(verbose.exitCode()).as(verbose.err()).isZero();
+        assertThat(verbose.console()).contains("Activation kernels: vector", "[0.0, 2.0]");
         ScriptRun unknown = sql("SELECT RELU(features) FROM nowhere;\n");
         assertThat(unknown.exitCode()).isEqualTo(1);
         assertThat(unknown.console()).doesNotContain(ScriptRun.STACK_TRACE);

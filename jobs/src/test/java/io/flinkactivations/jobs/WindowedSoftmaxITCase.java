@@ -46,6 +46,10 @@ class WindowedSoftmaxITCase extends KafkaJobTestBase {
 
     /** One input record: id, key, event time (s), features. */
     record In(String id, String key, long tsSeconds, float[] features) {
+        In withId(String newId) {
+            return new In(newId, key, tsSeconds, features);
+        }
+
         ProducerRecord<byte[], byte[]> toKafka(String topic) {
             return record(
                     topic,
@@ -281,6 +285,53 @@ class WindowedSoftmaxITCase extends KafkaJobTestBase {
                                 golden.expectedF64(),
                                 actual))
                 .isNull();
+    }
+
+    @Test
+    void aRecordFromTheFarFutureDoesNotSilenceTheWindowsAfterIt() throws Exception {
+        // one partition, tumbling(10s): twenty records, one from the year 2500 (a producer's bad
+        // clock), twenty more, and one a minute later; all of them ten minutes ago but that one
+        String[] t = topics("future", 1);
+        long base = System.currentTimeMillis() / 1000 / 10 * 10 - 600;
+        SplittableRandom rnd = new SplittableRandom(29);
+        List<In> good = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            good.add(randomInputs("a", new long[] {base + i / 4}, 3, rnd).get(0).withId("a-" + i));
+        }
+        good.add(randomInputs("a", new long[] {base + 70}, 3, rnd).get(0).withId("a-late-minute"));
+        In future = new In("future", "a", 16_725_225_600L, new float[] {1, 2, 3});
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < good.size(); i++) {
+            if (i == 20) {
+                records.add(future.toKafka(t[0]));
+            }
+            records.add(good.get(i).toKafka(t[0]));
+        }
+        kafka.send(records);
+        job(
+                        true,
+                        "--input-topic",
+                        t[0],
+                        "--output-topic",
+                        t[1],
+                        "-a",
+                        "softmax",
+                        "-w",
+                        "tumbling(10s)")
+                .execute();
+        List<Out> out = outputs(t[1], good.size());
+        assertThat(out.stream().map(Out::id)).containsExactlyInAnyOrderElementsOf(good.stream().map(In::id).toList());
+        assertWindowsMatchTheCore("softmax", good, out);
+        assertThat(read(t[2], 1))
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(header(r, DeadLetterSerializationSchema.HEADER_REASON))
+                                    .isEqualTo("future-timestamp");
+                            assertThat(header(r, DeadLetterSerializationSchema.HEADER_EXCEPTION_MESSAGE))
+                                    .contains("2500-01-01T00:00:00Z is more than 1h ahead");
+                            assertThat(r.value()).isEqualTo(future.toKafka("x").value());
+                        });
     }
 
     @Test

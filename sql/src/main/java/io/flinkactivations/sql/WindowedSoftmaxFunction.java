@@ -448,6 +448,7 @@ public class WindowedSoftmaxFunction extends ProcessTableFunction<Row>
                             plan.activation,
                             plan.window,
                             0,
+                            Long.MAX_VALUE, // the table's WATERMARK clause decides (docs/sql.md)
                             "the row came after its window closed",
                             new Store(),
                             new Timers(),

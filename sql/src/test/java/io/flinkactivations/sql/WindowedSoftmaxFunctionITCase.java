@@ -318,6 +318,53 @@ class WindowedSoftmaxFunctionITCase {
     }
 
     @Test
+    void aWatermarkClauseThatIgnoresTheFarFutureKeepsTheRowsAfterIt() throws Exception {
+        // docs/sql.md's clause: a row more than an hour ahead of the clock does not move the
+        // watermark, so the rows after one from the year 2500 are not dropped as late
+        long base = System.currentTimeMillis() / 10_000 * 10_000 - 600_000;
+        List<Row> data = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            data.add(Row.of("s", "r" + i, base + i * 250L, new Float[] {(float) i, 1f}));
+            if (i == 19) {
+                data.add(Row.of("s", "future", 16_725_225_600_000L, new Float[] {1f, 2f}));
+            }
+        }
+        DataStream<Row> stream =
+                env.fromData(data)
+                        .returns(
+                                Types.ROW_NAMED(
+                                        new String[] {"sensor", "id", "ts", "features"},
+                                        Types.STRING,
+                                        Types.STRING,
+                                        Types.LONG,
+                                        Types.OBJECT_ARRAY(Types.FLOAT)))
+                        .assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<Row>noWatermarks()
+                                        .withTimestampAssigner((r, t) -> (Long) r.getField("ts")));
+        tables.createTemporaryView(
+                "guarded",
+                tables.fromDataStream(
+                        stream,
+                        Schema.newBuilder()
+                                .columnByMetadata("rowtime", "TIMESTAMP_LTZ(3)")
+                                .watermark(
+                                        "rowtime",
+                                        "CASE WHEN rowtime > CURRENT_TIMESTAMP + INTERVAL '1' HOUR"
+                                                + " THEN NULL ELSE rowtime - INTERVAL '1' SECOND END")
+                                .build()));
+        List<Row> out =
+                query(
+                        "SELECT id FROM WINDOWED_SOFTMAX(input => TABLE guarded PARTITION BY sensor,"
+                                + " window_spec => 'tumbling(10s)', on_time => DESCRIPTOR(rowtime))"
+                                + " WHERE dead_letter IS NULL");
+        Set<String> ids = new java.util.HashSet<>();
+        out.forEach(r -> ids.add((String) r.getField(0)));
+        for (int i = 0; i < 40; i++) {
+            assertThat(ids).as("row r%d", i).contains("r" + i);
+        }
+    }
+
+    @Test
     void runningBatchNormGivesPyTorchsBatchNorm1d() throws Exception {
         List<GoldenCase> cases = GoldenCase.running();
         List<Object[]> rows = new ArrayList<>();

@@ -425,8 +425,15 @@ public enum Activation {
                 return a;
             }
         }
+        List<String> known = new java.util.ArrayList<>();
+        for (Activation a : values()) {
+            known.add(a.functionalName);
+        }
+        String near = SpecSyntax.nearest(bare, known);
         throw new IllegalArgumentException(
-                "Unknown activation '" + name + "'; valid activations: " + usage());
+                near != null
+                        ? "Unknown activation '" + name + "'; did you mean '" + near + "'?"
+                        : "Unknown activation '" + name + "'; valid activations: " + usage());
     }
 
     /** Every op with its parameters, e.g. {@code relu, leaky_relu(negative_slope=0.01), ...}. */

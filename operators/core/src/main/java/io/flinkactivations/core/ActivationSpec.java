@@ -98,59 +98,20 @@ public final class ActivationSpec implements Serializable {
         }
         Activation op = Activation.byName(call.name());
         List<ParamDef> defs = op.params();
+        List<String> names = defs.stream().map(ParamDef::name).toList();
+        String[] raw =
+                SpecSyntax.bind(
+                        text,
+                        new SpecSyntax.Call(op.functionalName(), call.args()),
+                        names,
+                        op.signature());
         double[] values = new double[defs.size()];
         boolean[] given = new boolean[defs.size()];
-        int positional = 0;
-        boolean sawNamed = false;
-        for (SpecSyntax.Arg arg : call.args()) {
-            int index;
-            if (arg.isPositional()) {
-                if (sawNamed) {
-                    throw new IllegalArgumentException(
-                            "Bad activation spec '"
-                                    + text
-                                    + "': a positional argument follows a named one");
-                }
-                if (positional >= defs.size()) {
-                    throw new IllegalArgumentException(
-                            defs.isEmpty()
-                                    ? op.functionalName()
-                                            + " takes no parameters, got '"
-                                            + text
-                                            + "'"
-                                    : String.format(
-                                            "%s takes at most %d positional parameter%s (%s), got %d in '%s'",
-                                            op.functionalName(),
-                                            defs.size(),
-                                            defs.size() == 1 ? "" : "s",
-                                            names(defs),
-                                            call.args().size(),
-                                            text));
-                }
-                index = positional++;
-            } else {
-                sawNamed = true;
-                index = indexOf(defs, arg.name());
-                if (index < 0) {
-                    throw new IllegalArgumentException(
-                            defs.isEmpty()
-                                    ? op.functionalName()
-                                            + " takes no parameters, got '"
-                                            + arg.name()
-                                            + "'"
-                                    : String.format(
-                                            "Unknown parameter '%s' for %s; valid parameters: %s",
-                                            arg.name(), op.functionalName(), op.signature()));
-                }
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] != null) {
+                given[i] = true;
+                values[i] = defs.get(i).read(op, raw[i]);
             }
-            if (given[index]) {
-                throw new IllegalArgumentException(
-                        String.format(
-                                "Parameter %s of %s is given twice in '%s'",
-                                defs.get(index).name(), op.functionalName(), text));
-            }
-            given[index] = true;
-            values[index] = defs.get(index).read(op, arg.value());
         }
         for (int i = 0; i < defs.size(); i++) {
             if (!given[i]) {
@@ -348,20 +309,5 @@ public final class ActivationSpec implements Serializable {
         return steps != null
                 ? steps.hashCode()
                 : 31 * activation.ordinal() + Arrays.hashCode(values);
-    }
-
-    private static int indexOf(List<ParamDef> defs, String name) {
-        for (int i = 0; i < defs.size(); i++) {
-            if (defs.get(i).name().equals(name)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static String names(List<ParamDef> defs) {
-        StringJoiner j = new StringJoiner(", ");
-        defs.forEach(d -> j.add(d.name()));
-        return j.toString();
     }
 }

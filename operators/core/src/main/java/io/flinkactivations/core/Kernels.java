@@ -100,7 +100,40 @@ public abstract class Kernels {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
             return "module jdk.incubator.vector is not enabled (start java with --add-modules jdk.incubator.vector)";
         }
+        return slowVectorReason();
+    }
+
+    /**
+     * Why the Vector API would run slower than plain Java here, or null: it is fast only as C2
+     * compiles it, and without C2 every vector is an object (as Lucene's provider checks).
+     */
+    static String slowVectorReason() {
+        String info = System.getProperty("java.vm.info", "");
+        if (info.contains("interpreted mode")) {
+            return "the JVM runs interpreted (-Xint), where the Vector API is slower than plain Java";
+        }
+        String level = vmOption("TieredStopAtLevel");
+        if (level != null && !level.equals("4") && !"false".equals(vmOption("TieredCompilation"))) {
+            return "C2 is off (-XX:TieredStopAtLevel="
+                    + level
+                    + "), where the Vector API is slower than plain Java";
+        }
+        if (info.contains("emulated-client")) {
+            return "the JVM runs without its C2 compiler, where the Vector API is slower than plain Java";
+        }
         return null;
+    }
+
+    /** A HotSpot VM option's value, or null where it cannot be read. */
+    private static String vmOption(String name) {
+        try {
+            return java.lang.management.ManagementFactory.getPlatformMXBean(
+                            com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption(name)
+                    .getValue();
+        } catch (RuntimeException | LinkageError e) {
+            return null; // not HotSpot, or no such option
+        }
     }
 
     private static final class Holder {

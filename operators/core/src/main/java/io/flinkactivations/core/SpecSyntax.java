@@ -1,8 +1,10 @@
 package io.flinkactivations.core;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -38,6 +40,118 @@ public final class SpecSyntax {
 
     private SpecSyntax(String text) {
         this.text = text;
+    }
+
+    /**
+     * Binds a call's arguments to its parameters, by the one rule of every spec: positional
+     * arguments first, in the parameters' order, then named ones. A positional argument after a
+     * named one, more positional arguments than parameters, an unknown name (with the nearest valid
+     * one) and a parameter given twice are errors that say so.
+     *
+     * @param text the spec as written, quoted in errors
+     * @param call its parse
+     * @param params the parameters' names, in order
+     * @param signature the call as errors show it, e.g. {@code sliding(size, slide)}
+     * @return each parameter's raw value, null where the call does not give it
+     */
+    public static String[] bind(String text, Call call, List<String> params, String signature) {
+        String[] values = new String[params.size()];
+        int positional = 0;
+        boolean sawNamed = false;
+        for (Arg arg : call.args()) {
+            int index;
+            if (arg.isPositional()) {
+                if (sawNamed) {
+                    throw new IllegalArgumentException(
+                            "Bad spec '" + text.strip() + "': a positional argument follows a named one");
+                }
+                if (positional >= params.size()) {
+                    throw new IllegalArgumentException(
+                            params.isEmpty()
+                                    ? call.name() + " takes no parameters, got '" + text.strip() + "'"
+                                    : String.format(
+                                            "%s takes at most %d positional parameter%s (%s), got %d in '%s'",
+                                            call.name(),
+                                            params.size(),
+                                            params.size() == 1 ? "" : "s",
+                                            String.join(", ", params),
+                                            call.args().size(),
+                                            text.strip()));
+                }
+                index = positional++;
+            } else {
+                sawNamed = true;
+                index = params.indexOf(arg.name());
+                if (index < 0) {
+                    throw new IllegalArgumentException(
+                            params.isEmpty()
+                                    ? call.name() + " takes no parameters, got '" + arg.name() + "'"
+                                    : String.format(
+                                            "Unknown parameter '%s' for %s;%s valid parameters: %s",
+                                            arg.name(),
+                                            call.name(),
+                                            didYouMean(arg.name(), params),
+                                            signature));
+                }
+            }
+            if (values[index] != null) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                "Parameter %s of %s is given twice in '%s'",
+                                params.get(index), call.name(), text.strip()));
+            }
+            values[index] = arg.value();
+        }
+        return values;
+    }
+
+    /**
+     * The nearest of {@code candidates} to a misspelled {@code given} (by edit distance, ignoring
+     * case), or null when none is near: at most one edit in four characters, or one contains the
+     * other.
+     */
+    public static String nearest(String given, Collection<String> candidates) {
+        String g = given.toLowerCase(Locale.ROOT);
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            String l = c.toLowerCase(Locale.ROOT);
+            int d = distance(g, l);
+            boolean near =
+                    d <= Math.max(1, Math.min(g.length(), l.length()) / 4)
+                            || (g.length() >= 3 && (l.contains(g) || g.contains(l)));
+            if (near && d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** {@code " did you mean 'x'?"} for the nearest candidate, else the empty string. */
+    public static String didYouMean(String given, Collection<String> candidates) {
+        String n = nearest(given, candidates);
+        return n == null ? "" : " did you mean '" + n + "'?";
+    }
+
+    /** Levenshtein's edit distance. */
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
     }
 
     /**

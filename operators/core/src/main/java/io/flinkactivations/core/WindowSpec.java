@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -57,7 +55,6 @@ public final class WindowSpec implements Serializable {
     private static final String USAGE =
             "valid windows: tumbling(size), sliding(size, slide), session(gap), count(n);"
                     + " sizes like 500ms, 10s, 5m, 1h";
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     private final Kind kind;
     private final long first; // size, gap (ms) or n
@@ -79,17 +76,17 @@ public final class WindowSpec implements Serializable {
         if (slideMs > sizeMs) {
             throw new IllegalArgumentException(
                     "Bad window sliding("
-                            + formatDuration(sizeMs)
+                            + SpecDuration.format(sizeMs)
                             + ", "
-                            + formatDuration(slideMs)
+                            + SpecDuration.format(slideMs)
                             + "): slide must not exceed size, or records between windows are lost");
         }
         if (sizeMs / slideMs > MAX_WINDOWS_PER_RECORD) {
             throw new IllegalArgumentException(
                     "Bad window sliding("
-                            + formatDuration(sizeMs)
+                            + SpecDuration.format(sizeMs)
                             + ", "
-                            + formatDuration(slideMs)
+                            + SpecDuration.format(slideMs)
                             + "): each record would be in "
                             + sizeMs / slideMs
                             + " windows, more than "
@@ -120,49 +117,51 @@ public final class WindowSpec implements Serializable {
             throw new IllegalArgumentException("Bad window spec: " + e.getMessage() + "; " + USAGE);
         }
         Kind kind = null;
+        List<String> kinds = new java.util.ArrayList<>();
         for (Kind k : Kind.values()) {
+            kinds.add(k.specName());
             if (k.specName().equalsIgnoreCase(call.name())) {
                 kind = k;
             }
         }
         if (kind == null) {
-            throw new IllegalArgumentException("Unknown window '" + call.name() + "'; " + USAGE);
+            throw new IllegalArgumentException(
+                    "Unknown window '"
+                            + call.name()
+                            + "';"
+                            + SpecSyntax.didYouMean(call.name(), kinds)
+                            + " "
+                            + USAGE);
         }
-        String[] values = new String[kind.params.size()];
-        int positional = 0;
-        for (SpecSyntax.Arg arg : call.args()) {
-            int index = arg.isPositional() ? positional++ : kind.params.indexOf(arg.name());
-            if (index < 0 || index >= values.length) {
-                throw new IllegalArgumentException(
-                        String.format(
-                                "Bad window spec '%s': %s takes %s",
-                                text, kind.specName(), kind.signature()));
-            }
-            if (values[index] != null) {
-                throw new IllegalArgumentException(
-                        "Bad window spec '"
-                                + text
-                                + "': "
-                                + kind.params.get(index)
-                                + " is given twice");
-            }
-            values[index] = arg.value();
+        String[] values;
+        try {
+            values =
+                    SpecSyntax.bind(
+                            text,
+                            new SpecSyntax.Call(kind.specName(), call.args()),
+                            kind.params,
+                            kind.signature());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Bad window spec: " + e.getMessage(), e);
         }
         for (int i = 0; i < values.length; i++) {
             if (values[i] == null) {
                 throw new IllegalArgumentException(
                         String.format(
-                                "Bad window spec '%s': missing %s; write %s",
-                                text, kind.params.get(i), kind.signature()));
+                                "Bad window spec '%s': %s requires parameter %s; write %s",
+                                text.strip(),
+                                kind.specName(),
+                                kind.params.get(i),
+                                kind.signature()));
             }
         }
         switch (kind) {
             case TUMBLING:
-                return tumbling(parseDuration(values[0], "size"));
+                return tumbling(SpecDuration.parse(values[0], "size"));
             case SLIDING:
-                return sliding(parseDuration(values[0], "size"), parseDuration(values[1], "slide"));
+                return sliding(SpecDuration.parse(values[0], "size"), SpecDuration.parse(values[1], "slide"));
             case SESSION:
-                return session(parseDuration(values[0], "gap"));
+                return session(SpecDuration.parse(values[0], "gap"));
             default:
                 try {
                     return count(Long.parseLong(values[0].trim()));
@@ -173,46 +172,6 @@ public final class WindowSpec implements Serializable {
                                     + "): n must be a positive whole number, e.g. count(100)");
                 }
         }
-    }
-
-    /** Parses {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 2d}. */
-    public static Duration parseDuration(String text, String what) {
-        Matcher m = DURATION.matcher(text.trim());
-        if (!m.matches()) {
-            throw new IllegalArgumentException(
-                    "Bad "
-                            + what
-                            + " '"
-                            + text
-                            + "': write a whole number with a unit (ms, s, m, h, d), e.g. 500ms, 10s, 5m");
-        }
-        try {
-            long n = Long.parseLong(m.group(1));
-            Duration d =
-                    switch (m.group(2)) {
-                        case "ms" -> Duration.ofMillis(n);
-                        case "s" -> Duration.ofSeconds(n);
-                        case "m" -> Duration.ofMinutes(n);
-                        case "h" -> Duration.ofHours(n);
-                        default -> Duration.ofDays(n);
-                    };
-            d.toMillis(); // every duration here is used in milliseconds
-            return d;
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("Bad " + what + " '" + text + "': too large");
-        }
-    }
-
-    /** The shortest exact form: 1500ms, 10s, 5m, 1h, 1d. */
-    public static String formatDuration(long millis) {
-        long[] units = {86_400_000L, 3_600_000L, 60_000L, 1000L};
-        String[] names = {"d", "h", "m", "s"};
-        for (int i = 0; i < units.length; i++) {
-            if (millis != 0 && millis % units[i] == 0) {
-                return millis / units[i] + names[i];
-            }
-        }
-        return millis + "ms";
     }
 
     private static long positiveMillis(String what, Duration d) {
@@ -228,7 +187,7 @@ public final class WindowSpec implements Serializable {
                             + " "
                             + d
                             + ": at most "
-                            + formatDuration(MAX_SIZE.toMillis()));
+                            + SpecDuration.format(MAX_SIZE.toMillis()));
         }
         return d.toMillis();
     }
@@ -311,9 +270,9 @@ public final class WindowSpec implements Serializable {
             case COUNT:
                 return "count(" + first + ")";
             case SLIDING:
-                return "sliding(" + formatDuration(first) + ", " + formatDuration(second) + ")";
+                return "sliding(" + SpecDuration.format(first) + ", " + SpecDuration.format(second) + ")";
             default:
-                return kind.specName() + "(" + formatDuration(first) + ")";
+                return kind.specName() + "(" + SpecDuration.format(first) + ")";
         }
     }
 

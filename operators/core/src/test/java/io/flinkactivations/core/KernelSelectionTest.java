@@ -71,6 +71,39 @@ class KernelSelectionTest {
     }
 
     @Test
+    void scalarWhereOnlyTheInterpreterOrC1RunsWithOneLineSayingWhy() throws Exception {
+        for (String[] flags :
+                List.of(
+                        new String[] {"-Xint"},
+                        new String[] {"-XX:TieredStopAtLevel=1"})) {
+            List<String> args = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector"));
+            args.addAll(List.of(flags));
+            String out = run(args.toArray(String[]::new));
+            assertThat(out)
+                    .as(String.join(" ", flags))
+                    .containsPattern(
+                            "Activation kernels: scalar, because (the JVM runs interpreted \\(-Xint\\)|C2 is off \\(-XX:TieredStopAtLevel=1\\)), where the Vector API is slower than plain Java")
+                    .contains("vectorized=false x0=0.8413");
+        }
+    }
+
+    /**
+     * The vector width CI asks for with {@code -XX:MaxVectorSize} (128 and 256 bits, as ARM servers
+     * and most x86 machines run), said in {@code -Dactivations.expect.vector.bits}: the kernels the
+     * other tests of that run checked ran at that width.
+     */
+    @Test
+    void theVectorWidthIsTheOneCiAskedFor() {
+        String bits = System.getProperty("activations.expect.vector.bits");
+        String description = Kernels.vector().description();
+        if (bits == null) {
+            assertThat(description).containsPattern("\\d+-bit");
+        } else {
+            assertThat(description).contains(", " + bits + "-bit, ");
+        }
+    }
+
+    @Test
     void scalarWhenForced() throws Exception {
         String out =
                 run("--add-modules", "jdk.incubator.vector", "-D" + Kernels.PROPERTY + "=scalar");

@@ -31,7 +31,13 @@ public enum BadRecordReason {
      * 1970-01-01 .. 9999-12-31 UTC, which Kafka and event-time windows cannot take. (Appended last:
      * the serializer writes a reason by its ordinal.)
      */
-    INVALID_TIMESTAMP;
+    INVALID_TIMESTAMP,
+    /**
+     * The record's event time is further ahead of the processing clock than a time window allows
+     * ({@link EventTime#DEFAULT_MAX_AHEAD} unless set): it would move the watermark past every
+     * record after it. (Appended last, as the others.)
+     */
+    FUTURE_TIMESTAMP;
 
     /** The lower-case code, e.g. {@code malformed-json}. */
     public String code() {

@@ -28,7 +28,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * that comes after its window closed (past the allowed lateness) is a dead letter with reason
  * {@code late}; one without features, {@code missing-features} or {@code empty-vector}; one whose
  * dimension differs from its key's first, {@code dimension-mismatch}; a record without a valid
- * event time in a time window, {@code invalid-timestamp}.
+ * event time in a time window, {@code invalid-timestamp}; one whose event time is more than {@link
+ * Builder#maxTimeAhead} ahead of the processing clock, {@code future-timestamp}.
  *
  * <p>Every window kind runs on one operator that stores each record once: tumbling and sliding
  * windows in slices shared by the windows that cover them, whose statistics merge; sessions merge
@@ -78,6 +79,7 @@ public final class WindowedSoftmax {
         private WindowSpec window;
         private Duration maxOutOfOrderness;
         private Duration allowedLateness = Duration.ZERO;
+        private Duration maxTimeAhead = EventTime.DEFAULT_MAX_AHEAD;
         private String uidPrefix = "windowed-softmax";
 
         @SuppressWarnings("unchecked")
@@ -137,6 +139,18 @@ public final class WindowedSoftmax {
         }
 
         /**
+         * How far ahead of the processing clock a record's event time may be in a time window
+         * (default {@link EventTime#DEFAULT_MAX_AHEAD}, one hour): a record further ahead is a dead
+         * letter ({@code future-timestamp}) and, with {@link #maxOutOfOrderness}, does not move the
+         * watermark. With watermarks of your own, wrap their strategy with {@link
+         * EventTime#ignoringFuture} and the same bound.
+         */
+        public Builder<IN, OUT, BAD> maxTimeAhead(Duration d) {
+            this.maxTimeAhead = d;
+            return this;
+        }
+
+        /**
          * Prefix of the operators' uids (for savepoints), when a job has more than one of these.
          */
         public Builder<IN, OUT, BAD> uidPrefix(String prefix) {
@@ -165,6 +179,10 @@ public final class WindowedSoftmax {
                         "windowed softmax: maxOutOfOrderness must not be negative, got "
                                 + maxOutOfOrderness);
             }
+            if (maxTimeAhead == null || maxTimeAhead.isNegative()) {
+                throw new IllegalArgumentException(
+                        "windowed softmax: maxTimeAhead must not be negative, got " + maxTimeAhead);
+            }
             if (allowedLateness == null || allowedLateness.isNegative()) {
                 throw new IllegalArgumentException(
                         "windowed softmax: allowedLateness must not be negative, got "
@@ -191,9 +209,12 @@ public final class WindowedSoftmax {
                 RecordModel<IN, OUT, BAD> m = model;
                 timed =
                         input.assignTimestampsAndWatermarks(
-                                        WatermarkStrategy.<IN>forBoundedOutOfOrderness(
-                                                        maxOutOfOrderness)
-                                                .withTimestampAssigner((v, t) -> m.eventTime(v, t)))
+                                        EventTime.ignoringFuture(
+                                                WatermarkStrategy.<IN>forBoundedOutOfOrderness(
+                                                                maxOutOfOrderness)
+                                                        .withTimestampAssigner(
+                                                                (v, t) -> m.eventTime(v, t)),
+                                                maxTimeAhead))
                                 .name("event time (max out of orderness " + maxOutOfOrderness + ")")
                                 .uid(uidPrefix + "-watermarks");
             }
@@ -213,6 +234,7 @@ public final class WindowedSoftmax {
                                             activation,
                                             window,
                                             allowedLateness.toMillis(),
+                                            maxTimeAhead.toMillis(),
                                             lateMessage,
                                             model))
                             .uid(uidPrefix + "-window");

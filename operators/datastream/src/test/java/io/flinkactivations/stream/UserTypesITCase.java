@@ -474,4 +474,39 @@ class UserTypesITCase {
         assertThat(counted)
                 .allSatisfy(t -> assertThat(Objects.requireNonNull(t.f0).windowCount).isEqualTo(2));
     }
+
+    @Test
+    void aRecordFromTheFarFutureDoesNotMoveTheBuildersWatermark() throws Exception {
+        // the builder's own watermarks (maxOutOfOrderness): twenty readings, one from the year
+        // 2500, twenty more and one a minute later, all ten minutes ago but that one
+        long base = System.currentTimeMillis() / 10_000 * 10_000 - 600_000;
+        List<Reading> in = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            in.add(new Reading("s", base + i * 250L, i, -i));
+        }
+        in.add(20, new Reading("s", 16_725_225_600_000L, 1, 2));
+        in.add(new Reading("s", base + 70_000, 5, 6));
+        StreamExecutionEnvironment env = env();
+        ActivationResult<Reading, DeadLetter<Reading>> result =
+                Activations.windowedSoftmax(
+                                env.fromData(READING, in.toArray(Reading[]::new))
+                                        .keyBy(r -> r.sensor),
+                                Features.floats(r -> r.features),
+                                Reading::withFeatures)
+                        .activation("softmax")
+                        .window("tumbling(10s)")
+                        .maxOutOfOrderness(java.time.Duration.ofSeconds(1))
+                        .build();
+        List<Tuple2<Reading, String>> out = run(result);
+        assertThat(out.stream().filter(t -> !t.f1.equals("ok")))
+                .singleElement()
+                .satisfies(
+                        t -> {
+                            assertThat(t.f1).isEqualTo("future-timestamp");
+                            assertThat(t.f0.ts).isEqualTo(16_725_225_600_000L);
+                        });
+        assertThat(out.stream().filter(t -> t.f1.equals("ok")).map(t -> t.f0.id()))
+                .containsExactlyInAnyOrderElementsOf(
+                        in.stream().filter(r -> r.ts < base + 100_000).map(Reading::id).toList());
+    }
 }

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
@@ -502,6 +504,101 @@ abstract class WindowOperatorSemantics {
             checked++;
         }
         assertThat(checked).isEqualTo(8);
+    }
+
+    @Test
+    void noSingleRecordsEventTimeMakesMoreThanThatRecordLate() throws Exception {
+        long now = System.currentTimeMillis();
+        long base = now - 600_000; // ten minutes ago: every good record is in the past
+        // any time in the past, or beyond the hour ahead of the clock that the watermark may take
+        // (a time within that hour is a record like any other, and moves time as any does)
+        long[] hostile = {
+            0, // 1970
+            base - 86_400_000L, // yesterday
+            now + 7_200_000L, // two hours ahead
+            16_725_225_600_000L, // the year 2500
+            io.flinkactivations.stream.EventTime.MAX // 9999-12-31
+        };
+        SplittableRandom rnd = new SplittableRandom(29);
+        for (int trial = 0; trial < 24; trial++) {
+            long bad =
+                    trial < hostile.length
+                            ? hostile[trial]
+                            : rnd.nextBoolean()
+                                    ? rnd.nextLong(0, base)
+                                    : rnd.nextLong(
+                                            now + 3_660_000L, io.flinkactivations.stream.EventTime.MAX);
+            int at = rnd.nextInt(60);
+            String window = List.of("tumbling(1s)", "sliding(2s, 500ms)", "session(300ms)").get(trial % 3);
+            WatermarkGenerator<FeatureVector> watermarks =
+                    io.flinkactivations.stream.EventTime.ignoringFuture(
+                                    org.apache.flink.api.common.eventtime.WatermarkStrategy
+                                            .<FeatureVector>forBoundedOutOfOrderness(
+                                                    java.time.Duration.ofMillis(200))
+                                            .withTimestampAssigner((v, t) -> v.timestamp()),
+                                    java.time.Duration.ofHours(1))
+                            .createWatermarkGenerator(null);
+            long[] current = {Long.MIN_VALUE};
+            WatermarkOutput output =
+                    new WatermarkOutput() {
+                        @Override
+                        public void emitWatermark(org.apache.flink.api.common.eventtime.Watermark w) {
+                            current[0] = Math.max(current[0], w.getTimestamp());
+                        }
+
+                        @Override
+                        public void markIdle() {}
+
+                        @Override
+                        public void markActive() {}
+                    };
+            List<FeatureVector> inputs = new ArrayList<>();
+            try (var h = harness(SOFTMAX, window, 0)) {
+                h.open();
+                long lastWatermark = Long.MIN_VALUE;
+                for (int i = 0; i < 60; i++) {
+                    long t = i == at ? bad : base + i * 50L - rnd.nextInt(150); // < 200 ms out of order
+                    FeatureVector v = record("k" + rnd.nextInt(2), t, random(rnd, 3));
+                    inputs.add(v);
+                    watermarks.onEvent(v, t, output);
+                    h.processElement(v, t);
+                    watermarks.onPeriodicEmit(output);
+                    if (current[0] > lastWatermark) {
+                        h.processWatermark(current[0]);
+                        lastWatermark = current[0];
+                    }
+                }
+                h.processWatermark(Long.MAX_VALUE);
+                var dead = h.getSideOutput(FeatureVectorActivations.DEAD_LETTERS);
+                List<FeatureVector> letters = new ArrayList<>();
+                if (dead != null) {
+                    dead.forEach(r -> letters.add(((StreamRecord<FeatureVector>) r).getValue()));
+                }
+                String what = window + ", record " + at + " at " + bad;
+                assertThat(letters).as(what).allSatisfy(d -> assertThat(d.timestamp()).isEqualTo(bad));
+                assertThat(letters).as(what).hasSizeLessThanOrEqualTo(1);
+                long expectedReason =
+                        io.flinkactivations.stream.EventTime.isAhead(bad, 3_600_000L) ? 1 : 0;
+                assertThat(
+                                letters.stream()
+                                        .filter(d -> d.badReason() == BadRecordReason.FUTURE_TIMESTAMP)
+                                        .count())
+                        .as(what)
+                        .isEqualTo(expectedReason);
+                // every other record came out of its windows
+                java.util.Set<String> expected = new java.util.HashSet<>();
+                for (FeatureVector v : inputs) {
+                    if (letters.isEmpty() || v.timestamp() != bad) {
+                        expected.add(new String(v.key(), StandardCharsets.UTF_8) + "@" + v.timestamp());
+                    }
+                }
+                java.util.Set<String> out = new java.util.HashSet<>();
+                for (FeatureVector o : h.extractOutputValues()) {
+                    out.add(new String(o.key(), StandardCharsets.UTF_8) + "@" + o.timestamp());
+                }
+                assertThat(out).as(what).isEqualTo(expected);
+            }
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.flinkactivations.stream.internal;
 
 import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.WindowSpec;
+import io.flinkactivations.stream.EventTime;
 import io.flinkactivations.stream.internal.WindowEngine.KeyState;
 import io.flinkactivations.stream.internal.WindowEngine.Records;
 import io.flinkactivations.stream.internal.WindowEngine.Rejection;
@@ -40,6 +41,7 @@ public final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOpe
     private final RecordModel<IN, OUT, BAD> model;
     private final WindowSpec window;
     private final long lateness; // ms
+    private final long maxAhead; // ms
     private final String lateMessage;
 
     private transient ActivationMetrics metrics;
@@ -57,10 +59,31 @@ public final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOpe
             long allowedLatenessMs,
             String lateMessage,
             RecordModel<IN, OUT, BAD> model) {
+        this(
+                spec,
+                window,
+                allowedLatenessMs,
+                EventTime.DEFAULT_MAX_AHEAD.toMillis(),
+                lateMessage,
+                model);
+    }
+
+    /**
+     * As the other constructor, with how far ahead of the processing clock an event time may be
+     * ({@code Long.MAX_VALUE}: any).
+     */
+    public SoftmaxWindowOperator(
+            ActivationSpec spec,
+            WindowSpec window,
+            long allowedLatenessMs,
+            long maxAheadMs,
+            String lateMessage,
+            RecordModel<IN, OUT, BAD> model) {
         this.spec = spec;
         this.model = model;
         this.window = window;
         this.lateness = allowedLatenessMs;
+        this.maxAhead = maxAheadMs;
         this.lateMessage = lateMessage;
     }
 
@@ -96,6 +119,7 @@ public final class SoftmaxWindowOperator<IN, OUT, BAD> extends AbstractStreamOpe
                         spec,
                         window,
                         lateness,
+                        maxAhead,
                         lateMessage,
                         new State(),
                         new Timers(),

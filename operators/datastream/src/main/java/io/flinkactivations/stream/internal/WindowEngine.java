@@ -181,6 +181,7 @@ public final class WindowEngine<R> {
 
     private final WindowSpec window;
     private final long lateness;
+    private final long maxAhead; // ms ahead of the processing clock an event time may be
     private final String lateMessage;
     private final Store<R> store;
     private final Timers timers;
@@ -212,6 +213,7 @@ public final class WindowEngine<R> {
             ActivationSpec spec,
             WindowSpec window,
             long allowedLatenessMs,
+            long maxAheadMs,
             String lateMessage,
             Store<R> store,
             Timers timers,
@@ -234,6 +236,7 @@ public final class WindowEngine<R> {
                                 .kernel(ActivationSpec.chain(steps.subList(k + 1, steps.size())));
         this.window = window;
         this.lateness = allowedLatenessMs;
+        this.maxAhead = maxAheadMs;
         this.lateMessage = lateMessage;
         this.store = store;
         this.timers = timers;
@@ -292,6 +295,16 @@ public final class WindowEngine<R> {
                             + " is not between 0 (1970-01-01) and "
                             + EventTime.MAX
                             + " (9999-12-31) epoch ms");
+        }
+        if (timed && EventTime.isAhead(eventTime, maxAhead)) {
+            return new Rejection(
+                    BadRecordReason.FUTURE_TIMESTAMP,
+                    "the event time "
+                            + java.time.Instant.ofEpochMilli(eventTime)
+                            + " is more than "
+                            + io.flinkactivations.core.SpecDuration.format(maxAhead)
+                            + " ahead of this machine's clock; it would move the watermark past"
+                            + " every record after it");
         }
         String unfit = spec.checkDimension(dimension); // a grouped softmax's groups
         if (unfit != null) {
