@@ -344,7 +344,8 @@ final class KafkaChecks {
      * the whole of it.
      */
     static String everyAddressRefuses(String bootstrapServers, Duration checkTimeout) {
-        int timeoutMs = (int) Math.min(PROBE_TIMEOUT.toMillis(), Math.max(1, checkTimeout.toMillis()));
+        int timeoutMs =
+                (int) Math.min(PROBE_TIMEOUT.toMillis(), Math.max(1, checkTimeout.toMillis()));
         List<String> reasons = new ArrayList<>();
         for (String address : bootstrapServers.split(",")) {
             String a = address.trim();

@@ -1,7 +1,7 @@
 package io.flinkactivations.jobs;
 
-import io.flinkactivations.core.SpecSyntax;
 import io.flinkactivations.core.SpecDuration;
+import io.flinkactivations.core.SpecSyntax;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;

@@ -68,8 +68,7 @@ class ActivationsScriptIT {
                     .isNull();
             assertThat(r.err()).as("quiet without --verbose").doesNotContain("Activation kernels");
         }
-        ScriptRun verbose =
-                ScriptRun.run(SCRIPT, "[1, -2]\n", "apply", "--verbose", "-a", "relu");
+        ScriptRun verbose = ScriptRun.run(SCRIPT, "[1, -2]\n", "apply", "--verbose", "-a", "relu");
         assertThat(verbose.out().strip()).isEqualTo("[1.0,0.0]");
         assertThat(verbose.err()).contains("Activation kernels: vector").doesNotContain("WARNING");
     }

@@ -185,7 +185,7 @@ class ApplyCommandTest {
                 .contains("--window: Bad window count(0): n must be a positive whole number");
         assertThat(apply("", "-a", "leaky_relu(slope=2)").err())
                 .contains(
-                        "--activation: Unknown parameter 'slope' for leaky_relu; valid parameters: leaky_relu(negative_slope=0.01)");
+                        "--activation: Unknown parameter 'slope' for leaky_relu; did you mean 'negative_slope'? valid parameters: leaky_relu(negative_slope=0.01)");
         assertThat(apply("").err()).contains("Missing required option: '--activation=SPEC'");
     }
 }

@@ -115,7 +115,10 @@ class JobOptionsTest {
             delimiter = '|',
             textBlock =
                     """
-            --activation=swish                  | --activation: Unknown activation 'swish'; valid activations: relu
+            --activation=swish                  | --activation: Unknown activation 'swish'; did you mean 'hardswish'?
+            --activation=sigmod                 | --activation: Unknown activation 'sigmod'; did you mean 'sigmoid'?
+            --activation=swash                  | --activation: Unknown activation 'swash'; valid activations: relu
+            --window=tumbeling(10s)             | --window: Unknown window 'tumbeling'; did you mean 'tumbling'?
             --activation=relu,--window=count(5) | --window: relu has no step along dim 0, so a window changes nothing
             --activation=batch_norm             | --activation: batch_norm normalises each feature across a window's records, so it needs a window
             --window=tumbling(10)               | --window: Bad size '10': write a whole number with a unit
@@ -132,7 +135,7 @@ class JobOptionsTest {
             --checkpoint-interval=9999999999999999d | --checkpoint-interval: Bad duration '9999999999999999d': too large
             --restart-strategy=always           | --restart-strategy: Unknown restart strategy 'always'; valid strategies
             --restart-strategy=fixed-delay(-1)  | --restart-strategy: Bad restart attempts '-1'
-            --restart-strategy=none(3)          | none takes no arguments
+            --restart-strategy=none(3)          | none takes no parameters
             --restart-strategy=exponential-delay(1m, 1s) | max (PT1S) is shorter than initial (PT1M)
             --check-timeout=0s                  | --check-timeout: must be positive
             --kafka-properties-file=/no/such/file | --kafka-properties-file: cannot read /no/such/file (no such file)
@@ -157,6 +160,17 @@ class JobOptionsTest {
         }
         assertThat(RestartStrategy.parse("fixed-delay(delay=2s)"))
                 .isEqualTo(RestartStrategy.parse("fixed-delay(3, 2s)"));
+        // one grammar: the rule and the messages of activation and window specs
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> RestartStrategy.parse("fixed-delay(attempts=3, 2s)"))
+                .hasMessageContaining("a positional argument follows a named one");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> RestartStrategy.parse("fixed-delay(delays=2s)"))
+                .hasMessageContaining(
+                        "Unknown parameter 'delays' for fixed-delay; did you mean 'delay'?");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RestartStrategy.parse("fixed"))
+                .hasMessageStartingWith(
+                        "Unknown restart strategy 'fixed'; did you mean 'fixed-delay'?");
         Configuration conf = new Configuration();
         RestartStrategy.parse("fixed-delay(4, 2s)").applyTo(conf);
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("fixed-delay");

@@ -320,7 +320,8 @@ class WindowedSoftmaxITCase extends KafkaJobTestBase {
                         "tumbling(10s)")
                 .execute();
         List<Out> out = outputs(t[1], good.size());
-        assertThat(out.stream().map(Out::id)).containsExactlyInAnyOrderElementsOf(good.stream().map(In::id).toList());
+        assertThat(out.stream().map(Out::id))
+                .containsExactlyInAnyOrderElementsOf(good.stream().map(In::id).toList());
         assertWindowsMatchTheCore("softmax", good, out);
         assertThat(read(t[2], 1))
                 .singleElement()
@@ -328,7 +329,11 @@ class WindowedSoftmaxITCase extends KafkaJobTestBase {
                         r -> {
                             assertThat(header(r, DeadLetterSerializationSchema.HEADER_REASON))
                                     .isEqualTo("future-timestamp");
-                            assertThat(header(r, DeadLetterSerializationSchema.HEADER_EXCEPTION_MESSAGE))
+                            assertThat(
+                                            header(
+                                                    r,
+                                                    DeadLetterSerializationSchema
+                                                            .HEADER_EXCEPTION_MESSAGE))
                                     .contains("2500-01-01T00:00:00Z is more than 1h ahead");
                             assertThat(r.value()).isEqualTo(future.toKafka("x").value());
                         });

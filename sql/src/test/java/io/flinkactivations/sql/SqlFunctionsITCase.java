@@ -304,7 +304,7 @@ class SqlFunctionsITCase {
                 .hasStackTraceContaining(
                         "THRESHOLD(input ARRAY<FLOAT | DOUBLE>, threshold DOUBLE, value DOUBLE)");
         assertThatThrownBy(() -> tables.sqlQuery("SELECT ACTIVATE(features, 'swish') FROM golden"))
-                .hasStackTraceContaining("Unknown activation 'swish'; valid activations: relu");
+                .hasStackTraceContaining("Unknown activation 'swish'; did you mean 'hardswish'?");
         assertThatThrownBy(() -> tables.sqlQuery("SELECT ACTIVATE(features, spec) FROM golden"))
                 .hasStackTraceContaining("ACTIVATE: parameter 2 must be a constant (a literal)");
         assertThatThrownBy(() -> tables.sqlQuery("SELECT RELU(features, 1) FROM golden"))

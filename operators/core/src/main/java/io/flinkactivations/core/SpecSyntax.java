@@ -63,12 +63,17 @@ public final class SpecSyntax {
             if (arg.isPositional()) {
                 if (sawNamed) {
                     throw new IllegalArgumentException(
-                            "Bad spec '" + text.strip() + "': a positional argument follows a named one");
+                            "Bad spec '"
+                                    + text.strip()
+                                    + "': a positional argument follows a named one");
                 }
                 if (positional >= params.size()) {
                     throw new IllegalArgumentException(
                             params.isEmpty()
-                                    ? call.name() + " takes no parameters, got '" + text.strip() + "'"
+                                    ? call.name()
+                                            + " takes no parameters, got '"
+                                            + text.strip()
+                                            + "'"
                                     : String.format(
                                             "%s takes at most %d positional parameter%s (%s), got %d in '%s'",
                                             call.name(),

@@ -159,7 +159,9 @@ public final class WindowSpec implements Serializable {
             case TUMBLING:
                 return tumbling(SpecDuration.parse(values[0], "size"));
             case SLIDING:
-                return sliding(SpecDuration.parse(values[0], "size"), SpecDuration.parse(values[1], "slide"));
+                return sliding(
+                        SpecDuration.parse(values[0], "size"),
+                        SpecDuration.parse(values[1], "slide"));
             case SESSION:
                 return session(SpecDuration.parse(values[0], "gap"));
             default:
@@ -270,7 +272,11 @@ public final class WindowSpec implements Serializable {
             case COUNT:
                 return "count(" + first + ")";
             case SLIDING:
-                return "sliding(" + SpecDuration.format(first) + ", " + SpecDuration.format(second) + ")";
+                return "sliding("
+                        + SpecDuration.format(first)
+                        + ", "
+                        + SpecDuration.format(second)
+                        + ")";
             default:
                 return kind.specName() + "(" + SpecDuration.format(first) + ")";
         }

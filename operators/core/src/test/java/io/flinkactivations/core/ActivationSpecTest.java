@@ -115,12 +115,10 @@ class ActivationSpecTest {
     static Stream<Arguments> badSpecs() {
         return Stream.of(
                 Arguments.of("", "Empty spec"),
-                Arguments.of(
-                        "swish",
-                        "Unknown activation 'swish'; valid activations: relu, relu6, leaky_relu(negative_slope=0.01)"),
+                Arguments.of("swish", "Unknown activation 'swish'; did you mean 'hardswish'?"),
                 Arguments.of(
                         "leaky_relu(slope=0.2)",
-                        "Unknown parameter 'slope' for leaky_relu; valid parameters: leaky_relu(negative_slope=0.01)"),
+                        "Unknown parameter 'slope' for leaky_relu; did you mean 'negative_slope'? valid parameters: leaky_relu(negative_slope=0.01)"),
                 Arguments.of("relu(0.2)", "relu takes no parameters"),
                 Arguments.of(
                         "leaky_relu(0.2, 0.3)",

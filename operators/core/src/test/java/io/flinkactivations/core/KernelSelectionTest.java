@@ -73,9 +73,7 @@ class KernelSelectionTest {
     @Test
     void scalarWhereOnlyTheInterpreterOrC1RunsWithOneLineSayingWhy() throws Exception {
         for (String[] flags :
-                List.of(
-                        new String[] {"-Xint"},
-                        new String[] {"-XX:TieredStopAtLevel=1"})) {
+                List.of(new String[] {"-Xint"}, new String[] {"-XX:TieredStopAtLevel=1"})) {
             List<String> args = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector"));
             args.addAll(List.of(flags));
             String out = run(args.toArray(String[]::new));

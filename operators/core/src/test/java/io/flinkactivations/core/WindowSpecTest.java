@@ -91,13 +91,16 @@ class WindowSpecTest {
             tumbling(1.5s)       | Bad size '1.5s'
             tumbling(10 s 2)     | Bad size '10 s 2'
             tumbling(0s)         | it must be positive
-            tumbling             | missing size; write tumbling(size)
-            sliding(10s)         | missing slide; write sliding(size, slide)
+            tumbling             | tumbling requires parameter size; write tumbling(size)
+            sliding(10s)         | sliding requires parameter slide; write sliding(size, slide)
             sliding(1s, 10s)     | slide must not exceed size
             count(0)             | n must be a positive whole number
             count(ten)           | n must be a positive whole number
-            count(1, 2)          | count takes count(n)
-            session(gap=1s, gap=2s) | gap is given twice
+            count(1, 2)          | count takes at most 1 positional parameter (n), got 2 in 'count(1, 2)'
+            sliding(size=10s, 1s) | a positional argument follows a named one
+            sliding(10s, slid=1s) | Unknown parameter 'slid' for sliding; did you mean 'slide'? valid parameters: sliding(size, slide)
+            tumblng(10s)         | Unknown window 'tumblng'; did you mean 'tumbling'?
+            session(gap=1s, gap=2s) | Parameter gap of session is given twice in 'session(gap=1s, gap=2s)'
             'count(5'            | Bad window spec: Cannot parse 'count(5'
             """)
     void badWindowsSayWhatIsWrong(String text, String message) {

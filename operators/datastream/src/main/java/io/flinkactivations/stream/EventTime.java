@@ -50,9 +50,9 @@ public final class EventTime {
     /**
      * {@code strategy}, except that a record whose event time is more than {@code maxAhead} ahead
      * of the processing clock does not reach its watermark generator: one producer's bad clock
-     * cannot move the watermark to its future and make every record after it late. Old event
-     * times (a replay) pass as before. The window builder's {@code maxOutOfOrderness} uses this;
-     * wrap your own strategy with it, with the same {@code maxAhead} as the window's {@code
+     * cannot move the watermark to its future and make every record after it late. Old event times
+     * (a replay) pass as before. The window builder's {@code maxOutOfOrderness} uses this; wrap
+     * your own strategy with it, with the same {@code maxAhead} as the window's {@code
      * maxTimeAhead}.
      */
     public static <T> WatermarkStrategy<T> ignoringFuture(

@@ -490,6 +490,9 @@ class UserTypesITCase {
         ActivationResult<Reading, DeadLetter<Reading>> result =
                 Activations.windowedSoftmax(
                                 env.fromData(READING, in.toArray(Reading[]::new))
+                                        .assignTimestampsAndWatermarks( // timestamps only
+                                                WatermarkStrategy.<Reading>noWatermarks()
+                                                        .withTimestampAssigner((r, t) -> r.ts))
                                         .keyBy(r -> r.sensor),
                                 Features.floats(r -> r.features),
                                 Reading::withFeatures)

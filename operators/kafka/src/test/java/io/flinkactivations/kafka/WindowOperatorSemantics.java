@@ -527,9 +527,11 @@ abstract class WindowOperatorSemantics {
                             : rnd.nextBoolean()
                                     ? rnd.nextLong(0, base)
                                     : rnd.nextLong(
-                                            now + 3_660_000L, io.flinkactivations.stream.EventTime.MAX);
+                                            now + 3_660_000L,
+                                            io.flinkactivations.stream.EventTime.MAX);
             int at = rnd.nextInt(60);
-            String window = List.of("tumbling(1s)", "sliding(2s, 500ms)", "session(300ms)").get(trial % 3);
+            String window =
+                    List.of("tumbling(1s)", "sliding(2s, 500ms)", "session(300ms)").get(trial % 3);
             WatermarkGenerator<FeatureVector> watermarks =
                     io.flinkactivations.stream.EventTime.ignoringFuture(
                                     org.apache.flink.api.common.eventtime.WatermarkStrategy
@@ -542,7 +544,8 @@ abstract class WindowOperatorSemantics {
             WatermarkOutput output =
                     new WatermarkOutput() {
                         @Override
-                        public void emitWatermark(org.apache.flink.api.common.eventtime.Watermark w) {
+                        public void emitWatermark(
+                                org.apache.flink.api.common.eventtime.Watermark w) {
                             current[0] = Math.max(current[0], w.getTimestamp());
                         }
 
@@ -557,7 +560,10 @@ abstract class WindowOperatorSemantics {
                 h.open();
                 long lastWatermark = Long.MIN_VALUE;
                 for (int i = 0; i < 60; i++) {
-                    long t = i == at ? bad : base + i * 50L - rnd.nextInt(150); // < 200 ms out of order
+                    long t =
+                            i == at
+                                    ? bad
+                                    : base + i * 50L - rnd.nextInt(150); // < 200 ms out of order
                     FeatureVector v = record("k" + rnd.nextInt(2), t, random(rnd, 3));
                     inputs.add(v);
                     watermarks.onEvent(v, t, output);
@@ -575,13 +581,18 @@ abstract class WindowOperatorSemantics {
                     dead.forEach(r -> letters.add(((StreamRecord<FeatureVector>) r).getValue()));
                 }
                 String what = window + ", record " + at + " at " + bad;
-                assertThat(letters).as(what).allSatisfy(d -> assertThat(d.timestamp()).isEqualTo(bad));
+                assertThat(letters)
+                        .as(what)
+                        .allSatisfy(d -> assertThat(d.timestamp()).isEqualTo(bad));
                 assertThat(letters).as(what).hasSizeLessThanOrEqualTo(1);
                 long expectedReason =
                         io.flinkactivations.stream.EventTime.isAhead(bad, 3_600_000L) ? 1 : 0;
                 assertThat(
                                 letters.stream()
-                                        .filter(d -> d.badReason() == BadRecordReason.FUTURE_TIMESTAMP)
+                                        .filter(
+                                                d ->
+                                                        d.badReason()
+                                                                == BadRecordReason.FUTURE_TIMESTAMP)
                                         .count())
                         .as(what)
                         .isEqualTo(expectedReason);
@@ -589,7 +600,8 @@ abstract class WindowOperatorSemantics {
                 java.util.Set<String> expected = new java.util.HashSet<>();
                 for (FeatureVector v : inputs) {
                     if (letters.isEmpty() || v.timestamp() != bad) {
-                        expected.add(new String(v.key(), StandardCharsets.UTF_8) + "@" + v.timestamp());
+                        expected.add(
+                                new String(v.key(), StandardCharsets.UTF_8) + "@" + v.timestamp());
                     }
                 }
                 java.util.Set<String> out = new java.util.HashSet<>();
