@@ -112,8 +112,19 @@ public abstract class Kernels {
         if (info.contains("interpreted mode")) {
             return "the JVM runs interpreted (-Xint), where the Vector API is slower than plain Java";
         }
-        String level = vmOption("TieredStopAtLevel");
-        if (level != null && !level.equals("4") && !"false".equals(vmOption("TieredCompilation"))) {
+        String level = null;
+        boolean tiered = true;
+        for (String arg :
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-XX:TieredStopAtLevel=")) {
+                level = arg.substring("-XX:TieredStopAtLevel=".length()); // the last one counts
+            } else if (arg.equals("-XX:-TieredCompilation")) {
+                tiered = false;
+            } else if (arg.equals("-XX:+TieredCompilation")) {
+                tiered = true;
+            }
+        }
+        if (level != null && !level.equals("4") && tiered) {
             return "C2 is off (-XX:TieredStopAtLevel="
                     + level
                     + "), where the Vector API is slower than plain Java";
@@ -122,18 +133,6 @@ public abstract class Kernels {
             return "the JVM runs without its C2 compiler, where the Vector API is slower than plain Java";
         }
         return null;
-    }
-
-    /** A HotSpot VM option's value, or null where it cannot be read. */
-    private static String vmOption(String name) {
-        try {
-            return java.lang.management.ManagementFactory.getPlatformMXBean(
-                            com.sun.management.HotSpotDiagnosticMXBean.class)
-                    .getVMOption(name)
-                    .getValue();
-        } catch (RuntimeException | LinkageError e) {
-            return null; // not HotSpot, or no such option
-        }
     }
 
     private static final class Holder {
