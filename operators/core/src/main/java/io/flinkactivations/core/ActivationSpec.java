@@ -30,17 +30,36 @@ public final class ActivationSpec implements Serializable {
     private final Activation activation; // null for a chain
     private final double[] values; // parallel to activation.params()
     private final List<ActivationSpec> steps; // null for one step
+    // every vector's dimension must be a multiple of this (a grouped softmax's groups): checked
+    // once
+    // per record, so computed once here
+    private final int dimensionMultiple;
 
     private ActivationSpec(Activation activation, double[] values) {
         this.activation = activation;
         this.values = values;
         this.steps = null;
+        this.dimensionMultiple =
+                activation.kind() == Activation.Kind.SOFTMAX ? (int) values[Activation.GROUPS] : 1;
     }
 
     private ActivationSpec(List<ActivationSpec> steps) {
         this.activation = null;
         this.values = null;
         this.steps = steps;
+        long multiple = 1; // the least common multiple of the steps' groups
+        for (ActivationSpec s : steps) {
+            long g = s.dimensionMultiple;
+            long a = multiple;
+            long b = g;
+            while (b != 0) {
+                long t = a % b;
+                a = b;
+                b = t;
+            }
+            multiple = Math.min(Integer.MAX_VALUE, multiple / a * g);
+        }
+        this.dimensionMultiple = (int) multiple;
     }
 
     /**
@@ -246,6 +265,9 @@ public final class ActivationSpec implements Serializable {
      * softmax needs a multiple of its groups.
      */
     public String checkDimension(int dimension) {
+        if (dimension % dimensionMultiple == 0) {
+            return null;
+        }
         for (ActivationSpec s : steps()) {
             int g = s.groups();
             if (g > 1 && dimension % g != 0) {
@@ -253,7 +275,9 @@ public final class ActivationSpec implements Serializable {
                         "the vector has %d features; %s needs a multiple of %d", dimension, s, g);
             }
         }
-        return null;
+        return String.format(
+                "the vector has %d features; %s needs a multiple of %d",
+                dimension, canonical(), dimensionMultiple);
     }
 
     /**
