@@ -7,9 +7,9 @@ package io.flinkactivations.core;
  * offset (16 bytes, 12 with compact object headers) past a region boundary, so element k sits at
  * {@code base + 4k} modulo any vector size. The element-wise loops start their vectors where that
  * puts them on a boundary: on AVX-512 a 64-byte access that straddles a cache line runs as two
- * (measured, relu over 1M floats on JDK 25: 8,100 Melem/s from element 0, 9,400-9,700 from element
- * 12). Where the assumption is wrong (small arrays, other collectors) the peel costs a few scalar
- * elements and the vectors are no more misaligned than before.
+ * ({@code AlignmentBenchmark} measures it). Where the assumption is wrong (small arrays, other
+ * collectors) the peel costs a few scalar elements and the vectors are no more misaligned than
+ * before.
  */
 final class ArrayAlignment {
     /**

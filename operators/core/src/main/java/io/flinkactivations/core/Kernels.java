@@ -100,39 +100,7 @@ public abstract class Kernels {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
             return "module jdk.incubator.vector is not enabled (start java with --add-modules jdk.incubator.vector)";
         }
-        return slowVectorReason();
-    }
-
-    /**
-     * Why the Vector API would run slower than plain Java here, or null: it is fast only as C2
-     * compiles it, and without C2 every vector is an object (as Lucene's provider checks).
-     */
-    static String slowVectorReason() {
-        String info = System.getProperty("java.vm.info", "");
-        if (info.contains("interpreted mode")) {
-            return "the JVM runs interpreted (-Xint), where the Vector API is slower than plain Java";
-        }
-        String level = null;
-        boolean tiered = true;
-        for (String arg :
-                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("-XX:TieredStopAtLevel=")) {
-                level = arg.substring("-XX:TieredStopAtLevel=".length()); // the last one counts
-            } else if (arg.equals("-XX:-TieredCompilation")) {
-                tiered = false;
-            } else if (arg.equals("-XX:+TieredCompilation")) {
-                tiered = true;
-            }
-        }
-        if (level != null && !level.equals("4") && tiered) {
-            return "C2 is off (-XX:TieredStopAtLevel="
-                    + level
-                    + "), where the Vector API is slower than plain Java";
-        }
-        if (info.contains("emulated-client")) {
-            return "the JVM runs without its C2 compiler, where the Vector API is slower than plain Java";
-        }
-        return null;
+        return VmCapabilities.current().slowVectorReason();
     }
 
     private static final class Holder {

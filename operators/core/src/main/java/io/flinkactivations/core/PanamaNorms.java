@@ -1,5 +1,8 @@
 package io.flinkactivations.core;
 
+import static io.flinkactivations.core.PanamaMath.FMA;
+import static io.flinkactivations.core.PanamaMath.L;
+import static io.flinkactivations.core.PanamaMath.S;
 import static jdk.incubator.vector.VectorOperators.ABS;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.F2D;
@@ -16,9 +19,6 @@ import jdk.incubator.vector.VectorSpecies;
  * pass of float lanes. Loaded only through {@link PanamaKernels}.
  */
 final class PanamaNorms extends VectorNormKernel {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
-
     // sums widen half a vector of floats into a whole vector of doubles: one conversion each, where
     // a whole vector's conversion in two parts measured slower
     private static final VectorSpecies<Double> D =
@@ -44,13 +44,13 @@ final class PanamaNorms extends VectorNormKernel {
             DoubleVector x1 = widen(a, off + i + HL).sub(shift);
             s0 = s0.add(x0);
             s1 = s1.add(x1);
-            q0 = x0.fma(x0, q0);
-            q1 = x1.fma(x1, q1);
+            q0 = FMA ? x0.fma(x0, q0) : x0.mul(x0).add(q0);
+            q1 = FMA ? x1.fma(x1, q1) : x1.mul(x1).add(q1);
         }
         for (; i < bound; i += HL) {
             DoubleVector x0 = widen(a, off + i).sub(shift);
             s0 = s0.add(x0);
-            q0 = x0.fma(x0, q0);
+            q0 = FMA ? x0.fma(x0, q0) : x0.mul(x0).add(q0);
         }
         double total = s0.add(s1).reduceLanes(ADD);
         double squares = q0.add(q1).reduceLanes(ADD);
@@ -80,7 +80,10 @@ final class PanamaNorms extends VectorNormKernel {
             FloatVector x1 = FloatVector.fromArray(S, a, off + i + L);
             FloatVector x2 = FloatVector.fromArray(S, a, off + i + 2 * L);
             FloatVector x3 = FloatVector.fromArray(S, a, off + i + 3 * L);
-            FloatVector q = x2.fma(x2, x0.mul(x0)).add(x3.fma(x3, x1.mul(x1)));
+            FloatVector q =
+                    FMA
+                            ? x2.fma(x2, x0.mul(x0)).add(x3.fma(x3, x1.mul(x1)))
+                            : x0.mul(x0).add(x2.mul(x2)).add(x1.mul(x1).add(x3.mul(x3)));
             d0 = d0.add((DoubleVector) q.convertShape(F2D, D, 0));
             d1 = d1.add((DoubleVector) q.convertShape(F2D, D, 1));
         }
@@ -103,12 +106,12 @@ final class PanamaNorms extends VectorNormKernel {
         for (; i + HL < bound; i += 2 * HL) {
             DoubleVector x0 = widen(a, off + i);
             DoubleVector x1 = widen(a, off + i + HL);
-            q0 = x0.fma(x0, q0);
-            q1 = x1.fma(x1, q1);
+            q0 = FMA ? x0.fma(x0, q0) : x0.mul(x0).add(q0);
+            q1 = FMA ? x1.fma(x1, q1) : x1.mul(x1).add(q1);
         }
         for (; i < bound; i += HL) {
             DoubleVector x0 = widen(a, off + i);
-            q0 = x0.fma(x0, q0);
+            q0 = FMA ? x0.fma(x0, q0) : x0.mul(x0).add(q0);
         }
         double squares = q0.add(q1).reduceLanes(ADD);
         for (; i < len; i++) {

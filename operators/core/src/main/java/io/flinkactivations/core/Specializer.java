@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Gives each element-wise kernel its own copy of a loop class, defined as a hidden class whose
  * class data holds the op's function. Why: a loop shared by all ops has one JIT profile, so once a
  * JVM has run three ops the call inside the loop is megamorphic, is not inlined, and every Vector
- * API value is boxed (measured: 6-9x slower). A copy per op sees one function, held in a static
+ * API value is boxed (several times slower). A copy per op sees one function, held in a static
  * final field, so C2 inlines it as a constant. The template classes are never initialized under
  * their own name.
  */

@@ -17,8 +17,9 @@ final class VectorElementwiseLoop extends ElementwiseKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final ActivationSpec SPEC =
             Specializer.classData(MethodHandles.lookup(), 0, ActivationSpec.class);
-    private static final PanamaKernels.VectorFunction VF =
-            Specializer.classData(MethodHandles.lookup(), 1, PanamaKernels.VectorFunction.class);
+    private static final PanamaActivations.VectorFunction VF =
+            Specializer.classData(
+                    MethodHandles.lookup(), 1, PanamaActivations.VectorFunction.class);
     private static final ScalarFunction SF =
             Specializer.classData(MethodHandles.lookup(), 2, ScalarFunction.class);
     private static final boolean OUT_OF_LINE =
@@ -29,8 +30,8 @@ final class VectorElementwiseLoop extends ElementwiseKernel {
      * cannot constant-fold it, so it cannot inline the loop into a caller through it, and compiles
      * the loop as a method of its own, the op inlined. Inlined into a caller (a Flink map function,
      * JMH's loop), the op's vector code can exceed C2's node budget for that caller; the op is then
-     * left a call and every vector is boxed (JDK 25, D = 64: sigmoid 359 Melem/s inlined, 2,188 out
-     * of line).
+     * left a call and every vector is boxed, several times slower (docs/compute.md, "Out-of-line
+     * loops").
      */
     private static MethodHandle loopHandle = loopHandle();
 

@@ -427,10 +427,10 @@ class KernelAgreementTest {
         float[] expm1 = new float[x.length];
         for (int i = 0; i < x.length; i += species.length()) {
             var v = jdk.incubator.vector.FloatVector.fromArray(species, x, i);
-            PanamaKernels.exp(v).intoArray(exp, i);
-            PanamaKernels.inlineExp(v).intoArray(inlineExp, i);
-            PanamaKernels.inlineExpInRange(v).intoArray(inRange, i);
-            PanamaKernels.expm1(v).intoArray(expm1, i);
+            PanamaMath.exp(v).intoArray(exp, i);
+            PanamaMath.inlineExp(v).intoArray(inlineExp, i);
+            PanamaMath.inlineExpInRange(v).intoArray(inRange, i);
+            PanamaMath.expm1(v).intoArray(expm1, i);
         }
         double worstExp = 0;
         double worstInlineExp = 0;
@@ -529,8 +529,8 @@ class KernelAgreementTest {
                 var v =
                         jdk.incubator.vector.FloatVector.fromArray(
                                 jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i);
-                PanamaKernels.max(v, bound).intoArray(max, i);
-                PanamaKernels.min(v, bound).intoArray(min, i);
+                PanamaMath.max(v, bound).intoArray(max, i);
+                PanamaMath.min(v, bound).intoArray(min, i);
             }
             for (int i = 0; i < x.length; i++) {
                 assertThat(Float.floatToIntBits(max[i]))
@@ -578,7 +578,7 @@ class KernelAgreementTest {
                 var v =
                         jdk.incubator.vector.FloatVector.fromArray(
                                 jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i);
-                PanamaKernels.clamp(v, b[0], b[1]).intoArray(clamped, i);
+                PanamaMath.clamp(v, b[0], b[1]).intoArray(clamped, i);
             }
             for (int i = 0; i < x.length; i++) {
                 assertThat(Float.floatToIntBits(clamped[i]))

@@ -86,9 +86,24 @@ class KernelSelectionTest {
     }
 
     /**
+     * A CPU without fused multiply-add ({@code -XX:-UseFMA} makes HotSpot act as on one): the
+     * kernels multiply and add, say so, and still compute GELU.
+     */
+    @Test
+    void withoutFmaTheVectorKernelsMultiplyAndAdd() throws Exception {
+        String out = run("--add-modules", "jdk.incubator.vector", "-XX:-UseFMA");
+        assertThat(out)
+                .contains("multiply and add (no FMA on this CPU)")
+                .contains("vectorized=true x0=0.8413");
+        assertThat(run("--add-modules", "jdk.incubator.vector", "-XX:+UseFMA"))
+                .contains(", fused multiply-add, ");
+    }
+
+    /**
      * The vector width CI asks for with {@code -XX:MaxVectorSize} (128 and 256 bits, as ARM servers
      * and most x86 machines run), said in {@code -Dactivations.expect.vector.bits}: the kernels the
-     * other tests of that run checked ran at that width.
+     * other tests of that run checked ran at that width; with {@code -XX:-UseFMA} and {@code
+     * -Dactivations.expect.no.fma=true}, without fused multiply-add.
      */
     @Test
     void theVectorWidthIsTheOneCiAskedFor() {
@@ -98,6 +113,9 @@ class KernelSelectionTest {
             assertThat(description).containsPattern("\\d+-bit");
         } else {
             assertThat(description).contains(", " + bits + "-bit, ");
+        }
+        if (Boolean.getBoolean("activations.expect.no.fma")) {
+            assertThat(description).contains("no FMA");
         }
     }
 

@@ -1,0 +1,230 @@
+package io.flinkactivations.core;
+
+import static io.flinkactivations.core.PanamaMath.FMA;
+import static io.flinkactivations.core.PanamaMath.S;
+import static io.flinkactivations.core.PanamaMath.clamp;
+import static io.flinkactivations.core.PanamaMath.exp;
+import static io.flinkactivations.core.PanamaMath.expm1;
+import static io.flinkactivations.core.PanamaMath.inlineExp;
+import static io.flinkactivations.core.PanamaMath.inlineExpInRange;
+import static io.flinkactivations.core.PanamaMath.max;
+import static io.flinkactivations.core.PanamaMath.min;
+import static jdk.incubator.vector.VectorOperators.ABS;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.LE;
+import static jdk.incubator.vector.VectorOperators.LOG1P;
+import static jdk.incubator.vector.VectorOperators.LT;
+import static jdk.incubator.vector.VectorOperators.NEG;
+import static jdk.incubator.vector.VectorOperators.TANH;
+
+import java.util.EnumSet;
+import java.util.Set;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The element-wise ops' vector forms, one per {@link Activation} that has one, on {@link
+ * PanamaMath}. {@link VectorElementwiseLoop} runs them; an op without one runs its scalar form.
+ */
+final class PanamaActivations {
+    private PanamaActivations() {}
+
+    /**
+     * Ops whose vector form is a few compares, blends and multiplies: their loops stay small enough
+     * for C2 to inline into a caller, and they are called directly. Every other op's loop is called
+     * out of line (see VectorElementwiseLoop's loopHandle), at the cost of a call per apply, not
+     * worth paying for these.
+     */
+    static final Set<Activation> INLINABLE =
+            EnumSet.of(
+                    Activation.RELU,
+                    Activation.RELU6,
+                    Activation.LEAKY_RELU,
+                    Activation.PRELU,
+                    Activation.RRELU,
+                    Activation.THRESHOLD,
+                    Activation.HARDTANH,
+                    Activation.HARDSIGMOID,
+                    Activation.HARDSWISH,
+                    Activation.HARDSHRINK,
+                    Activation.SOFTSHRINK);
+
+    /** One vector of inputs to one vector of outputs. */
+    @FunctionalInterface
+    interface VectorFunction {
+        FloatVector apply(FloatVector x);
+    }
+
+    /** The vector form of an element-wise op, or null to use its scalar definition. */
+    static VectorFunction vectorForm(ActivationSpec spec) {
+        switch (spec.activation()) {
+            case RELU:
+                return x -> max(x, 0f);
+            case RELU6:
+                return x -> clamp(x, 0f, 6f);
+            case LEAKY_RELU:
+                {
+                    float slope = spec.floatValue(0);
+                    return x -> x.mul(slope).blend(x, x.compare(GT, 0f));
+                }
+            case PRELU:
+                {
+                    float weight = spec.floatValue(0);
+                    return x -> x.mul(weight).blend(x, x.compare(GT, 0f));
+                }
+            case RRELU:
+                {
+                    float slope = Activation.rreluSlope(spec);
+                    return x -> x.mul(slope).blend(x, x.compare(GE, 0f));
+                }
+            case ELU:
+                {
+                    float alpha = spec.floatValue(0);
+                    return x -> expm1(x).mul(alpha).blend(x, x.compare(GT, 0f));
+                }
+            case SELU:
+                {
+                    float scale = (float) Activation.SELU_SCALE;
+                    float negScale = (float) (Activation.SELU_SCALE * Activation.SELU_ALPHA);
+                    return x -> expm1(x).mul(negScale).blend(x.mul(scale), x.compare(GT, 0f));
+                }
+            case CELU:
+                {
+                    float alpha = spec.floatValue(0);
+                    return x -> expm1(x.div(alpha)).mul(alpha).blend(x, x.compare(GT, 0f));
+                }
+            case GELU:
+                return spec.value(0) == Activation.GELU_TANH
+                        ? PanamaActivations::geluTanh
+                        : PanamaActivations::geluErf;
+            case SIGMOID:
+                return x -> FloatVector.broadcast(S, 1f).div(exp(x.lanewise(NEG)).add(1f));
+            case SILU:
+                return x -> x.div(inlineExp(x.lanewise(NEG)).add(1f)); // x is live across exp
+            case MISH:
+                return PanamaActivations::mish;
+            case SOFTPLUS:
+                {
+                    float beta = spec.floatValue(0);
+                    float threshold = spec.floatValue(1);
+                    return x -> {
+                        FloatVector scaled = x.mul(beta);
+                        return exp(scaled)
+                                .lanewise(LOG1P)
+                                .div(beta)
+                                .blend(x, scaled.compare(GT, threshold));
+                    };
+                }
+            case SOFTSIGN:
+                return x -> x.div(x.lanewise(ABS).add(1f));
+            case TANH:
+                return x -> x.lanewise(TANH);
+            case TANHSHRINK:
+                return x -> x.sub(x.lanewise(TANH));
+            case HARDTANH:
+                {
+                    float lower = spec.floatValue(0);
+                    float upper = spec.floatValue(1);
+                    return x -> clamp(x, lower, upper);
+                }
+            case HARDSIGMOID:
+                return x -> clamp(x.add(3f), 0f, 6f).div(6f);
+            case HARDSWISH:
+                return x -> x.mul(clamp(x.add(3f), 0f, 6f)).div(6f);
+            case HARDSHRINK:
+                {
+                    float lambd = spec.floatValue(0);
+                    return x ->
+                            x.blend(
+                                    0f,
+                                    x.lanewise(ABS).compare(LE, lambd)); // NaN compares false: kept
+                }
+            case SOFTSHRINK:
+                {
+                    float lambd = spec.floatValue(0);
+                    // x - lambd above, x + lambd below, x - x = +0.0 inside, NaN kept
+                    return x -> x.sub(clamp(x, -lambd, lambd));
+                }
+            case THRESHOLD:
+                {
+                    float threshold = spec.floatValue(0);
+                    float value = spec.floatValue(1);
+                    return x -> x.blend(value, x.compare(LE, threshold));
+                }
+            case LOGSIGMOID:
+                return x -> min(x, 0f).sub(exp(x.lanewise(ABS).lanewise(NEG)).lanewise(LOG1P));
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * x tanh(softplus(x)) with tanh(log1p(e)) = n / (n + 2), n = e (e + 2): one exp instead of
+     * three calls.
+     */
+    private static FloatVector mish(FloatVector x) {
+        FloatVector e = inlineExp(x); // x is live across exp
+        FloatVector n = e.mul(e.add(2f));
+        FloatVector r = x.mul(n.div(n.add(2f)));
+        return r.blend(x, x.compare(GT, 20f)); // tanh(softplus(x)) == 1f there; avoids inf / inf
+    }
+
+    private static FloatVector geluTanh(FloatVector x) {
+        FloatVector inner =
+                x.mul(x).mul(0.044715f).add(1f).mul(x).mul((float) Activation.SQRT_2_OVER_PI);
+        return x.mul(0.5f).mul(inner.lanewise(TANH).add(1f));
+    }
+
+    // SpecialFunctions.GELU_LOGIT negated, as constants, so that the polynomial can be written out
+    // (see PanamaMath.exp)
+    private static final float G0 = (float) -SpecialFunctions.GELU_LOGIT[0];
+    private static final float G1 = (float) -SpecialFunctions.GELU_LOGIT[1];
+    private static final float G2 = (float) -SpecialFunctions.GELU_LOGIT[2];
+    private static final float G3 = (float) -SpecialFunctions.GELU_LOGIT[3];
+    private static final float G4 = (float) -SpecialFunctions.GELU_LOGIT[4];
+    private static final float G5 = (float) -SpecialFunctions.GELU_LOGIT[5];
+    private static final float G6 = (float) -SpecialFunctions.GELU_LOGIT[6];
+    private static final float GELU_LIMIT = SpecialFunctions.GELU_LOGIT_LIMIT;
+
+    /**
+     * x Phi(x) = x / (1 + e^{-g(x)}), g = logit(Phi) an odd polynomial ({@link
+     * SpecialFunctions#GELU_LOGIT}).
+     */
+    private static FloatVector geluErf(FloatVector x) {
+        // the polynomial holds up to the limit; above it the result is x
+        FloatVector c = min(x, GELU_LIMIT);
+        FloatVector s = c.mul(c);
+        FloatVector minusG = FloatVector.broadcast(S, G6); // written out: see PanamaMath.exp
+        minusG =
+                (FMA
+                        ? minusG.fma(s, FloatVector.broadcast(S, G5))
+                        : minusG.mul(s).add(FloatVector.broadcast(S, G5)));
+        minusG =
+                (FMA
+                        ? minusG.fma(s, FloatVector.broadcast(S, G4))
+                        : minusG.mul(s).add(FloatVector.broadcast(S, G4)));
+        minusG =
+                (FMA
+                        ? minusG.fma(s, FloatVector.broadcast(S, G3))
+                        : minusG.mul(s).add(FloatVector.broadcast(S, G3)));
+        minusG =
+                (FMA
+                        ? minusG.fma(s, FloatVector.broadcast(S, G2))
+                        : minusG.mul(s).add(FloatVector.broadcast(S, G2)));
+        minusG =
+                (FMA
+                        ? minusG.fma(s, FloatVector.broadcast(S, G1))
+                        : minusG.mul(s).add(FloatVector.broadcast(S, G1)));
+        minusG =
+                (FMA
+                                ? minusG.fma(s, FloatVector.broadcast(S, G0))
+                                : minusG.mul(s).add(FloatVector.broadcast(S, G0)))
+                        .mul(c);
+        // -g is within +-18.4 from -limit up, so exp needs no clamps; below -limit the result is
+        // x / inf, so -0.0 (NaN at -inf), and whatever exp made of the polynomial there is dropped.
+        // The inline exp on JDK 17 too: with the JDK's, x is spilled across its call
+        FloatVector e =
+                inlineExpInRange(minusG).blend(Float.POSITIVE_INFINITY, x.compare(LT, -GELU_LIMIT));
+        return x.div(e.add(1f));
+    }
+}

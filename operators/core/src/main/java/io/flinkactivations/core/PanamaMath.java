@@ -1,0 +1,254 @@
+package io.flinkactivations.core;
+
+import static jdk.incubator.vector.VectorOperators.ABS;
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.EXP;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.LE;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LT;
+import static jdk.incubator.vector.VectorOperators.MAX;
+import static jdk.incubator.vector.VectorOperators.XOR;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector math the Panama kernels share: the species, fused multiply-add where the CPU has it,
+ * min/max/clamp with Java's NaN and signed-zero rules, e^x and e^x - 1 inline. Every method is
+ * small and static so that C2 inlines it into the kernel's loop.
+ */
+final class PanamaMath {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    static final VectorSpecies<Integer> I = S.withLanes(int.class);
+
+    /**
+     * Whether C2 compiles the Vector API's {@code fma} to the CPU's fused multiply-add (HotSpot's
+     * {@code UseFMA}, on where the CPU has it). Without it the Vector API computes each lane's fma
+     * exactly in software, far slower than a multiply and an add, so the kernels multiply and add
+     * instead (one more rounding, inside the golden tolerance). Each site writes the choice out,
+     * {@code FMA ? a.fma(b, c) : a.mul(b).add(c)}, rather than calling a helper: C2 folds the
+     * constant either way, but a helper's inlined calls add enough nodes on JDK 17 that C2 stops
+     * inlining inside the ELU family's loop ({@code NodeCountInliningCutoff}), and without FMA a
+     * helper for double lanes made layer_norm several times slower.
+     */
+    static final boolean FMA = VmCapabilities.current().fusedMultiplyAdd();
+
+    private PanamaMath() {}
+
+    /**
+     * Whether this JDK's C2 compiles the Vector API's masks into mask registers (AVX-512's k
+     * registers, JEP 417, JDK 18): seen on JDK 25, not on 17. Two choices follow (JDK 18 to 20 take
+     * JDK 17's):
+     *
+     * <ul>
+     *   <li>clamps: a compare and a blend, one instruction each, on JDK 21+; on JDK 17 integer
+     *       min/max on the raw bits (see {@link #clamp}), else Java's min/max (about six
+     *       instructions each, to keep NaN and the sign of zero);
+     *   <li>exp: computed inline on JDK 21+ (see {@link #exp}); on JDK 17 too in the ops that keep
+     *       a vector live across it (GELU, SiLU, Mish, the ELU family), and the JDK's {@code
+     *       lanewise(EXP)} in sigmoid, Softplus and LogSigmoid, which keep nothing live or call the
+     *       JDK's log1p anyway.
+     * </ul>
+     *
+     * docs/performance.md ("How the kernels are built") names the benchmarks that show each.
+     */
+    static final boolean MODERN_JIT = Runtime.version().feature() >= 21;
+
+    /**
+     * {@link Math#max(float, float)} of each lane and a bound that is not NaN: NaN stays NaN,
+     * max(-0, +0) = +0.
+     */
+    static FloatVector max(FloatVector x, float bound) {
+        if (!MODERN_JIT) {
+            return x.lanewise(MAX, bound);
+        }
+        // NaN compares false and is kept; at a bound of +0.0, LE also turns -0.0 into +0.0
+        return Float.floatToRawIntBits(bound) == 0
+                ? x.blend(bound, x.compare(LE, bound))
+                : x.blend(bound, x.compare(LT, bound));
+    }
+
+    /**
+     * {@link Math#min(float, float)} of each lane and a bound that is not NaN: NaN stays NaN,
+     * min(-0, +0) = -0.
+     */
+    static FloatVector min(FloatVector x, float bound) {
+        if (!MODERN_JIT) {
+            return x.min(bound);
+        }
+        return Float.floatToRawIntBits(bound) == Integer.MIN_VALUE
+                ? x.blend(bound, x.compare(GE, bound))
+                : x.blend(bound, x.compare(GT, bound));
+    }
+
+    /**
+     * min(max(x, lo), hi) per lane, bit for bit as {@link Math#max}/{@link Math#min} give it (NaN
+     * stays NaN, payloads aside), for bounds that are not NaN. On JDK 17, where each float min/max
+     * is about six instructions, it works on the raw bits when hi >= +0.0: as signed ints those
+     * keep the order of non-negative floats and put every negative float (and -0.0) below +0.0, and
+     * as unsigned ints they order negative floats by magnitude, so integer min/max do it (for lo =
+     * -hi, one min of |x|), and NaN lanes get their input back. On JDK 21+ the compare-and-blend
+     * form is as fast.
+     */
+    static FloatVector clamp(FloatVector x, float lo, float hi) {
+        int loBits = Float.floatToRawIntBits(lo);
+        int hiBits = Float.floatToRawIntBits(hi);
+        if (MODERN_JIT || hiBits < 0) {
+            return min(max(x, lo), hi);
+        }
+        IntVector b = x.reinterpretAsInts();
+        IntVector abs = b.and(0x7fffffff);
+        IntVector c;
+        if (loBits >= 0) {
+            c = b.max(loBits).min(hiBits);
+        } else if (loBits == (hiBits | Integer.MIN_VALUE)) {
+            c = abs.min(hiBits).bitwiseBlend(b, IntVector.broadcast(I, Integer.MIN_VALUE));
+        } else {
+            // lo < 0 <= hi: the signed min bounds the non-negative lanes, an unsigned min (a signed
+            // one with the sign bit flipped: no unsigned min on JDK 17) the magnitude of the
+            // negative ones
+            c =
+                    b.min(hiBits)
+                            .lanewise(XOR, Integer.MIN_VALUE)
+                            .min(loBits ^ Integer.MIN_VALUE)
+                            .lanewise(XOR, Integer.MIN_VALUE);
+        }
+        IntVector nan =
+                IntVector.broadcast(I, 0x7f800000).sub(abs).lanewise(ASHR, 31); // ones where NaN
+        return c.bitwiseBlend(b, nan).reinterpretAsFloats();
+    }
+
+    // adding MAGIC rounds |v| < 2^22 to an integer, kept in the low bits
+    private static final float MAGIC = 0x1.8p23f;
+    private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
+    private static final float LOG2_E = 1.44269504088896341f;
+
+    /**
+     * e^x within 1 ulp, for ops that keep no vector live across it or call the JDK's log1p anyway
+     * (sigmoid, Softplus, LogSigmoid): computed inline on JDK 21+ ({@link #MODERN_JIT}), the JDK's
+     * on JDK 17; the other ops call {@link #inlineExp} on every JDK. Why not {@code lanewise(EXP)}:
+     * that is a call into the JDK's SVML stubs, which clobbers every vector register, so any vector
+     * live across it (x, a running sum) is spilled to a stack slot that C2 aligns to 16 bytes only;
+     * when the slot straddles a cache line the reload stalls, and the whole loop runs at half speed
+     * or full speed depending on the caller's stack depth ({@code StackDepthBenchmark}). Inline
+     * code has no call. x = n ln 2 + r; 2^n is applied as two halves so that subnormal results and
+     * the edge of overflow round once; NaN stays NaN, +inf gives +inf, -inf gives 0.
+     */
+    static FloatVector exp(FloatVector x) {
+        return MODERN_JIT ? inlineExp(x) : x.lanewise(EXP);
+    }
+
+    /** The inline form of {@link #exp} on every JDK. */
+    static FloatVector inlineExp(FloatVector x) {
+        // e^-104 rounds to 0 and e^89 overflows: the same results
+        FloatVector xc = clamp(x, -104f, 89f);
+        FloatVector t =
+                (FMA
+                        ? xc.fma(FloatVector.broadcast(S, LOG2_E), FloatVector.broadcast(S, MAGIC))
+                        : xc.mul(FloatVector.broadcast(S, LOG2_E))
+                                .add(FloatVector.broadcast(S, MAGIC)));
+        FloatVector p = expOfRemainder(xc, t);
+        IntVector k = t.reinterpretAsInts().sub(MAGIC_BITS);
+        IntVector k1 = k.lanewise(ASHR, 1);
+        FloatVector scale1 = k1.add(127).lanewise(LSHL, 23).reinterpretAsFloats();
+        FloatVector scale2 = k.sub(k1).add(127).lanewise(LSHL, 23).reinterpretAsFloats();
+        return p.mul(scale1).mul(scale2);
+    }
+
+    /**
+     * {@link #inlineExp} for |x| < 87 only, where 2^n is a normal float: no clamps, 2^n in one
+     * step, the same results there. Lanes outside that range get meaningless values; the caller
+     * must discard them.
+     */
+    static FloatVector inlineExpInRange(FloatVector x) {
+        FloatVector t =
+                (FMA
+                        ? x.fma(FloatVector.broadcast(S, LOG2_E), FloatVector.broadcast(S, MAGIC))
+                        : x.mul(FloatVector.broadcast(S, LOG2_E))
+                                .add(FloatVector.broadcast(S, MAGIC)));
+        FloatVector p = expOfRemainder(x, t);
+        return p.mul(
+                t.reinterpretAsInts()
+                        .sub(MAGIC_BITS - 127)
+                        .lanewise(LSHL, 23)
+                        .reinterpretAsFloats());
+    }
+
+    /** e^r for r = x - n ln 2, n = t - MAGIC the integer nearest x / ln 2. */
+    private static FloatVector expOfRemainder(FloatVector x, FloatVector t) {
+        FloatVector n = t.sub(MAGIC);
+        // r = x - n ln 2, with ln 2 in two parts so that n ln 2 is exact enough
+        FloatVector r =
+                (FMA
+                                ? n.fma(FloatVector.broadcast(S, -0.693359375f), x)
+                                : n.mul(FloatVector.broadcast(S, -0.693359375f)).add(x))
+                        .add(n.mul(2.12194440e-4f));
+        // exp(r) = 1 + r + r^2 P(r) on |r| <= ln(2) / 2 (Cephes expf)
+        // written out: C2 leaves a loop over a coefficient array rolled, which is slower
+        FloatVector p = FloatVector.broadcast(S, 1.9875691500e-4f);
+        p =
+                (FMA
+                        ? p.fma(r, FloatVector.broadcast(S, 1.3981999507e-3f))
+                        : p.mul(r).add(FloatVector.broadcast(S, 1.3981999507e-3f)));
+        p =
+                (FMA
+                        ? p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f))
+                        : p.mul(r).add(FloatVector.broadcast(S, 8.3334519073e-3f)));
+        p =
+                (FMA
+                        ? p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f))
+                        : p.mul(r).add(FloatVector.broadcast(S, 4.1665795894e-2f)));
+        p =
+                (FMA
+                        ? p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f))
+                        : p.mul(r).add(FloatVector.broadcast(S, 1.6666665459e-1f)));
+        p =
+                (FMA
+                        ? p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f))
+                        : p.mul(r).add(FloatVector.broadcast(S, 5.0000001201e-1f)));
+        return (FMA ? p.fma(r.mul(r), r) : p.mul(r.mul(r)).add(r)).add(1f);
+    }
+
+    /**
+     * e^x - 1 within 2 ulp, inline on every JDK: its users (the ELU family) keep x live across it,
+     * so {@code lanewise(EXPM1)}'s call would spill x (see {@link #exp}). Taylor for |x| < 1/2.
+     */
+    static FloatVector expm1(FloatVector x) {
+        // Taylor to x^8: the error is below x^9 / 9! < 6e-9 |x|
+        FloatVector small = FloatVector.broadcast(S, 1f / 40320);
+        small =
+                FMA
+                        ? small.fma(x, FloatVector.broadcast(S, 1f / 5040))
+                        : small.mul(x).add(FloatVector.broadcast(S, 1f / 5040));
+        small =
+                FMA
+                        ? small.fma(x, FloatVector.broadcast(S, 1f / 720))
+                        : small.mul(x).add(FloatVector.broadcast(S, 1f / 720));
+        small =
+                FMA
+                        ? small.fma(x, FloatVector.broadcast(S, 1f / 120))
+                        : small.mul(x).add(FloatVector.broadcast(S, 1f / 120));
+        small =
+                FMA
+                        ? small.fma(x, FloatVector.broadcast(S, 1f / 24))
+                        : small.mul(x).add(FloatVector.broadcast(S, 1f / 24));
+        small =
+                FMA
+                        ? small.fma(x, FloatVector.broadcast(S, 1f / 6))
+                        : small.mul(x).add(FloatVector.broadcast(S, 1f / 6));
+        small =
+                FMA
+                        ? small.fma(x, FloatVector.broadcast(S, 1f / 2))
+                        : small.mul(x).add(FloatVector.broadcast(S, 1f / 2));
+        small =
+                (FMA
+                                ? small.fma(x, FloatVector.broadcast(S, 1f))
+                                : small.mul(x).add(FloatVector.broadcast(S, 1f)))
+                        .mul(x);
+        return inlineExp(x).sub(1f).blend(small, x.lanewise(ABS).compare(LT, 0.5f));
+    }
+}

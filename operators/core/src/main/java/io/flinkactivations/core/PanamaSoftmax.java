@@ -1,0 +1,213 @@
+package io.flinkactivations.core;
+
+import static io.flinkactivations.core.PanamaMath.L;
+import static io.flinkactivations.core.PanamaMath.MODERN_JIT;
+import static io.flinkactivations.core.PanamaMath.S;
+import static jdk.incubator.vector.VectorOperators.EXP;
+import static jdk.incubator.vector.VectorOperators.LOG;
+import static jdk.incubator.vector.VectorOperators.MAX;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The softmax family on the Vector API. Its passes keep the JDK's {@code lanewise(EXP)}: as fast as
+ * the inline {@link PanamaMath#exp} for softmax and faster for log_softmax. One vector: a vector
+ * max, then a compensated vector sum of exp(t - max) ({@link #sumOfExp}, so long vectors stay
+ * accurate), then the outputs. Along dim 0: the same three passes over the rows for L features at a
+ * time, all in registers; leftover features use the scalar form.
+ */
+final class PanamaSoftmax extends SoftmaxKernel {
+    PanamaSoftmax(ActivationSpec spec) {
+        super(spec);
+    }
+
+    private FloatVector load(float[] a, int off) {
+        FloatVector v = FloatVector.fromArray(S, a, off);
+        if (math.negate) {
+            v = v.neg();
+        }
+        return math.scaled ? v.div(math.temperature) : v;
+    }
+
+    /**
+     * Kahan's compensated sum of e^(t - max) over {@code count} vectors of {@code in}, {@code step}
+     * floats apart from {@code from} (t the input after the op's sign and temperature), in float
+     * lanes; each e^(t - max) is also written to {@code exps} at the same place from {@code
+     * expsFrom} unless it is null. The max is {@code max}, or read from {@code maxes} at {@code
+     * maxAt} in every step when that is not null: JDK 17's C2 allocates a box for a vector kept
+     * live across the exp call in this loop, and reading it back from memory avoids that (JDK 21+
+     * keeps it in a register).
+     */
+    private FloatVector sumOfExp(
+            float[] in,
+            int from,
+            int step,
+            int count,
+            FloatVector max,
+            float[] maxes,
+            int maxAt,
+            float[] exps,
+            int expsFrom) {
+        FloatVector sum = FloatVector.zero(S);
+        FloatVector comp = FloatVector.zero(S);
+        for (int r = 0, i = from, o = expsFrom; r < count; r++, i += step, o += step) {
+            FloatVector m = maxes == null ? max : FloatVector.fromArray(S, maxes, maxAt);
+            FloatVector e = load(in, i).sub(m).lanewise(EXP);
+            if (exps != null) {
+                e.intoArray(exps, o);
+            }
+            FloatVector y = e.sub(comp);
+            FloatVector t = sum.add(y);
+            comp = t.sub(sum).sub(y);
+            sum = t;
+        }
+        return sum.sub(comp);
+    }
+
+    /** The lane-wise max of {@code count} vectors of {@code in}, {@code step} floats apart. */
+    private FloatVector maxOf(float[] in, int from, int step, int count) {
+        FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int r = 0, i = from; r < count; r++, i += step) {
+            max = max.lanewise(MAX, load(in, i));
+        }
+        return max;
+    }
+
+    @Override
+    public void apply(float[] in, int inOff, float[] out, int outOff, int len) {
+        Checks.slice(in, inOff, out, outOff, len);
+        if (len == 0) {
+            return;
+        }
+        int bound = S.loopBound(len);
+        int vectors = bound / L;
+        // pass 1: max
+        float max =
+                vectors > 0
+                        ? maxOf(in, inOff, L, vectors).reduceLanes(MAX)
+                        : Float.NEGATIVE_INFINITY;
+        for (int i = bound; i < len; i++) {
+            max = Math.max(max, math.transform(in[inOff + i]));
+        }
+        // pass 2: sum of exp(t - max); softmax keeps the exponentials in out for pass 3
+        double sum = 0;
+        if (vectors > 0) {
+            FloatVector vsum =
+                    sumOfExp(
+                            in,
+                            inOff,
+                            L,
+                            vectors,
+                            FloatVector.broadcast(S, max),
+                            null,
+                            0,
+                            math.log ? null : out,
+                            outOff);
+            for (int l = 0; l < L; l++) {
+                sum += vsum.lane(l);
+            }
+        }
+        for (int i = bound; i < len; i++) {
+            sum += Math.exp(math.transform(in[inOff + i]) - max);
+        }
+        // pass 3: outputs
+        if (math.log) {
+            float logSum = (float) Math.log(sum);
+            for (int i = 0; i < bound; i += L) {
+                load(in, inOff + i).sub(max).sub(logSum).intoArray(out, outOff + i);
+            }
+            for (int i = bound; i < len; i++) {
+                out[outOff + i] = (math.transform(in[inOff + i]) - max) - logSum;
+            }
+        } else {
+            float inv = (float) (1 / sum);
+            for (int i = 0; i < bound; i += L) {
+                FloatVector.fromArray(S, out, outOff + i).mul(inv).intoArray(out, outOff + i);
+            }
+            for (int i = bound; i < len; i++) {
+                out[outOff + i] = (float) (Math.exp(math.transform(in[inOff + i]) - max) / sum);
+            }
+        }
+    }
+
+    @Override
+    public void applyAlongDim0(float[] in, int inOff, float[] out, int outOff, int rows, int cols) {
+        Checks.slice(in, inOff, out, outOff, Checks.batchLength(rows, cols));
+        if (rows == 0) {
+            return;
+        }
+        if (alongDim0InChunks(in, inOff, out, outOff, rows, cols)) {
+            return;
+        }
+        int bound = S.loopBound(cols);
+        float[] maxes = bound > 0 && !MODERN_JIT ? new float[L] : null;
+        for (int j = 0; j < bound; j += L) {
+            FloatVector vmax = maxOf(in, inOff + j, cols, rows);
+            if (maxes != null) {
+                vmax.intoArray(maxes, 0); // read back in sumOfExp
+            }
+            FloatVector vsum =
+                    sumOfExp(
+                            in,
+                            inOff + j,
+                            cols,
+                            rows,
+                            vmax,
+                            maxes,
+                            0,
+                            math.log ? null : out,
+                            outOff + j);
+            if (math.log) {
+                FloatVector logSum = vsum.lanewise(LOG);
+                for (int r = 0, i = inOff + j, o = outOff + j;
+                        r < rows;
+                        r++, i += cols, o += cols) {
+                    load(in, i).sub(vmax).sub(logSum).intoArray(out, o);
+                }
+            } else {
+                FloatVector inv = FloatVector.broadcast(S, 1f).div(vsum);
+                for (int r = 0, o = outOff + j; r < rows; r++, o += cols) {
+                    FloatVector.fromArray(S, out, o).mul(inv).intoArray(out, o);
+                }
+            }
+        }
+        for (int j = bound; j < cols; j++) {
+            math.strided(in, inOff + j, out, outOff + j, cols, rows);
+        }
+    }
+
+    @Override
+    void columnStats(float[] rows, int off, int n, int cols, float[] maxOut, float[] sumOut) {
+        int bound = S.loopBound(cols);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector vmax = maxOf(rows, off + j, cols, n);
+            vmax.intoArray(maxOut, j);
+            // in float per block; the caller folds blocks together in double
+            sumOfExp(rows, off + j, cols, n, vmax, MODERN_JIT ? null : maxOut, j, null, 0)
+                    .intoArray(sumOut, j);
+        }
+        math.columnStats(rows, off, n, cols, bound, cols, maxOut, sumOut);
+    }
+
+    @Override
+    void normalizeColumns(
+            float[] rows,
+            int inOff,
+            int n,
+            int cols,
+            float[] max,
+            float[] scale,
+            float[] out,
+            int outOff) {
+        int bound = S.loopBound(cols);
+        // row by row: streams
+        for (int r = 0, i = inOff, o = outOff; r < n; r++, i += cols, o += cols) {
+            for (int j = 0; j < bound; j += L) {
+                FloatVector t = load(rows, i + j).sub(FloatVector.fromArray(S, max, j));
+                FloatVector s = FloatVector.fromArray(S, scale, j);
+                (math.log ? t.sub(s) : t.lanewise(EXP).mul(s)).intoArray(out, o + j);
+            }
+        }
+        math.normalizeColumns(rows, inOff, n, cols, bound, cols, max, scale, out, outOff);
+    }
+}
