@@ -1,5 +1,6 @@
 package io.flinkactivations.benchmarks.job;
 
+import io.flinkactivations.core.ActivationSpec;
 import io.flinkactivations.core.Kernels;
 import io.flinkactivations.core.WindowSpec;
 import io.flinkactivations.format.F32le;
@@ -32,7 +33,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -48,6 +51,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -57,13 +61,15 @@ import picocli.CommandLine.Option;
  * local MiniCluster, next to the ceiling: plain Kafka consumer-to-producer copies of the same
  * records, one per partition as the job's parallelism (no Flink, no compute), and a pass-through:
  * the job's Kafka source and sink with nothing between them (Flink's own cost, without the format
- * or the compute). Throughput at full load comes from the broker's append times on the output
- * topic, past the first fifth of the run, after one unreported warm-up run of the ceiling and of
- * the map job per format; the ceiling and the map at at-least-once (the target) are each the median
- * of {@code --rounds} runs taken in turns, the other rows one run; latency (produce to
- * read_committed consume) at {@code --latency-load} (half) of that load, from a settled start. Per
- * format, a table follows of where the CPU went per record in the ceiling's and the map's measured
- * runs ({@link ThreadCpuAccount}).
+ * or the compute). Beside them the JVM peers on the same records and op at at-least-once ({@link
+ * Peers}): plain Kafka clients with Jackson or a float loop, and Kafka Streams {@code mapValues}.
+ * Throughput at full load comes from the broker's append times on the output topic, past the first
+ * fifth of the run, after one unreported warm-up run of the ceiling, the map job and each peer per
+ * format; the ceiling, the map at at-least-once (the target) and the peers are each the median of
+ * {@code --rounds} runs taken in turns, the other rows one run; latency (produce to read_committed
+ * consume) at {@code --latency-load} (half) of that load, from a settled start. Per format, a table
+ * follows of where the CPU went per record in the ceiling's and the map's measured runs ({@link
+ * ThreadCpuAccount}).
  */
 @Command(
         name = "bench-job",
@@ -209,6 +215,8 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 // cold, 0.60x warm)
                 ceiling(format);
                 throughput(format, "at-least-once", MAP_OP, null);
+                plainClients(format);
+                kafkaStreams(format);
                 // rates swing 10-30 % between runs on a shared machine: the ceiling and the target
                 // row
                 // (the map at at-least-once) are each the median of --rounds runs, taken in turns
@@ -216,6 +224,8 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 // a slow spell of the machine falls on both
                 double[] ceilings = new double[rounds];
                 double[] maps = new double[rounds];
+                double[] plain = new double[rounds];
+                double[] streams = new double[rounds];
                 ThreadCpuAccount.Usage[] cpuOf = {
                     ThreadCpuAccount.Usage.none(), ThreadCpuAccount.Usage.none()
                 };
@@ -223,8 +233,12 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                 for (int i = 0; i < rounds; i++) {
                     Run ceilingRun = ceiling(format);
                     Run mapRun = throughput(format, "at-least-once", MAP_OP, null);
+                    Run plainRun = plainClients(format);
+                    Run streamsRun = kafkaStreams(format);
                     ceilings[i] = ceilingRun.rate();
                     maps[i] = mapRun.rate();
+                    plain[i] = plainRun.rate();
+                    streams[i] = streamsRun.rate();
                     cpuOf[0] = cpuOf[0].plus(ceilingRun.cpu());
                     cpuOf[1] = cpuOf[1].plus(mapRun.cpu());
                     int n = records(format);
@@ -240,6 +254,16 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                             ceilingRun.cpu().microsPerRecord(ThreadCpuAccount.Part.BROKER, n),
                             mapRun.cpu().totalMicrosPerRecord(n),
                             mapRun.cpu().microsPerRecord(ThreadCpuAccount.Part.BROKER, n));
+                    System.out.printf(
+                            Locale.ROOT,
+                            "[bench] round %d %s peers: plain clients %.0f, Kafka Streams %.0f records/s;"
+                                    + " CPU per record: plain clients %.2f us, Kafka Streams %.2f us%n",
+                            i + 1,
+                            format,
+                            plain[i],
+                            streams[i],
+                            plainRun.cpu().totalMicrosPerRecord(n),
+                            streamsRun.cpu().totalMicrosPerRecord(n));
                 }
                 double ceiling = median(ceilings);
                 double map = median(maps);
@@ -262,12 +286,51 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                         each,
                         median(ratios),
                         map / ceiling);
+                double plainMedian = median(plain);
+                double streamsMedian = median(streams);
+                double[] overPeer = new double[rounds];
+                StringBuilder eachOverPeer = new StringBuilder();
+                for (int i = 0; i < rounds; i++) {
+                    overPeer[i] = maps[i] / Math.max(plain[i], streams[i]);
+                    eachOverPeer
+                            .append(i == 0 ? "" : ", ")
+                            .append(String.format(Locale.ROOT, "%.2f", overPeer[i]));
+                }
+                System.out.printf(
+                        Locale.ROOT,
+                        "[bench] %s map at-least-once / best JVM peer by round: %s; median %.2f"
+                                + " (of the medians: %.2f x plain clients, %.2f x Kafka Streams)%n",
+                        format,
+                        eachOverPeer,
+                        median(overPeer),
+                        map / plainMedian,
+                        map / streamsMedian);
                 rows.add(
                         new Row(
                                 "ceiling: consumer -> producer copy",
                                 format,
                                 "-",
                                 ceiling,
+                                ceiling,
+                                "-",
+                                "-"));
+                rows.add(
+                        new Row(
+                                format == RecordFormat.JSON
+                                        ? "peer: plain clients, Jackson"
+                                        : "peer: plain clients, float loop",
+                                format,
+                                "at-least-once",
+                                plainMedian,
+                                ceiling,
+                                "-",
+                                "-"));
+                rows.add(
+                        new Row(
+                                "peer: Kafka Streams mapValues",
+                                format,
+                                "at-least-once",
+                                streamsMedian,
                                 ceiling,
                                 "-",
                                 "-"));
@@ -437,6 +500,11 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
     /** The map op of the throughput rows. */
     private static final String MAP_OP = "leaky_relu(0.2)";
 
+    /**
+     * The {@code activation} field the job writes for {@link #MAP_OP}, which the peers write too.
+     */
+    private static final String MAP_OP_CANONICAL = ActivationSpec.parse(MAP_OP).canonical();
+
     private static double median(double[] runs) {
         double[] sorted = runs.clone();
         Arrays.sort(sorted);
@@ -535,6 +603,11 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         } finally {
             delete(t);
         }
+        return rate(appended);
+    }
+
+    /** The steady-state rate of a run's append times: see {@link #appendRate}. */
+    private static double rate(long[] appended) {
         Arrays.sort(appended);
         int from = appended.length / 5;
         return (appended.length - 1 - from)
@@ -584,7 +657,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
         ThreadCpuAccount.Usage used =
                 cpu.measure(
                                 () -> {
-                                    copy(t, deadline, failure);
+                                    copy(t, deadline, failure, "ceiling", UnaryOperator.identity());
                                     return null;
                                 })
                         .usage();
@@ -598,7 +671,12 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
      * The ceiling's copy threads, per input partition a fetch and a copy thread; returns when they
      * are done.
      */
-    private void copy(String[] t, long deadline, AtomicReference<Throwable> failure)
+    private void copy(
+            String[] t,
+            long deadline,
+            AtomicReference<Throwable> failure,
+            String name,
+            UnaryOperator<byte[]> transform)
             throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
         for (int partition = 0; partition < PARALLELISM; partition++) {
@@ -607,7 +685,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                     new ArrayBlockingQueue<>(2);
             threads.add(
                     start(
-                            "ceiling-fetch-" + partition,
+                            name + "-fetch-" + partition,
                             failure,
                             () -> {
                                 try (KafkaConsumer<byte[], byte[]> c =
@@ -629,7 +707,7 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                             }));
             threads.add(
                     start(
-                            "ceiling-copy-" + partition,
+                            name + "-copy-" + partition,
                             failure,
                             () -> {
                                 try (KafkaProducer<byte[], byte[]> p =
@@ -646,7 +724,11 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                                             break;
                                         }
                                         for (ConsumerRecord<byte[], byte[]> r : batch) {
-                                            p.send(new ProducerRecord<>(t[1], r.key(), r.value()));
+                                            p.send(
+                                                    new ProducerRecord<>(
+                                                            t[1],
+                                                            r.key(),
+                                                            transform.apply(r.value())));
                                         }
                                     }
                                     p.flush();
@@ -693,6 +775,120 @@ public final class JobBenchmarkCommand implements Callable<Integer> {
                         name);
         thread.start();
         return thread;
+    }
+
+    /**
+     * The plain-clients peer: the ceiling's threads and clients (a fetch and a copy thread per
+     * partition), each record's value through {@link Peers#transform} on its way. Like the ceiling
+     * it commits no offsets, which only flatters it.
+     */
+    private Run plainClients(RecordFormat format) throws Exception {
+        String[] t = topics("plain-" + format);
+        fill(t[0], format);
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        UnaryOperator<byte[]> work = Peers.transform(format, MAP_OP_CANONICAL);
+        ThreadCpuAccount.Usage used =
+                cpu.measure(
+                                () -> {
+                                    copy(t, deadline, failure, "peer", work);
+                                    return null;
+                                })
+                        .usage();
+        if (failure.get() != null) {
+            throw new IllegalStateException("the plain-clients peer failed", failure.get());
+        }
+        return new Run(appendRate(t, records(format)), used);
+    }
+
+    /**
+     * The Kafka Streams peer ({@link Peers#kafkaStreams}): one stream thread per partition, as the
+     * job's parallelism, the job's client properties; stopped once its output is read.
+     */
+    private Run kafkaStreams(RecordFormat format) throws Exception {
+        String[] t = topics("streams-" + format);
+        fill(t[0], format);
+        Path state = Files.createTempDirectory("bench-streams-");
+        try {
+            ThreadCpuAccount.Measured<long[]> run =
+                    cpu.measure(
+                            () -> {
+                                KafkaStreams streams =
+                                        Peers.kafkaStreams(
+                                                kafka.bootstrapServers(),
+                                                t[0],
+                                                t[1],
+                                                PARALLELISM,
+                                                Peers.transform(format, MAP_OP_CANONICAL),
+                                                kafkaProperties,
+                                                ActivationPipeline.producerProperties(
+                                                        kafkaProperties),
+                                                state);
+                                Object changed = new Object();
+                                streams.setStateListener(
+                                        (now, before) -> {
+                                            synchronized (changed) {
+                                                changed.notifyAll();
+                                            }
+                                        });
+                                try {
+                                    streams.start();
+                                    long[] appended =
+                                            appendTimes(
+                                                    t[1], records(format), Duration.ofMinutes(5));
+                                    // a short run can be read through while the group still
+                                    // moves a partition to the second stream thread (a
+                                    // cooperative rebalance in two steps); closing then can wait
+                                    // out the rebalance for minutes, so let it settle first
+                                    awaitSettled(streams, changed, Duration.ofMinutes(1));
+                                    return appended;
+                                } finally {
+                                    if (!streams.close(Duration.ofSeconds(30))) {
+                                        throw new IllegalStateException(
+                                                "Kafka Streams did not stop within 30 s");
+                                    }
+                                }
+                            });
+            return new Run(rate(run.result()), run.usage());
+        } finally {
+            delete(t);
+            deleteTree(state);
+        }
+    }
+
+    /**
+     * Waits until {@code streams} runs with a task on every stream thread: the group is then
+     * stable. Woken by its state listener on {@code changed} (a rebalance passes through
+     * REBALANCING), and looks again every 100 ms.
+     */
+    private static void awaitSettled(KafkaStreams streams, Object changed, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (changed) {
+            while (streams.state() != KafkaStreams.State.RUNNING
+                    || streams.metadataForLocalThreads().stream()
+                            .anyMatch(thread -> thread.activeTasks().isEmpty())) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !streams.state().isRunningOrRebalancing()) {
+                    throw new IllegalStateException(
+                            "Kafka Streams is "
+                                    + streams.state()
+                                    + " and its group did not settle within "
+                                    + timeout.toSeconds()
+                                    + " s");
+                }
+                TimeUnit.NANOSECONDS.timedWait(
+                        changed, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /**

@@ -176,7 +176,10 @@ final class ThreadCpuAccount {
         if (name.startsWith("kafka-producer-network-thread")) {
             return Part.PRODUCER_NETWORK;
         }
-        if (name.startsWith("ceiling-") || name.startsWith("Source Data Fetcher for ")) {
+        if (name.startsWith("ceiling-")
+                || name.startsWith("peer-")
+                || name.contains("-StreamThread-")
+                || name.startsWith("Source Data Fetcher for ")) {
             return Part.PIPELINE;
         }
         for (String helper : TASK_HELPERS) {

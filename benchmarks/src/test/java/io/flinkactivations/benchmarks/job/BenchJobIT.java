@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinkactivations.testutils.ScriptRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -31,6 +32,11 @@ class BenchJobIT {
                     "^\\[bench] round ([0-9]) (json|f32le): ceiling ([0-9]+), map at-least-once ([0-9]+) records/s;"
                             + " CPU per record: ceiling ([0-9.]+) us \\(broker ([0-9.]+)\\), map ([0-9.]+) us \\(broker ([0-9.]+)\\)$");
 
+    private static final Pattern PEER_ROUND =
+            Pattern.compile(
+                    "^\\[bench] round ([0-9]) (json|f32le) peers: plain clients ([0-9]+), Kafka Streams ([0-9]+) records/s;"
+                            + " CPU per record: plain clients ([0-9.]+) us, Kafka Streams ([0-9.]+) us$");
+
     private static double median(List<Matcher> rounds, int group) {
         return rounds.stream()
                 .mapToDouble(m -> Double.parseDouble(m.group(group)))
@@ -39,11 +45,13 @@ class BenchJobIT {
     }
 
     @Test
-    void quickRunPrintsTheCeilingThePassThroughTheMapAndTheWindowPerFormat() throws Exception {
+    void quickRunPrintsTheCeilingThePeersThePassThroughTheMapAndTheWindowPerFormat()
+            throws Exception {
         ScriptRun r =
                 ScriptRun.run(
                         ROOT.resolve("bin/bench-job"),
                         "",
+                        Duration.ofMinutes(5),
                         "--quick",
                         "--records",
                         "5000",
@@ -77,18 +85,24 @@ class BenchJobIT {
                 .extracting(m -> m.group(1) + " " + m.group(2))
                 .containsExactly(
                         "ceiling: consumer -> producer copy json",
-                                "Flink pass-through: source -> sink, no parsing json",
-                        "map leaky_relu(0.2) json", "softmax over count(100) json",
+                        "peer: plain clients, Jackson json",
+                        "peer: Kafka Streams mapValues json",
+                        "Flink pass-through: source -> sink, no parsing json",
+                        "map leaky_relu(0.2) json",
+                        "softmax over count(100) json",
                         "ceiling: consumer -> producer copy f32le",
-                                "Flink pass-through: source -> sink, no parsing f32le",
-                        "map leaky_relu(0.2) f32le", "softmax over count(100) f32le");
-        for (int i = 0; i < rows.size(); i += 4) {
+                        "peer: plain clients, float loop f32le",
+                        "peer: Kafka Streams mapValues f32le",
+                        "Flink pass-through: source -> sink, no parsing f32le",
+                        "map leaky_relu(0.2) f32le",
+                        "softmax over count(100) f32le");
+        for (int i = 0; i < rows.size(); i += 6) {
             Matcher ceiling = rows.get(i);
-            Matcher passThrough = rows.get(i + 1);
+            Matcher passThrough = rows.get(i + 3);
             double ceilingRate = rate(ceiling);
             assertThat(ceilingRate).as(r.out()).isPositive();
             assertThat(ceiling.group(5)).isEqualTo("1.00");
-            for (Matcher flink : rows.subList(i + 1, i + 4)) {
+            for (Matcher flink : rows.subList(i + 1, i + 6)) {
                 double flinkRate = rate(flink);
                 assertThat(flinkRate).as(r.out()).isPositive();
                 assertThat(Double.parseDouble(flink.group(5)))
@@ -110,7 +124,8 @@ class BenchJobIT {
                     .extracting(m -> m.group(1))
                     .containsExactly("1", "2", "3");
             assertThat(ceilingRate).as(r.out()).isEqualTo(median(rounds, 3));
-            assertThat(rate(rows.get(i + 2))).as(r.out()).isEqualTo(median(rounds, 4));
+            assertThat(rate(rows.get(i + 4))).as(r.out()).isEqualTo(median(rounds, 4));
+            peersAddUp(r.out(), format, rounds, rows.subList(i + 1, i + 3));
             // each round's own ratio, their median, and the table's ratio of the medians beside it
             Matcher byRound =
                     Pattern.compile(
@@ -134,7 +149,7 @@ class BenchJobIT {
             }
             Arrays.sort(ratios);
             assertThat(Double.parseDouble(byRound.group(4))).as(r.out()).isEqualTo(ratios[1]);
-            assertThat(byRound.group(5)).as(r.out()).isEqualTo(rows.get(i + 2).group(5));
+            assertThat(byRound.group(5)).as(r.out()).isEqualTo(rows.get(i + 4).group(5));
             for (Matcher round :
                     rounds) { // each side's CPU per record, and the broker's share of it
                 for (int g = 5; g <= 7; g += 2) {
@@ -149,7 +164,7 @@ class BenchJobIT {
             // map and the
             // window (its outputs matched to their inputs by key and order): both percentiles
             // measured, p50 <= p99
-            for (Matcher job : rows.subList(i + 2, i + 4)) {
+            for (Matcher job : rows.subList(i + 4, i + 6)) {
                 assertThat(job.group(6)).as(r.out()).endsWith(" ms");
                 assertThat(ms(job.group(6))).as(r.out()).isLessThanOrEqualTo(ms(job.group(7)));
                 // and the line for the row says whether a backlog grew: the first and last second's
@@ -168,6 +183,54 @@ class BenchJobIT {
             }
             cpuTableAddsUp(r.out(), format);
         }
+    }
+
+    /**
+     * The peers ran in every round beside the ceiling and the map: each row is the median of its
+     * rounds, and each round's ratio of the map to the better peer, their median and the ratios of
+     * the medians follow from the rounds' own figures.
+     */
+    private static void peersAddUp(
+            String out, String format, List<Matcher> rounds, List<Matcher> peerRows) {
+        List<Matcher> peers =
+                out.lines()
+                        .map(PEER_ROUND::matcher)
+                        .filter(m -> m.matches() && m.group(2).equals(format))
+                        .toList();
+        assertThat(peers).as(out).extracting(m -> m.group(1)).containsExactly("1", "2", "3");
+        assertThat(rate(peerRows.get(0))).as(out).isEqualTo(median(peers, 3)).isPositive();
+        assertThat(rate(peerRows.get(1))).as(out).isEqualTo(median(peers, 4)).isPositive();
+        for (Matcher peer : peers) {
+            assertThat(Double.parseDouble(peer.group(5))).as(out).isPositive();
+            assertThat(Double.parseDouble(peer.group(6))).as(out).isPositive();
+        }
+        Matcher byRound =
+                Pattern.compile(
+                                "(?m)^\\[bench] "
+                                        + format
+                                        + " map at-least-once / best JVM peer by round: ([0-9.]+), ([0-9.]+), ([0-9.]+);"
+                                        + " median ([0-9.]+) \\(of the medians: ([0-9.]+) x plain clients, ([0-9.]+) x Kafka Streams\\)$")
+                        .matcher(out);
+        assertThat(byRound.find()).as(out).isTrue();
+        double[] ratios = new double[3];
+        for (int k = 0; k < 3; k++) {
+            double map = Double.parseDouble(rounds.get(k).group(4));
+            double best =
+                    Math.max(
+                            Double.parseDouble(peers.get(k).group(3)),
+                            Double.parseDouble(peers.get(k).group(4)));
+            ratios[k] = Double.parseDouble(byRound.group(k + 1));
+            assertThat(ratios[k]).as(out).isCloseTo(map / best, Offset.offset(0.006));
+        }
+        Arrays.sort(ratios);
+        assertThat(Double.parseDouble(byRound.group(4))).as(out).isEqualTo(ratios[1]);
+        double map = median(rounds, 4);
+        assertThat(Double.parseDouble(byRound.group(5)))
+                .as(out)
+                .isCloseTo(map / median(peers, 3), Offset.offset(0.006));
+        assertThat(Double.parseDouble(byRound.group(6)))
+                .as(out)
+                .isCloseTo(map / median(peers, 4), Offset.offset(0.006));
     }
 
     private static final Pattern CPU_ROW =
