@@ -12,8 +12,11 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -92,20 +95,28 @@ class WindowedSoftmaxRestoreITCase {
                         Types.STRING,
                         Types.LONG,
                         Types.PRIMITIVE_ARRAY(Types.FLOAT));
+        // a quarter of the records per checkpoint: checkpoints complete while records flow, so
+        // the failure comes after one, however fast the machine
+        GeneratorFunction<Long, Row> reading =
+                i -> {
+                    SplittableRandom rnd = new SplittableRandom(i);
+                    float[] f = new float[3];
+                    for (int j = 0; j < f.length; j++) {
+                        f[j] = (float) rnd.nextDouble(-5, 5);
+                    }
+                    // a pause of 50 ms after every 1,000 records: sessions end
+                    long ts = START + i + i / 1_000 * 50;
+                    return Row.of(i, "s" + (i % KEYS), ts, f);
+                };
         DataStream<Row> readings =
-                env.fromSequence(0, RECORDS - 1)
-                        .map(
-                                i -> {
-                                    SplittableRandom rnd = new SplittableRandom(i);
-                                    float[] f = new float[3];
-                                    for (int j = 0; j < f.length; j++) {
-                                        f[j] = (float) rnd.nextDouble(-5, 5);
-                                    }
-                                    // a pause of 50 ms after every 1,000 records: sessions end
-                                    long ts = START + i + i / 1_000 * 50;
-                                    return Row.of(i, "s" + (i % KEYS), ts, f);
-                                },
-                                type)
+                env.fromSource(
+                                new DataGeneratorSource<>(
+                                        reading,
+                                        RECORDS,
+                                        RateLimiterStrategy.perCheckpoint(RECORDS / 4),
+                                        type),
+                                WatermarkStrategy.noWatermarks(),
+                                "readings")
                         .map(new FailOnceAfterACheckpoint(fail), type)
                         .assignTimestampsAndWatermarks(
                                 WatermarkStrategy.<Row>forMonotonousTimestamps()
