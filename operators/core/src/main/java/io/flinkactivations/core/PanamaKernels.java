@@ -38,9 +38,7 @@ final class PanamaKernels extends Kernels {
                 + " x float32, "
                 + (FMA ? "fused multiply-add" : "multiply and add (no FMA on this CPU)")
                 + ", clamps by "
-                + (MODERN_JIT
-                        ? "compare and blend, exp inline"
-                        : "integer min/max on the float bits, exp inline or by the JDK per op")
+                + (MODERN_JIT ? "compare and blend" : "integer min/max on the float bits")
                 + " on JDK "
                 + Runtime.version().feature()
                 + ")";

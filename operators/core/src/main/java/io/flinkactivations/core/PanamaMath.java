@@ -41,20 +41,11 @@ final class PanamaMath {
 
     /**
      * Whether this JDK's C2 compiles the Vector API's masks into mask registers (AVX-512's k
-     * registers, JEP 417, JDK 18): seen on JDK 25, not on 17. Two choices follow (JDK 18 to 20 take
-     * JDK 17's):
-     *
-     * <ul>
-     *   <li>clamps: a compare and a blend, one instruction each, on JDK 21+; on JDK 17 integer
-     *       min/max on the raw bits (see {@link #clamp}), else Java's min/max (about six
-     *       instructions each, to keep NaN and the sign of zero);
-     *   <li>exp: computed inline on JDK 21+ (see {@link #exp}); on JDK 17 too in the ops that keep
-     *       a vector live across it (GELU, SiLU, Mish, the ELU family), and the JDK's {@code
-     *       lanewise(EXP)} in sigmoid, Softplus and LogSigmoid, which keep nothing live or call the
-     *       JDK's log1p anyway.
-     * </ul>
-     *
-     * docs/performance.md ("How the kernels are built") names the benchmarks that show each.
+     * registers, JEP 417, JDK 18) and keeps vectors live across a call in registers: seen on JDK
+     * 25, not on 17 (JDK 18 to 20 take JDK 17's forms). Clamps are then a compare and a blend, one
+     * instruction each; on JDK 17 integer min/max on the raw bits (see {@link #clamp}), else Java's
+     * min/max (about six instructions each, to keep NaN and the sign of zero). PanamaSoftmax reads
+     * a max back from memory on JDK 17. docs/compute.md ("Forms by JDK") names the benchmarks.
      */
     static final boolean MODERN_JIT = Runtime.version().feature() >= 21;
 
@@ -128,21 +119,23 @@ final class PanamaMath {
     private static final float LOG2_E = 1.44269504088896341f;
 
     /**
-     * e^x within 1 ulp, for ops that keep no vector live across it or call the JDK's log1p anyway
-     * (sigmoid, Softplus, LogSigmoid): computed inline on JDK 21+ ({@link #MODERN_JIT}), the JDK's
-     * on JDK 17; the other ops call {@link #inlineExp} on every JDK. Why not {@code lanewise(EXP)}:
-     * that is a call into the JDK's SVML stubs, which clobbers every vector register, so any vector
-     * live across it (x, a running sum) is spilled to a stack slot that C2 aligns to 16 bytes only;
-     * when the slot straddles a cache line the reload stalls, and the whole loop runs at half speed
-     * or full speed depending on the caller's stack depth ({@code StackDepthBenchmark}). Inline
-     * code has no call. x = n ln 2 + r; 2^n is applied as two halves so that subnormal results and
-     * the edge of overflow round once; NaN stays NaN, +inf gives +inf, -inf gives 0.
+     * e^x by the JDK ({@code lanewise(EXP)}, a call into its SVML stubs), for ops that keep no
+     * vector live across it or call the JDK's log1p anyway (sigmoid, Softplus, LogSigmoid): there
+     * the stub is faster than {@link #inlineExp}. The call clobbers every vector register, so any
+     * vector live across it (x, a running sum) is spilled to a stack slot that C2 aligns to 16
+     * bytes only; when the slot straddles a cache line the reload stalls, and the whole loop runs
+     * at half speed or full speed depending on the caller's stack depth ({@code
+     * StackDepthBenchmark}). The ops that keep x live call {@link #inlineExp}.
      */
     static FloatVector exp(FloatVector x) {
-        return MODERN_JIT ? inlineExp(x) : x.lanewise(EXP);
+        return x.lanewise(EXP);
     }
 
-    /** The inline form of {@link #exp} on every JDK. */
+    /**
+     * e^x within 1 ulp, inline: no call, so nothing is spilled. x = n ln 2 + r; 2^n is applied as
+     * two halves so that subnormal results and the edge of overflow round once; NaN stays NaN, +inf
+     * gives +inf, -inf gives 0.
+     */
     static FloatVector inlineExp(FloatVector x) {
         // e^-104 rounds to 0 and e^89 overflows: the same results
         FloatVector xc = clamp(x, -104f, 89f);
