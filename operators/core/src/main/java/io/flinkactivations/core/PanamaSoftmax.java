@@ -17,6 +17,9 @@ import jdk.incubator.vector.FloatVector;
  * time, all in registers; leftover features use the scalar form.
  */
 final class PanamaSoftmax extends SoftmaxKernel {
+    /** Floats per chunk of one long vector in {@link #apply}: 32 KiB, a multiple of every L. */
+    private static final int CHUNK = 8192;
+
     PanamaSoftmax(ActivationSpec spec) {
         super(spec);
     }
@@ -80,29 +83,35 @@ final class PanamaSoftmax extends SoftmaxKernel {
             return;
         }
         int bound = S.loopBound(len);
-        int vectors = bound / L;
+        // passes 1 and 2 run over chunks of the vector, each a call with a short loop, and carry
+        // the max and the sum from chunk to chunk in scalars: a single loop over a long vector is
+        // compiled on stack replacement, where JDK 17's C2 boxes the vectors its loop carries (an
+        // allocation per vector, half the speed at 1M)
         // pass 1: max
-        float max =
-                vectors > 0
-                        ? maxOf(in, inOff, L, vectors).reduceLanes(MAX)
-                        : Float.NEGATIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < bound; i += CHUNK) {
+            int vectors = Math.min(CHUNK, bound - i) / L;
+            max = Math.max(max, maxOf(in, inOff + i, L, vectors).reduceLanes(MAX));
+        }
         for (int i = bound; i < len; i++) {
             max = Math.max(max, math.transform(in[inOff + i]));
         }
         // pass 2: sum of exp(t - max); softmax keeps the exponentials in out for pass 3
         double sum = 0;
-        if (vectors > 0) {
+        FloatVector vmax = FloatVector.broadcast(S, max);
+        for (int i = 0; i < bound; i += CHUNK) {
+            int vectors = Math.min(CHUNK, bound - i) / L;
             FloatVector vsum =
                     sumOfExp(
                             in,
-                            inOff,
+                            inOff + i,
                             L,
                             vectors,
-                            FloatVector.broadcast(S, max),
+                            vmax,
                             null,
                             0,
                             math.log ? null : out,
-                            outOff);
+                            outOff + i);
             for (int l = 0; l < L; l++) {
                 sum += vsum.lane(l);
             }
