@@ -91,7 +91,9 @@ final class PanamaActivations {
             case CELU:
                 {
                     float alpha = spec.floatValue(0);
-                    return x -> expm1(x.div(alpha)).mul(alpha).blend(x, x.compare(GT, 0f));
+                    // a multiply, not a division in the chain: x / alpha within an ulp either way
+                    float inverse = 1f / alpha;
+                    return x -> expm1(x.mul(inverse)).mul(alpha).blend(x, x.compare(GT, 0f));
                 }
             case GELU:
                 return spec.value(0) == Activation.GELU_TANH
