@@ -41,8 +41,8 @@ final class PanamaMath {
 
     /**
      * Whether this JDK's C2 compiles the Vector API's masks into mask registers (AVX-512's k
-     * registers, JEP 417, JDK 18) and keeps vectors live across a call in registers: seen on JDK
-     * 25, not on 17 (JDK 18 to 20 take JDK 17's forms). Clamps are then a compare and a blend, one
+     * registers, JEP 417, JDK 18) and keeps a vector live across a call unboxed: seen on JDK 25,
+     * not on 17 (JDK 18 to 20 take JDK 17's forms). Clamps are then a compare and a blend, one
      * instruction each; on JDK 17 integer min/max on the raw bits (see {@link #clamp}), else Java's
      * min/max (about six instructions each, to keep NaN and the sign of zero). PanamaSoftmax reads
      * a max back from memory on JDK 17. docs/compute.md ("Forms by JDK") names the benchmarks.
