@@ -403,12 +403,9 @@ class KernelAgreementTest {
 
     @Test
     void vectorExpAndExpm1StayWithinTheirUlpBoundsOnEveryFloatRange() {
-        // exp and expm1: the inline forms on JDK 21+, the JDK's on 17 (CI runs both); inlineExp on
-        // every
-        // JDK too, and GELU's inlineExpInRange, which must give the same floats within |x| < 87.
-        // Evenly
-        // from -110 to 90 (subnormal results, the overflow edge), near zero on a log scale, and the
-        // special values
+        // the JDK's exp, the inline one, expm1, and GELU's inlineExpInRange, which must give the
+        // same floats as the inline exp within |x| < 87. Evenly from -110 to 90 (subnormal results,
+        // the overflow edge), near zero on a log scale, and the special values
         var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
         float[] x = new float[1 << 21];
         int n = 0;
