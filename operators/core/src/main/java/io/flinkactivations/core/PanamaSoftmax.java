@@ -3,18 +3,17 @@ package io.flinkactivations.core;
 import static io.flinkactivations.core.PanamaMath.L;
 import static io.flinkactivations.core.PanamaMath.MODERN_JIT;
 import static io.flinkactivations.core.PanamaMath.S;
-import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.LOG;
 import static jdk.incubator.vector.VectorOperators.MAX;
 
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The softmax family on the Vector API. Its passes keep the JDK's {@code lanewise(EXP)}: as fast as
- * the inline {@link PanamaMath#exp} for softmax and faster for log_softmax. One vector: a vector
- * max, then a compensated vector sum of exp(t - max) ({@link #sumOfExp}, so long vectors stay
- * accurate), then the outputs. Along dim 0: the same three passes over the rows for L features at a
- * time, all in registers; leftover features use the scalar form.
+ * The softmax family on the Vector API. Its passes take the JDK's exp ({@link PanamaMath#exp}): the
+ * inline one was as fast for softmax and slower for log_softmax. One vector: a vector max, then a
+ * compensated vector sum of exp(t - max) ({@link #sumOfExp}, so long vectors stay accurate), then
+ * the outputs. Along dim 0: the same three passes over the rows for L features at a time, all in
+ * registers; leftover features use the scalar form.
  */
 final class PanamaSoftmax extends SoftmaxKernel {
     /** Floats per chunk of one long vector in {@link #apply}: 32 KiB, a multiple of every L. */
@@ -55,7 +54,7 @@ final class PanamaSoftmax extends SoftmaxKernel {
         FloatVector comp = FloatVector.zero(S);
         for (int r = 0, i = from, o = expsFrom; r < count; r++, i += step, o += step) {
             FloatVector m = maxes == null ? max : FloatVector.fromArray(S, maxes, maxAt);
-            FloatVector e = load(in, i).sub(m).lanewise(EXP);
+            FloatVector e = PanamaMath.exp(load(in, i).sub(m));
             if (exps != null) {
                 e.intoArray(exps, o);
             }
@@ -214,7 +213,7 @@ final class PanamaSoftmax extends SoftmaxKernel {
             for (int j = 0; j < bound; j += L) {
                 FloatVector t = load(rows, i + j).sub(FloatVector.fromArray(S, max, j));
                 FloatVector s = FloatVector.fromArray(S, scale, j);
-                (math.log ? t.sub(s) : t.lanewise(EXP).mul(s)).intoArray(out, o + j);
+                (math.log ? t.sub(s) : PanamaMath.exp(t).mul(s)).intoArray(out, o + j);
             }
         }
         math.normalizeColumns(rows, inOff, n, cols, bound, cols, max, scale, out, outOff);

@@ -160,6 +160,32 @@ class KernelAgreementTest {
     }
 
     @Test
+    void aLongVectorsSoftmaxTakesItsMaxFromEveryChunk() {
+        // the vector kernel takes a long vector's max and sum chunk by chunk (32 KiB): a peak in
+        // the
+        // third chunk, 150 above the rest, overflows exp unless the max is the whole vector's
+        Kernels vector = Kernels.vector();
+        Kernels scalar = Kernels.scalar();
+        int n = 3 * 8192 + 5;
+        int peak = 2 * 8192 + 100;
+        for (String op : List.of("softmax", "log_softmax", "softmin")) {
+            ActivationSpec spec = ActivationSpec.parse(op);
+            SplittableRandom rnd = new SplittableRandom(7);
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) rnd.nextDouble(-1, 1);
+            }
+            x[peak] = op.equals("softmin") ? -150f : 150f;
+            float[] expected = new float[n];
+            scalar.kernel(spec).apply(x, 0, expected, 0, n);
+            float[] got = new float[n];
+            vector.kernel(spec).apply(x, 0, got, 0, n);
+            assertAgree(op + " peak in chunk 3", GoldenRule.Scale.of(op), x, n, 1, expected, got);
+            assertThat(got[peak]).as(op).isEqualTo(op.equals("log_softmax") ? 0f : 1f);
+        }
+    }
+
+    @Test
     void bothCountTheNonFiniteValuesOfEveryLengthAndOffset() {
         // every NaN bit pattern counts (quiet, signalling, negative), no finite one does
         float[] odd = {
