@@ -4,6 +4,8 @@
   pytorch_bench.py JMH_JSON
       reads JMH's results (bin/benchmark's jmh.json) and times PyTorch on each (op, size) of
       KernelBenchmark in it; prints JSON: {"<op>": {"<size>": melem_per_s}, "_version": "..."}.
+      Where JMH ran an op in place (inPlace=true), PyTorch's in-place form of it is timed (relu_),
+      as "<op> in place".
 Each timing is the median of 15 batches of calls, after a warm-up.
 """
 import json
@@ -47,6 +49,13 @@ OPS = {
     # PyTorch 2.4's rms_norm is this composite of ops (1.13 has none)
     "rms_norm": lambda x, o: x * torch.rsqrt(x.pow(2).mean() + RMS_EPS),
 }
+# the in-place forms (out is x), for KernelBenchmark's inPlace=true: ops whose repeats keep normal floats
+OPS_IN_PLACE = {
+    "relu": lambda x, o: torch.relu_(x),
+    "relu6": lambda x, o: F.hardtanh_(x, 0.0, 6.0),
+    "hardtanh": lambda x, o: F.hardtanh_(x, -1.0, 1.0),
+    "hardsigmoid": lambda x, o: F.hardsigmoid(x, inplace=True),
+}
 RMS_EPS = torch.finfo(torch.float32).eps
 PRELU_WEIGHT = torch.tensor([0.25])
 
@@ -74,8 +83,11 @@ def main(jmh_json):
     with open(jmh_json) as f:
         runs = [r["params"] for r in json.load(f) if r["benchmark"].endswith(".KernelBenchmark.apply")]
     result = {"_version": torch.__version__, "_threads": torch.get_num_threads()}
-    for op, size in sorted({(p["op"], int(p["size"])) for p in runs}):
-        result.setdefault(op, {})[str(size)] = melems(OPS[op], size)
+    for op, size, in_place in sorted({(p["op"], int(p["size"]), p.get("inPlace") == "true") for p in runs}):
+        if in_place and op not in OPS_IN_PLACE:
+            sys.exit(f"pytorch_bench.py: no in-place form of {op} here (one of {', '.join(OPS_IN_PLACE)})")
+        fn = OPS_IN_PLACE[op] if in_place else OPS[op]
+        result.setdefault(op + " in place" if in_place else op, {})[str(size)] = melems(fn, size)
     json.dump(result, sys.stdout, indent=1)
 
 

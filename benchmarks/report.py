@@ -32,7 +32,8 @@ def main(results, chart=None):
         score = run["primaryMetric"]["score"]  # calls per second
         if cls == "KernelBenchmark":
             size = int(p["size"])
-            kernels.setdefault((p["op"], size), {})[p["impl"]] = score * size / 1e6
+            op = p["op"] + (" in place" if p.get("inPlace") == "true" else "")
+            kernels.setdefault((op, size), {})[p["impl"]] = score * size / 1e6
         elif cls == "CopyBenchmark":
             size = int(p["size"])
             copies.setdefault(size, {})[method] = score * size / 1e6
@@ -46,20 +47,25 @@ def main(results, chart=None):
             assert unit == "us/op", unit
             operator[(p["window"], int(p["rows"]), int(p["cols"]))] = score
 
-    # the memory bound is the fastest plain copy: JDK 25's arraycopy stub is slower than a loop at 1M
-    copy = {size: max(c.values()) for size, c in copies.items()}
-    print("| op | size | vector Melem/s | scalar Melem/s | vector/scalar | of copy bound |"
+    # the memory bound is the fastest plain copy: JDK 25's arraycopy stub is slower than a loop at 1M;
+    # for the ops run in place, the fastest read and write back of the same floats
+    copy = {size: max(v for m, v in c.items() if m not in IN_PLACE) for size, c in copies.items()}
+    in_place = {size: max(c[m] for m in IN_PLACE) for size, c in copies.items() if all(m in c for m in IN_PLACE)}
+    in_place_only = bool(kernels) and all(op.endswith(" in place") for op, _ in kernels)
+    print("| op | size | vector Melem/s | scalar Melem/s | vector/scalar | "
+          + ("of in-place bound |" if in_place_only else "of copy bound |")
           + (" PyTorch Melem/s | ours/PyTorch |" if torch else ""))
     print("| --- | ---: | ---: | ---: | ---: | ---: |" + (" ---: | ---: |" if torch else ""))
     ratios = []
     for (op, size) in sorted(kernels, key=lambda k: (k[1], k[0])):
         r = kernels[(op, size)]
         v, s = r.get("vector"), r.get("scalar")
-        row = [op, str(size), fmt(v), fmt(s), ratio(v, s), ratio(v, copy.get(size))]
+        bound = (in_place if op.endswith(" in place") else copy).get(size)
+        row = [op, str(size), fmt(v), fmt(s), ratio(v, s), ratio(v, bound)]
         if torch:
             t = torch.get(op, {}).get(str(size))
             row += [fmt(t), ratio(v, t)]
-            if v and t:
+            if v and t and not op.endswith(" in place"):
                 ratios.append((size, v / t))
         print("| " + " | ".join(row) + " |")
     for size in sorted({k[1] for k in kernels}):
@@ -72,6 +78,11 @@ def main(results, chart=None):
               + ", ".join(f"{s}: {fmt(copy[s])} (arraycopy {fmt(copies[s].get('copy'))}, "
                           f"vector loop {fmt(copies[s].get('vectorCopy'))}, "
                           f"plain loop {fmt(copies[s].get('loopCopy'))})" for s in sorted(copy)))
+    if in_place and any(op.endswith(" in place") for op, _ in kernels):
+        print("\nIn-place bound (the ops run in place), the faster of a vector loop and a plain loop that read "
+              "each float and write it back (Melem/s): "
+              + ", ".join(f"{s}: {fmt(in_place[s])} (vector loop {fmt(copies[s]['vectorInPlace'])}, "
+                          f"plain loop {fmt(copies[s]['loopInPlace'])})" for s in sorted(in_place)))
     if windows:
         print("\nWindow batch along dim 0 (ns per element flat across N = linear time):\n")
         print("| op | form | N x D | impl | Melem/s | ns per element |")
@@ -104,6 +115,9 @@ def main(results, chart=None):
     if chart:
         with open(chart, "w") as f:
             f.write(svg(kernels, copy, torch))
+
+
+IN_PLACE = ("vectorInPlace", "loopInPlace")  # CopyBenchmark's in-place bound
 
 
 def svg(kernels, copy, torch):

@@ -269,6 +269,65 @@ class BenchmarkCommandIT {
     }
 
     @Test
+    void inPlaceRunsTheOpsOnTheirOwnOutputAgainstTheInPlaceBoundAndPyTorchsInPlaceForm(
+            @TempDir Path out) throws Exception {
+        String[] args =
+                concat(
+                        new String[] {
+                            "--in-place",
+                            "--ops",
+                            "relu",
+                            "--sizes",
+                            "1024",
+                            "--out",
+                            out.toString()
+                        },
+                        SHORT_RUNS);
+        ScriptRun r = ScriptRun.run(SCRIPT, "", TIMEOUT, args);
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        Matcher row =
+                Pattern.compile(
+                                "(?m)^\\| relu in place \\| 1024 \\| "
+                                        + NUMBER
+                                        + " \\| "
+                                        + NUMBER
+                                        + " \\| "
+                                        + RATIO
+                                        + " \\| "
+                                        + RATIO
+                                        + " \\|(?: "
+                                        + NUMBER
+                                        + " \\| "
+                                        + RATIO
+                                        + " \\|)?$")
+                        .matcher(r.out());
+        assertThat(row.find()).as(r.out()).isTrue();
+        Matcher bound =
+                Pattern.compile(
+                                "(?m)^In-place bound .*: 1024: "
+                                        + NUMBER
+                                        + " \\(vector loop "
+                                        + NUMBER
+                                        + ", plain loop "
+                                        + NUMBER
+                                        + "\\)$")
+                        .matcher(r.out());
+        assertThat(bound.find()).as(r.out()).isTrue();
+        assertThat(Math.max(number(bound.group(2)), number(bound.group(3))))
+                .isEqualTo(number(bound.group(1)));
+        // the ratio is to the in-place bound, not to the copy bound
+        assertRatio(row.group(4), row.group(1), bound.group(1), row.group());
+        if (pythonHasTorch()) {
+            assertRatio(row.group(6), row.group(1), row.group(5), row.group());
+            assertThat(Files.readString(out.resolve("pytorch.json")))
+                    .contains("\"relu in place\": {")
+                    .doesNotContain("\"relu\": {");
+            // in place is no op of the 29: the geometric mean leaves it out
+            assertThat(r.out()).doesNotContain("Geometric mean");
+        }
+    }
+
+    @Test
     void aBenchmarkThatFailsStopsTheCommandWithoutATable(@TempDir Path out) throws Exception {
         String[] args =
                 concat(
@@ -292,6 +351,8 @@ class BenchmarkCommandIT {
                 "--sizes 1k; --sizes takes sizes separated by commas",
                 "--out; --out needs a value",
                 "--fast; unknown argument '--fast'",
+                "--in-place --ops leaky_relu; --in-place runs only relu,relu6,hardtanh,hardsigmoid"
+                        + " (got 'leaky_relu')",
             })
     void aBadArgumentSaysWhatToFix(String args, String message) throws Exception {
         ScriptRun r = ScriptRun.run(SCRIPT, "", args.split(" "));

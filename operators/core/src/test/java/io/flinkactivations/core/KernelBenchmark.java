@@ -15,9 +15,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One activation over one vector of {@code size} floats, out of place, on each implementation.
- * Throughput in calls per second; the table multiplies by size. Every op defaults to the list in
- * {@link Specs}; the JMH command line narrows it ({@code -p op=relu,gelu -p size=1024}).
+ * One activation over one vector of {@code size} floats, out of place (or in place with {@code -p
+ * inPlace=true}), on each implementation. Throughput in calls per second; the table multiplies by
+ * size. Every op defaults to the list in {@link Specs}; the JMH command line narrows it ({@code -p
+ * op=relu,gelu -p size=1024}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -74,6 +75,14 @@ public class KernelBenchmark {
     @Param({"0"})
     public int offset;
 
+    /**
+     * Whether out is in: each call then applies the op to the last call's output, so this is for
+     * ops whose repeats keep normal floats (the ReLU family's clamps, not leaky_relu, whose
+     * negatives shrink into subnormals).
+     */
+    @Param({"false"})
+    public boolean inPlace;
+
     private ActivationKernel kernel;
     private float[] in;
     private float[] out;
@@ -84,7 +93,7 @@ public class KernelBenchmark {
                 (impl.equals("vector") ? Kernels.vector() : Kernels.scalar())
                         .kernel(ActivationSpec.parse(op));
         in = new float[size + offset];
-        out = new float[size + offset];
+        out = inPlace ? in : new float[size + offset];
         SplittableRandom rnd = new SplittableRandom(42);
         for (int i = 0; i < size; i++) {
             in[offset + i] = (float) (rnd.nextGaussian() * 3);
