@@ -49,7 +49,8 @@ def main(results, chart=None):
 
     # the memory bound is the fastest plain copy: JDK 25's arraycopy stub is slower than a loop at 1M;
     # for the ops run in place, the fastest read and write back of the same floats
-    copy = {size: max(v for m, v in c.items() if m not in IN_PLACE) for size, c in copies.items()}
+    copy = {size: max(v for m, v in c.items() if m not in IN_PLACE)
+            for size, c in copies.items() if any(m not in IN_PLACE for m in c)}
     in_place = {size: max(c[m] for m in IN_PLACE) for size, c in copies.items() if all(m in c for m in IN_PLACE)}
     in_place_only = bool(kernels) and all(op.endswith(" in place") for op, _ in kernels)
     print("| op | size | vector Melem/s | scalar Melem/s | vector/scalar | "
