@@ -161,9 +161,8 @@ class KernelAgreementTest {
 
     @Test
     void aLongVectorsSoftmaxTakesItsMaxFromEveryChunk() {
-        // the vector kernel takes a long vector's max and sum chunk by chunk (32 KiB): a peak in
-        // the
-        // third chunk, 150 above the rest, overflows exp unless the max is the whole vector's
+        // a long vector's max and sum are taken chunk by chunk (32 KiB): a peak in the third
+        // chunk, 150 above the rest, overflows exp unless the max is the whole vector's
         Kernels vector = Kernels.vector();
         Kernels scalar = Kernels.scalar();
         int n = 3 * 8192 + 5;

@@ -77,8 +77,8 @@ public class KernelBenchmark {
 
     /**
      * Whether out is in: each call then applies the op to the last call's output, so this is for
-     * ops whose repeats keep normal floats (the ReLU family's clamps, not leaky_relu, whose
-     * negatives shrink into subnormals).
+     * ops whose repeats keep normal floats (relu and the clamps that {@code bin/benchmark
+     * --in-place} lists; not leaky_relu, whose negatives shrink into subnormals).
      */
     @Param({"false"})
     public boolean inPlace;
