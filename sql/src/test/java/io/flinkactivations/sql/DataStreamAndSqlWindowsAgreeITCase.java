@@ -119,7 +119,11 @@ class DataStreamAndSqlWindowsAgreeITCase {
                                                     "relu | running_batch_norm(momentum=None)"));
                     long lag = 1 + random.nextInt(400);
                     int every = 1 + random.nextInt(5);
-                    List<Reading> readings = readings(random, lag);
+                    // a grouped softmax takes only dimensions that are a multiple of its groups:
+                    // the readings' must be, or every record is a dead letter and nothing is
+                    // compared
+                    int groups = activation.contains("groups=2") ? 2 : 1;
+                    List<Reading> readings = readings(random, lag, groups);
                     Map<String, Outcome> operator =
                             byWindow(dataStream(readings, lag, every, window, activation));
                     Map<String, Outcome> sql =
@@ -154,11 +158,15 @@ class DataStreamAndSqlWindowsAgreeITCase {
      * never at or behind the watermark ({@code lag} behind the newest); some with no features, an
      * empty vector or another dimension.
      */
-    private static List<Reading> readings(SplittableRandom random, long lag) {
+    /**
+     * Readings of up to 4 sensors, each with its own dimension (up to 6, a multiple of {@code
+     * groups}); about one in 40 has none, one an empty vector and one a dimension one too many.
+     */
+    private static List<Reading> readings(SplittableRandom random, long lag, int groups) {
         int sensors = 1 + random.nextInt(4);
         int[] dimension = new int[sensors];
         for (int s = 0; s < sensors; s++) {
-            dimension[s] = 1 + random.nextInt(6);
+            dimension[s] = groups * (1 + random.nextInt(6 / groups));
         }
         List<Reading> out = new ArrayList<>();
         int n = 20 + random.nextInt(120);
