@@ -6,7 +6,6 @@ import static io.flinkactivations.core.PanamaMath.clamp;
 import static io.flinkactivations.core.PanamaMath.exp;
 import static io.flinkactivations.core.PanamaMath.expm1;
 import static io.flinkactivations.core.PanamaMath.inlineExp;
-import static io.flinkactivations.core.PanamaMath.inlineExpInRange;
 import static io.flinkactivations.core.PanamaMath.max;
 import static io.flinkactivations.core.PanamaMath.min;
 import static jdk.incubator.vector.VectorOperators.ABS;
@@ -14,7 +13,6 @@ import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.LOG1P;
-import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.NEG;
 import static jdk.incubator.vector.VectorOperators.TANH;
 
@@ -177,56 +175,52 @@ final class PanamaActivations {
         return x.mul(0.5f).mul(inner.lanewise(TANH).add(1f));
     }
 
-    // SpecialFunctions.GELU_LOGIT negated, as constants, so that the polynomial can be written out
-    // (see PanamaMath.exp)
-    private static final float G0 = (float) -SpecialFunctions.GELU_LOGIT[0];
-    private static final float G1 = (float) -SpecialFunctions.GELU_LOGIT[1];
-    private static final float G2 = (float) -SpecialFunctions.GELU_LOGIT[2];
-    private static final float G3 = (float) -SpecialFunctions.GELU_LOGIT[3];
-    private static final float G4 = (float) -SpecialFunctions.GELU_LOGIT[4];
-    private static final float G5 = (float) -SpecialFunctions.GELU_LOGIT[5];
-    private static final float G6 = (float) -SpecialFunctions.GELU_LOGIT[6];
-    private static final float GELU_LIMIT = SpecialFunctions.GELU_LOGIT_LIMIT;
+    // SpecialFunctions.GELU_PHI_P and GELU_PHI_Q as constants, so that the polynomials can be
+    // written out (see PanamaMath.exp)
+    private static final float P0 = (float) SpecialFunctions.GELU_PHI_P[0];
+    private static final float P1 = (float) SpecialFunctions.GELU_PHI_P[1];
+    private static final float P2 = (float) SpecialFunctions.GELU_PHI_P[2];
+    private static final float P3 = (float) SpecialFunctions.GELU_PHI_P[3];
+    private static final float P4 = (float) SpecialFunctions.GELU_PHI_P[4];
+    private static final float P5 = (float) SpecialFunctions.GELU_PHI_P[5];
+    private static final float P6 = (float) SpecialFunctions.GELU_PHI_P[6];
+    private static final float Q1 = (float) SpecialFunctions.GELU_PHI_Q[1];
+    private static final float Q2 = (float) SpecialFunctions.GELU_PHI_Q[2];
+    private static final float Q3 = (float) SpecialFunctions.GELU_PHI_Q[3];
+    private static final float Q4 = (float) SpecialFunctions.GELU_PHI_Q[4];
+    private static final float GELU_LIMIT = SpecialFunctions.GELU_PHI_LIMIT;
 
     /**
-     * x Phi(x) = x / (1 + e^{-g(x)}), g = logit(Phi) an odd polynomial ({@link
-     * SpecialFunctions#GELU_LOGIT}).
+     * x Phi(c), c = x clamped to the limit, Phi(c) = 1/2 + c P(c^2) / Q(c^2) ({@link
+     * SpecialFunctions#GELU_PHI_P}).
      */
     private static FloatVector geluErf(FloatVector x) {
-        // the polynomial holds up to the limit; above it the result is x
-        FloatVector c = min(x, GELU_LIMIT);
+        FloatVector c = clamp(x, -GELU_LIMIT, GELU_LIMIT);
         FloatVector s = c.mul(c);
-        FloatVector minusG = FloatVector.broadcast(S, G6); // written out: see PanamaMath.exp
-        minusG =
-                (FMA
-                        ? minusG.fma(s, FloatVector.broadcast(S, G5))
-                        : minusG.mul(s).add(FloatVector.broadcast(S, G5)));
-        minusG =
-                (FMA
-                        ? minusG.fma(s, FloatVector.broadcast(S, G4))
-                        : minusG.mul(s).add(FloatVector.broadcast(S, G4)));
-        minusG =
-                (FMA
-                        ? minusG.fma(s, FloatVector.broadcast(S, G3))
-                        : minusG.mul(s).add(FloatVector.broadcast(S, G3)));
-        minusG =
-                (FMA
-                        ? minusG.fma(s, FloatVector.broadcast(S, G2))
-                        : minusG.mul(s).add(FloatVector.broadcast(S, G2)));
-        minusG =
-                (FMA
-                        ? minusG.fma(s, FloatVector.broadcast(S, G1))
-                        : minusG.mul(s).add(FloatVector.broadcast(S, G1)));
-        minusG =
-                (FMA
-                                ? minusG.fma(s, FloatVector.broadcast(S, G0))
-                                : minusG.mul(s).add(FloatVector.broadcast(S, G0)))
-                        .mul(c);
-        // -g is within +-18.4 from -limit up, so exp needs no clamps; below -limit the result is
-        // x / inf, so -0.0 (NaN at -inf), and whatever exp made of the polynomial there is dropped.
-        // The inline exp on JDK 17 too: with the JDK's, x is spilled across its call
-        FloatVector e =
-                inlineExpInRange(minusG).blend(Float.POSITIVE_INFINITY, x.compare(LT, -GELU_LIMIT));
-        return x.div(e.add(1f));
+        // at -limit this is exactly 0 (x * 0 = -0.0 below it) and at the limit exactly 1
+        FloatVector phi = c.mul(geluPhiP(s)).div(geluPhiQ(s)).add(0.5f);
+        return x.mul(phi);
+    }
+
+    // P and Q in methods of their own: in one, with both forms of each step written out, the
+    // method is past C2's size for inlining a hot callee (FreqInlineSize), and a loop that calls it
+    // boxes every vector
+
+    private static FloatVector geluPhiP(FloatVector s) {
+        FloatVector p = FloatVector.broadcast(S, P6);
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, P5)) : p.mul(s).add(P5));
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, P4)) : p.mul(s).add(P4));
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, P3)) : p.mul(s).add(P3));
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, P2)) : p.mul(s).add(P2));
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, P1)) : p.mul(s).add(P1));
+        return (FMA ? p.fma(s, FloatVector.broadcast(S, P0)) : p.mul(s).add(P0));
+    }
+
+    private static FloatVector geluPhiQ(FloatVector s) {
+        FloatVector q = FloatVector.broadcast(S, Q4);
+        q = (FMA ? q.fma(s, FloatVector.broadcast(S, Q3)) : q.mul(s).add(Q3));
+        q = (FMA ? q.fma(s, FloatVector.broadcast(S, Q2)) : q.mul(s).add(Q2));
+        q = (FMA ? q.fma(s, FloatVector.broadcast(S, Q1)) : q.mul(s).add(Q1));
+        return (FMA ? q.fma(s, FloatVector.broadcast(S, 1f)) : q.mul(s).add(1f));
     }
 }

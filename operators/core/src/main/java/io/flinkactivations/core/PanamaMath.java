@@ -152,25 +152,6 @@ final class PanamaMath {
         return p.mul(scale1).mul(scale2);
     }
 
-    /**
-     * {@link #inlineExp} for |x| < 87 only, where 2^n is a normal float: no clamps, 2^n in one
-     * step, the same results there. Lanes outside that range get meaningless values; the caller
-     * must discard them.
-     */
-    static FloatVector inlineExpInRange(FloatVector x) {
-        FloatVector t =
-                (FMA
-                        ? x.fma(FloatVector.broadcast(S, LOG2_E), FloatVector.broadcast(S, MAGIC))
-                        : x.mul(FloatVector.broadcast(S, LOG2_E))
-                                .add(FloatVector.broadcast(S, MAGIC)));
-        FloatVector p = expOfRemainder(x, t);
-        return p.mul(
-                t.reinterpretAsInts()
-                        .sub(MAGIC_BITS - 127)
-                        .lanewise(LSHL, 23)
-                        .reinterpretAsFloats());
-    }
-
     /** e^r for r = x - n ln 2, n = t - MAGIC the integer nearest x / ln 2. */
     private static FloatVector expOfRemainder(FloatVector x, FloatVector t) {
         FloatVector n = t.sub(MAGIC);

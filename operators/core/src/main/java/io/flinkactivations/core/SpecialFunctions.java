@@ -3,7 +3,7 @@ package io.flinkactivations.core;
 /**
  * erfc, which {@link Math} lacks, for GELU. The scalar kernels evaluate a two-piece fit in double
  * (relative error below 2e-9 everywhere), fitted by least squares against a double-precision erfc;
- * the vector kernels compute GELU from a cheaper form in float ({@link #GELU_LOGIT}).
+ * the vector kernels compute GELU from a cheaper form in float ({@link #GELU_PHI_P}).
  *
  * <ul>
  *   <li>{@code |z| < SMALL_LIMIT}: erf(z) = z P(z^2), P of degree 7;
@@ -33,29 +33,36 @@ final class SpecialFunctions {
     };
 
     /**
-     * For the vector kernels: GELU's x Phi(x) as x / (1 + e^{-g(x)}), with g = logit(Phi) = log(Phi
-     * / (1 - Phi)), an odd function, written g(x) = x P(x^2), P of degree 6, lowest degree first
-     * (P(0) = sqrt(8 / pi); the first two terms are the tanh approximation's). Fitted on [0,
-     * GELU_LOGIT_LIMIT] by weighted least squares with Lawson's iterations, each point weighted by
-     * how much an error in g moves GELU's output against its golden tolerance; {@code
-     * docs/fits/gelu_logit.py} refits them. Largest weighted error 0.093 of the tolerance before
-     * float rounding, 0.42 after (KernelAgreementTest sweeps it). One exp and one division, as
-     * SiLU; no erfc, no sign split, and an exp that needs no clamps here (faster than an erfc
-     * form). Past the limit Phi(-x) < 2e-8: x / (1 + e^{-g}) rounds to x above it, and below it the
-     * kernel returns x / inf (-0.0; NaN at -inf), within the tolerance of the tiny exact values.
+     * For the vector kernels: GELU's x Phi(x) with Phi(x) = 1/2 + x P(x^2) / Q(x^2) on [-{@link
+     * #GELU_PHI_LIMIT}, GELU_PHI_LIMIT], P of degree 6 and Q of degree 4 in x^2, lowest degree
+     * first. They are Eigen's rational erf for float ({@code generic_fast_erf_float}, also XLA's)
+     * taken to Phi by z = x / sqrt(2); {@code docs/fits/gelu_phi.py} derives them and checks them
+     * as the kernel rounds: largest error 0.68 of the golden tolerance with fused multiply-adds,
+     * 0.74 with a multiply and an add (KernelAgreementTest sweeps it). No exp: two short
+     * polynomials that run side by side and one division, so the chain of dependent steps per
+     * vector is about half of an exp-based form's.
      */
-    public static final double[] GELU_LOGIT = {
-        1.5957706151750286,
-        0.07266412957578287,
-        -6.34828177012733e-05,
-        -0.00011120795757564659,
-        8.025212186381359e-06,
-        -2.7146171974017086e-07,
-        3.6933481550871505e-09,
+    public static final double[] GELU_PHI_P = {
+        0.3989422545398019,
+        0.036615067979520334,
+        0.0045542093071183655,
+        0.00017636187818949488,
+        3.254634397810506e-06,
+        -2.1459904745651184e-08,
+        1.0557466595229365e-10,
     };
 
-    /** Where {@link #GELU_LOGIT} stops: g(5.5) = 18.3, so that e^{-g} is below half an ulp of 1. */
-    public static final float GELU_LOGIT_LIMIT = 5.5f;
+    /** See {@link #GELU_PHI_P}; Q(0) = 1. */
+    public static final double[] GELU_PHI_Q = {
+        1.0, 0.2584459884133409, 0.029492775302725233, 0.001869768301664804, 6.38202694858039e-05,
+    };
+
+    /**
+     * Where {@link #GELU_PHI_P} stops: 4 sqrt(2), erf's 4. Past it 1 - Phi(|x|) < 8e-9, and Phi
+     * evaluates to exactly 1 at the limit and 0 at minus it, so the kernel returns x above it and
+     * -0.0 below it (NaN at -inf, as 0.5 x (1 + erf) does).
+     */
+    public static final float GELU_PHI_LIMIT = 5.656854f;
 
     private SpecialFunctions() {}
 

@@ -428,9 +428,8 @@ class KernelAgreementTest {
 
     @Test
     void vectorExpAndExpm1StayWithinTheirUlpBoundsOnEveryFloatRange() {
-        // the JDK's exp, the inline one, expm1, and GELU's inlineExpInRange, which must give the
-        // same floats as the inline exp within |x| < 87. Evenly from -110 to 90 (subnormal results,
-        // the overflow edge), near zero on a log scale, and the special values
+        // the JDK's exp, the inline one and expm1. Evenly from -110 to 90 (subnormal results, the
+        // overflow edge), near zero on a log scale, and the special values
         var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
         float[] x = new float[1 << 21];
         int n = 0;
@@ -445,13 +444,11 @@ class KernelAgreementTest {
         n += SPECIALS.length;
         float[] exp = new float[x.length];
         float[] inlineExp = new float[x.length];
-        float[] inRange = new float[x.length];
         float[] expm1 = new float[x.length];
         for (int i = 0; i < x.length; i += species.length()) {
             var v = jdk.incubator.vector.FloatVector.fromArray(species, x, i);
             PanamaMath.exp(v).intoArray(exp, i);
             PanamaMath.inlineExp(v).intoArray(inlineExp, i);
-            PanamaMath.inlineExpInRange(v).intoArray(inRange, i);
             PanamaMath.expm1(v).intoArray(expm1, i);
         }
         double worstExp = 0;
@@ -463,9 +460,6 @@ class KernelAgreementTest {
                     Math.max(
                             worstInlineExp,
                             ulps(inlineExp[i], Math.exp(x[i]), x[i] + " inlineExp"));
-            if (Math.abs(x[i]) < 87) { // its range; outside it the caller discards the lanes
-                assertThat(inRange[i]).as(x[i] + " inlineExpInRange").isEqualTo(inlineExp[i]);
-            }
             worstExpm1 = Math.max(worstExpm1, ulps(expm1[i], Math.expm1(x[i]), x[i] + " expm1"));
         }
         assertThat(worstExp).as("exp, ulps").isLessThanOrEqualTo(1.0);
@@ -474,14 +468,11 @@ class KernelAgreementTest {
     }
 
     @Test
-    void vectorGeluStaysWellInsideTheGoldenToleranceOnADenseSweep() {
-        // GELU's vector form (SpecialFunctions.GELU_LOGIT) against the float64 reference, every
-        // 2^-12 from
-        // -16 to 16 (both tails past the fit's limit, and its edge), plus the special values; the
-        // error in
-        // units of the golden rule's element-wise tolerance (the larger of 4 ulp and 2^-22 max(1,
-        // |x|)), and
-        // NaN/infinities exact
+    void vectorGeluStaysInsideTheGoldenToleranceOnADenseSweep() {
+        // GELU's vector form (SpecialFunctions.GELU_PHI_P) against the float64 reference, every
+        // 2^-12 from -16 to 16 (both tails past the limit, and its edge), plus the special values:
+        // the error in units of the golden rule's element-wise tolerance (the larger of 4 ulp and
+        // 2^-22 max(1, |x|)), and NaN/infinities exact
         var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
         int sweep = 32 << 12;
         float[] x =
@@ -506,6 +497,14 @@ class KernelAgreementTest {
                         .isEqualTo(Double.isNaN(r) || Float.isNaN(x[i]));
                 continue;
             }
+            // past the limit the tolerance (2^-22 |x|) would let a Phi a little off 0 or 1 through
+            // (3e-8 off would give gelu(-1e30) = -3e22, and pass): there the result must be exact,
+            // -0.0 below and x above
+            if (x[i] < -SpecialFunctions.GELU_PHI_LIMIT) {
+                assertThat(gelu[i]).as("gelu(" + x[i] + ")").isEqualTo(-0f);
+            } else if (x[i] > SpecialFunctions.GELU_PHI_LIMIT) {
+                assertThat(gelu[i]).as("gelu(" + x[i] + ")").isEqualTo(x[i]);
+            }
             double tolerance =
                     Math.max(4 * Math.ulp((float) r), 0x1p-22 * Math.max(1, Math.abs(x[i])));
             double e = Math.abs(gelu[i] - r) / tolerance;
@@ -514,10 +513,12 @@ class KernelAgreementTest {
                 worstAt = x[i];
             }
         }
-        // measured 0.42 (at x = 3.54; the erfc form before it: 0.35); c3 off by 1 % gives 15.8
+        // measured 0.65 with FMA, 0.70 without (docs/fits/gelu_phi.py: 0.68 and 0.74 on a finer
+        // grid; PyTorch's own float GELU reaches 0.52 here); P's x^2 coefficient off by 1 % gives
+        // 5,600 and breaks the exact tails
         assertThat(worst)
                 .as("worst error at x = " + worstAt + ", in units of the tolerance")
-                .isLessThanOrEqualTo(0.5);
+                .isLessThanOrEqualTo(0.8);
     }
 
     /**
