@@ -4,7 +4,7 @@ import static io.flinkactivations.core.PanamaMath.FMA;
 import static io.flinkactivations.core.PanamaMath.S;
 import static io.flinkactivations.core.PanamaMath.clamp;
 import static io.flinkactivations.core.PanamaMath.exp;
-import static io.flinkactivations.core.PanamaMath.expm1;
+import static io.flinkactivations.core.PanamaMath.expm1OfNonPositive;
 import static io.flinkactivations.core.PanamaMath.inlineExp;
 import static io.flinkactivations.core.PanamaMath.max;
 import static io.flinkactivations.core.PanamaMath.min;
@@ -78,20 +78,32 @@ final class PanamaActivations {
             case ELU:
                 {
                     float alpha = spec.floatValue(0);
-                    return x -> expm1(x).mul(alpha).blend(x, x.compare(GT, 0f));
+                    return x -> expm1OfNonPositive(x).mul(alpha).blend(x, x.compare(GT, 0f));
                 }
             case SELU:
                 {
                     float scale = (float) Activation.SELU_SCALE;
                     float negScale = (float) (Activation.SELU_SCALE * Activation.SELU_ALPHA);
-                    return x -> expm1(x).mul(negScale).blend(x.mul(scale), x.compare(GT, 0f));
+                    return x ->
+                            expm1OfNonPositive(x)
+                                    .mul(negScale)
+                                    .blend(x.mul(scale), x.compare(GT, 0f));
                 }
             case CELU:
                 {
                     float alpha = spec.floatValue(0);
+                    if (alpha < 0) {
+                        // x / alpha > 0 there and e^(x / alpha) grows with it: a float x / alpha,
+                        // off by up to half an ulp, puts the result many ulp off (celu(-1.5) of
+                        // -29.6 by 10); the scalar form divides in double
+                        return null;
+                    }
                     // a multiply, not a division in the chain: x / alpha within an ulp either way
                     float inverse = 1f / alpha;
-                    return x -> expm1(x.mul(inverse)).mul(alpha).blend(x, x.compare(GT, 0f));
+                    return x ->
+                            expm1OfNonPositive(x.mul(inverse))
+                                    .mul(alpha)
+                                    .blend(x, x.compare(GT, 0f));
                 }
             case GELU:
                 return spec.value(0) == Activation.GELU_TANH

@@ -1,6 +1,5 @@
 package io.flinkactivations.core;
 
-import static jdk.incubator.vector.VectorOperators.ABS;
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.GE;
@@ -187,42 +186,53 @@ final class PanamaMath {
         return (FMA ? p.fma(r.mul(r), r) : p.mul(r.mul(r)).add(r)).add(1f);
     }
 
+    private static final float LN2 = 0.693147182f;
+
     /**
-     * e^x - 1 within 2 ulp, inline on every JDK: its users (the ELU family) keep x live across it,
-     * so {@code lanewise(EXPM1)}'s call would spill x (see {@link #exp}). Taylor for |x| < 1/2.
+     * e^x - 1 for x <= 0 within 2 ulp, inline on every JDK: its users (the ELU family) keep x live
+     * across it, so {@code lanewise(EXPM1)}'s call would spill x (see {@link #exp}). NaN stays NaN,
+     * -inf gives -1, -0.0 stays -0.0; lanes above 0 get meaningless values, which the ELU family
+     * drops. e^x - 1 = 2^n (e^r - 1) + (2^n - 1), one polynomial for e^r - 1 on |r| <= ln(2) / 2.
+     * One float ln 2 is enough here: n ln 2's error in r is scaled by e^x <= 1 in the result.
      */
-    static FloatVector expm1(FloatVector x) {
-        // Taylor to x^8: the error is below x^9 / 9! < 6e-9 |x|
-        FloatVector small = FloatVector.broadcast(S, 1f / 40320);
-        small =
-                FMA
-                        ? small.fma(x, FloatVector.broadcast(S, 1f / 5040))
-                        : small.mul(x).add(FloatVector.broadcast(S, 1f / 5040));
-        small =
-                FMA
-                        ? small.fma(x, FloatVector.broadcast(S, 1f / 720))
-                        : small.mul(x).add(FloatVector.broadcast(S, 1f / 720));
-        small =
-                FMA
-                        ? small.fma(x, FloatVector.broadcast(S, 1f / 120))
-                        : small.mul(x).add(FloatVector.broadcast(S, 1f / 120));
-        small =
-                FMA
-                        ? small.fma(x, FloatVector.broadcast(S, 1f / 24))
-                        : small.mul(x).add(FloatVector.broadcast(S, 1f / 24));
-        small =
-                FMA
-                        ? small.fma(x, FloatVector.broadcast(S, 1f / 6))
-                        : small.mul(x).add(FloatVector.broadcast(S, 1f / 6));
-        small =
-                FMA
-                        ? small.fma(x, FloatVector.broadcast(S, 1f / 2))
-                        : small.mul(x).add(FloatVector.broadcast(S, 1f / 2));
-        small =
+    static FloatVector expm1OfNonPositive(FloatVector x) {
+        // below -87 the result rounds to -1, and 2^n stays a normal float
+        FloatVector xc = max(x, -87f);
+        FloatVector t =
                 (FMA
-                                ? small.fma(x, FloatVector.broadcast(S, 1f))
-                                : small.mul(x).add(FloatVector.broadcast(S, 1f)))
-                        .mul(x);
-        return inlineExp(x).sub(1f).blend(small, x.lanewise(ABS).compare(LT, 0.5f));
+                        ? xc.fma(FloatVector.broadcast(S, LOG2_E), FloatVector.broadcast(S, MAGIC))
+                        : xc.mul(FloatVector.broadcast(S, LOG2_E))
+                                .add(FloatVector.broadcast(S, MAGIC)));
+        FloatVector n = t.sub(MAGIC);
+        // at n = +0, +0 * -ln2 = -0.0 keeps the sign of x = -0.0
+        FloatVector r =
+                (FMA
+                        ? n.fma(FloatVector.broadcast(S, -LN2), xc)
+                        : n.mul(FloatVector.broadcast(S, -LN2)).add(xc));
+        FloatVector p = expm1OfRemainder(r);
+        FloatVector scale =
+                t.reinterpretAsInts()
+                        .sub(MAGIC_BITS - 127)
+                        .lanewise(LSHL, 23)
+                        .reinterpretAsFloats(); // 2^n
+        // 2^n - 1 as -(1 - 2^n): -0.0 at n = 0, where -0.0 must stay -0.0
+        FloatVector scaleMinusOne = FloatVector.broadcast(S, 1f).sub(scale).neg();
+        return (FMA ? scale.fma(p, scaleMinusOne) : scale.mul(p).add(scaleMinusOne));
+    }
+
+    /**
+     * e^r - 1 for |r| <= ln(2) / 2, as r (1 + r q(r)), q Taylor's to r^8: the error is below r^9 /
+     * 9! < 6e-10 |r|. A method of its own so that its caller stays below C2's size for inlining a
+     * hot callee (FreqInlineSize); past it, a loop boxes every vector.
+     */
+    private static FloatVector expm1OfRemainder(FloatVector r) {
+        FloatVector q = FloatVector.broadcast(S, 1f / 40320);
+        q = (FMA ? q.fma(r, FloatVector.broadcast(S, 1f / 5040)) : q.mul(r).add(1f / 5040));
+        q = (FMA ? q.fma(r, FloatVector.broadcast(S, 1f / 720)) : q.mul(r).add(1f / 720));
+        q = (FMA ? q.fma(r, FloatVector.broadcast(S, 1f / 120)) : q.mul(r).add(1f / 120));
+        q = (FMA ? q.fma(r, FloatVector.broadcast(S, 1f / 24)) : q.mul(r).add(1f / 24));
+        q = (FMA ? q.fma(r, FloatVector.broadcast(S, 1f / 6)) : q.mul(r).add(1f / 6));
+        q = (FMA ? q.fma(r, FloatVector.broadcast(S, 0.5f)) : q.mul(r).add(0.5f));
+        return r.mul(FMA ? q.fma(r, FloatVector.broadcast(S, 1f)) : q.mul(r).add(1f));
     }
 }
