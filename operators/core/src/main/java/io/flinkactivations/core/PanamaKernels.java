@@ -1,9 +1,9 @@
 package io.flinkactivations.core;
 
+import static io.flinkactivations.core.PanamaMath.BLEND_CLAMPS;
 import static io.flinkactivations.core.PanamaMath.FMA;
 import static io.flinkactivations.core.PanamaMath.I;
 import static io.flinkactivations.core.PanamaMath.L;
-import static io.flinkactivations.core.PanamaMath.MODERN_JIT;
 import static io.flinkactivations.core.PanamaMath.S;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.EQ;
@@ -38,7 +38,7 @@ final class PanamaKernels extends Kernels {
                 + " x float32, "
                 + (FMA ? "fused multiply-add" : "multiply and add (no FMA on this CPU)")
                 + ", clamps by "
-                + (MODERN_JIT ? "compare and blend" : "integer min/max on the float bits")
+                + (BLEND_CLAMPS ? "compare and blend" : "integer min/max on the float bits")
                 + " on JDK "
                 + Runtime.version().feature()
                 + ")";

@@ -41,21 +41,30 @@ final class PanamaMath {
     /**
      * Whether this JDK's C2 compiles the Vector API's masks into mask registers (AVX-512's k
      * registers, JEP 417, JDK 18) and keeps a vector live across a call unboxed: seen on JDK 25,
-     * not on 17 (JDK 18 to 20 take JDK 17's forms). Clamps are then a compare and a blend, one
-     * instruction each; on JDK 17 integer min/max on the raw bits (see {@link #clamp}), else Java's
-     * min/max (about six instructions each, to keep NaN and the sign of zero). PanamaSoftmax reads
-     * a max back from memory on JDK 17. docs/compute.md ("Forms by JDK") names the benchmarks.
+     * not on 17 (JDK 18 to 20 take JDK 17's forms). PanamaSoftmax reads a max back from memory on
+     * JDK 17. docs/compute.md ("Forms by JDK") names the benchmarks.
      */
     static final boolean MODERN_JIT = Runtime.version().feature() >= 21;
+
+    /**
+     * Whether clamps are a compare and a blend, one instruction each: on JDK 21+, and on JDK 17
+     * where C2 emits no AVX-512 (there a mask is a vector register on every JDK, and the blend form
+     * measured faster). JDK 17 with AVX-512 builds a mask in a k register and moves it to a vector
+     * for the blend; there clamps are integer min/max on the raw bits (see {@link #clamp}), else
+     * Java's min/max (about six instructions each, to keep NaN and the sign of zero).
+     */
+    static final boolean BLEND_CLAMPS = MODERN_JIT || !VmCapabilities.current().avx512();
 
     /**
      * {@link Math#max(float, float)} of each lane and a bound that is not NaN: NaN stays NaN,
      * max(-0, +0) = +0.
      */
     static FloatVector max(FloatVector x, float bound) {
-        if (!MODERN_JIT) {
-            return x.lanewise(MAX, bound);
-        }
+        return BLEND_CLAMPS ? blendMax(x, bound) : x.lanewise(MAX, bound);
+    }
+
+    /** {@link #max} as a compare and a blend. */
+    static FloatVector blendMax(FloatVector x, float bound) {
         // NaN compares false and is kept; at a bound of +0.0, LE also turns -0.0 into +0.0
         return Float.floatToRawIntBits(bound) == 0
                 ? x.blend(bound, x.compare(LE, bound))
@@ -67,9 +76,11 @@ final class PanamaMath {
      * min(-0, +0) = -0.
      */
     static FloatVector min(FloatVector x, float bound) {
-        if (!MODERN_JIT) {
-            return x.min(bound);
-        }
+        return BLEND_CLAMPS ? blendMin(x, bound) : x.min(bound);
+    }
+
+    /** {@link #min} as a compare and a blend. */
+    static FloatVector blendMin(FloatVector x, float bound) {
         return Float.floatToRawIntBits(bound) == Integer.MIN_VALUE
                 ? x.blend(bound, x.compare(GE, bound))
                 : x.blend(bound, x.compare(GT, bound));
@@ -77,19 +88,23 @@ final class PanamaMath {
 
     /**
      * min(max(x, lo), hi) per lane, bit for bit as {@link Math#max}/{@link Math#min} give it (NaN
-     * stays NaN, payloads aside), for bounds that are not NaN. On JDK 17, where each float min/max
-     * is about six instructions, it works on the raw bits when hi >= +0.0: as signed ints those
-     * keep the order of non-negative floats and put every negative float (and -0.0) below +0.0, and
-     * as unsigned ints they order negative floats by magnitude, so integer min/max do it (for lo =
-     * -hi, one min of |x|), and NaN lanes get their input back. On JDK 21+ the compare-and-blend
-     * form is as fast.
+     * stays NaN, payloads aside), for bounds that are not NaN. Without {@link #BLEND_CLAMPS} (JDK
+     * 17 with AVX-512), where each float min/max is about six instructions, it works on the raw
+     * bits when hi >= +0.0: as signed ints those keep the order of non-negative floats and put
+     * every negative float (and -0.0) below +0.0, and as unsigned ints they order negative floats
+     * by magnitude, so integer min/max do it (for lo = -hi, one min of |x|), and NaN lanes get
+     * their input back.
      */
     static FloatVector clamp(FloatVector x, float lo, float hi) {
+        return BLEND_CLAMPS || Float.floatToRawIntBits(hi) < 0
+                ? min(max(x, lo), hi)
+                : clampOnBits(x, lo, hi);
+    }
+
+    /** {@link #clamp} on the raw bits, for hi >= +0.0. */
+    static FloatVector clampOnBits(FloatVector x, float lo, float hi) {
         int loBits = Float.floatToRawIntBits(lo);
         int hiBits = Float.floatToRawIntBits(hi);
-        if (MODERN_JIT || hiBits < 0) {
-            return min(max(x, lo), hi);
-        }
         IntVector b = x.reinterpretAsInts();
         IntVector abs = b.and(0x7fffffff);
         IntVector c;

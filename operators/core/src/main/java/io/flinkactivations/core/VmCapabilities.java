@@ -16,7 +16,12 @@ import java.util.Map;
 final class VmCapabilities {
     /** The HotSpot flags read; a flag this JVM does not have is absent. */
     static final List<String> FLAGS =
-            List.of("UseFMA", "TieredCompilation", "TieredStopAtLevel", "UseJVMCICompiler");
+            List.of(
+                    "UseFMA",
+                    "UseAVX",
+                    "TieredCompilation",
+                    "TieredStopAtLevel",
+                    "UseJVMCICompiler");
 
     private final String vmName;
     private final String vmInfo;
@@ -71,6 +76,22 @@ final class VmCapabilities {
      */
     boolean fusedMultiplyAdd() {
         return hotSpotFlags != null && "true".equals(hotSpotFlags.get("UseFMA"));
+    }
+
+    /**
+     * Whether C2 emits AVX-512 (HotSpot's {@code UseAVX} at 3 or more, x86 only): its masks then
+     * live in k registers, which changes which clamp form is fastest on JDK 17 (see {@link
+     * PanamaMath#BLEND_CLAMPS}).
+     */
+    boolean avx512() {
+        if (hotSpotFlags == null) {
+            return false;
+        }
+        try {
+            return Integer.parseInt(hotSpotFlags.getOrDefault("UseAVX", "0")) >= 3;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static final class Holder {

@@ -551,8 +551,8 @@ class KernelAgreementTest {
 
     @Test
     void vectorMinAndMaxAreBitExactWithJavasOnEverySpecialValue() {
-        // the clamp ops rely on this: NaN stays NaN and zeros keep Math.min/max's signs, on either
-        // form
+        // the clamp ops rely on this: NaN stays NaN and zeros keep Math.min/max's signs, in the
+        // form this JVM uses and in the blend form, whichever that is
         float[] bounds = {
             0f, -0f, 1f, -1f, 6f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE
         };
@@ -562,28 +562,40 @@ class KernelAgreementTest {
         for (float bound : bounds) {
             float[] max = new float[x.length];
             float[] min = new float[x.length];
+            float[] blendMax = new float[x.length];
+            float[] blendMin = new float[x.length];
             for (int i = 0; i < x.length; i += lanes) {
                 var v =
                         jdk.incubator.vector.FloatVector.fromArray(
                                 jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i);
                 PanamaMath.max(v, bound).intoArray(max, i);
                 PanamaMath.min(v, bound).intoArray(min, i);
+                PanamaMath.blendMax(v, bound).intoArray(blendMax, i);
+                PanamaMath.blendMin(v, bound).intoArray(blendMin, i);
             }
             for (int i = 0; i < x.length; i++) {
+                int javaMax = Float.floatToIntBits(Math.max(x[i], bound));
+                int javaMin = Float.floatToIntBits(Math.min(x[i], bound));
                 assertThat(Float.floatToIntBits(max[i]))
                         .as("max(%s, %s)", x[i], bound)
-                        .isEqualTo(Float.floatToIntBits(Math.max(x[i], bound)));
+                        .isEqualTo(javaMax);
                 assertThat(Float.floatToIntBits(min[i]))
                         .as("min(%s, %s)", x[i], bound)
-                        .isEqualTo(Float.floatToIntBits(Math.min(x[i], bound)));
+                        .isEqualTo(javaMin);
+                assertThat(Float.floatToIntBits(blendMax[i]))
+                        .as("blendMax(%s, %s)", x[i], bound)
+                        .isEqualTo(javaMax);
+                assertThat(Float.floatToIntBits(blendMin[i]))
+                        .as("blendMin(%s, %s)", x[i], bound)
+                        .isEqualTo(javaMin);
             }
         }
     }
 
     @Test
     void vectorClampIsBitExactWithJavasMinOfMaxOnEverySpecialValue() {
-        // JDK 17 clamps on the raw bits when lo >= +0.0: zeros, NaN and infinities must come out as
-        // Java's
+        // the clamp this JVM uses, and the form on the raw bits (JDK 17 with AVX-512, for hi >=
+        // +0.0) whichever that is: zeros, NaN and infinities must come out as Java's
         float[][] bounds = {
             {0f, 6f},
             {-0f, 6f},
@@ -610,17 +622,28 @@ class KernelAgreementTest {
                             : (float) (rnd.nextGaussian() * 8);
         }
         for (float[] b : bounds) {
+            boolean onBits = Float.floatToRawIntBits(b[1]) >= 0;
             float[] clamped = new float[x.length];
+            float[] clampedOnBits = new float[x.length];
             for (int i = 0; i < x.length; i += lanes) {
                 var v =
                         jdk.incubator.vector.FloatVector.fromArray(
                                 jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i);
                 PanamaMath.clamp(v, b[0], b[1]).intoArray(clamped, i);
+                if (onBits) {
+                    PanamaMath.clampOnBits(v, b[0], b[1]).intoArray(clampedOnBits, i);
+                }
             }
             for (int i = 0; i < x.length; i++) {
+                int java = Float.floatToIntBits(Math.min(Math.max(x[i], b[0]), b[1]));
                 assertThat(Float.floatToIntBits(clamped[i]))
                         .as("clamp(%s, %s, %s)", x[i], b[0], b[1])
-                        .isEqualTo(Float.floatToIntBits(Math.min(Math.max(x[i], b[0]), b[1])));
+                        .isEqualTo(java);
+                if (onBits) {
+                    assertThat(Float.floatToIntBits(clampedOnBits[i]))
+                            .as("clampOnBits(%s, %s, %s)", x[i], b[0], b[1])
+                            .isEqualTo(java);
+                }
             }
         }
     }

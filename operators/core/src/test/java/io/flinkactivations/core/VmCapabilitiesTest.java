@@ -19,6 +19,7 @@ class VmCapabilitiesTest {
     private static final Map<String, String> SERVER =
             Map.of(
                     "UseFMA", "true",
+                    "UseAVX", "2",
                     "TieredCompilation", "true",
                     "TieredStopAtLevel", "4",
                     "UseJVMCICompiler", "false");
@@ -88,6 +89,24 @@ class VmCapabilitiesTest {
                 .isFalse();
     }
 
+    @Test
+    void avx512IsUseAvxAtThreeOrMore() {
+        assertThat(new VmCapabilities("OpenJDK 64-Bit Server VM", "mixed mode", SERVER).avx512())
+                .isFalse();
+        assertThat(
+                        new VmCapabilities(
+                                        "OpenJDK 64-Bit Server VM",
+                                        "mixed mode",
+                                        with("UseAVX", "3"))
+                                .avx512())
+                .isTrue();
+        Map<String, String> arm = new java.util.HashMap<>(SERVER);
+        arm.remove("UseAVX"); // not an x86 flag
+        assertThat(new VmCapabilities("OpenJDK 64-Bit Server VM", "mixed mode", arm).avx512())
+                .isFalse();
+        assertThat(new VmCapabilities("Eclipse OpenJ9 VM", "JRE 17", null).avx512()).isFalse();
+    }
+
     /** On Linux the CPU's flags say whether it has FMA; HotSpot's UseFMA follows them. */
     @Test
     void thisJvmsFlagsAreRead() throws IOException {
@@ -106,6 +125,16 @@ class VmCapabilitiesTest {
                             .getInputArguments()
                             .contains("-XX:-UseFMA");
             assertThat(vm.fusedMultiplyAdd()).isEqualTo(cpuHasFma && !turnedOff);
+            // HotSpot may keep AVX-512 off on a CPU that has it, never on where it lacks it
+            boolean cpuHasAvx512 =
+                    Files.readAllLines(cpuinfo).stream()
+                            .filter(l -> l.startsWith("flags"))
+                            .findFirst()
+                            .map(l -> (" " + l.split(":", 2)[1] + " ").contains(" avx512f "))
+                            .orElse(false);
+            if (!cpuHasAvx512) {
+                assertThat(vm.avx512()).isFalse();
+            }
         }
     }
 }
