@@ -130,9 +130,9 @@ final class PanamaActivations {
             case SOFTSIGN:
                 return x -> x.div(x.lanewise(ABS).add(1f));
             case TANH:
-                return x -> x.lanewise(TANH);
+                return PanamaMath::tanh;
             case TANHSHRINK:
-                return x -> x.sub(x.lanewise(TANH));
+                return x -> x.sub(PanamaMath.tanh(x));
             case HARDTANH:
                 {
                     float lower = spec.floatValue(0);
@@ -184,7 +184,7 @@ final class PanamaActivations {
     private static FloatVector geluTanh(FloatVector x) {
         FloatVector inner =
                 x.mul(x).mul(0.044715f).add(1f).mul(x).mul((float) Activation.SQRT_2_OVER_PI);
-        return x.mul(0.5f).mul(inner.lanewise(TANH).add(1f));
+        return x.mul(0.5f).mul(PanamaMath.tanh(inner).add(1f));
     }
 
     // SpecialFunctions.GELU_PHI_P and GELU_PHI_Q as constants, so that the polynomials can be

@@ -127,6 +127,50 @@ final class PanamaMath {
         return c.bitwiseBlend(b, nan).reinterpretAsFloats();
     }
 
+    // SpecialFunctions.TANH_P and TANH_Q as constants, so that the polynomials can be written out
+    private static final float T0 = (float) SpecialFunctions.TANH_P[0];
+    private static final float T1 = (float) SpecialFunctions.TANH_P[1];
+    private static final float T2 = (float) SpecialFunctions.TANH_P[2];
+    private static final float T3 = (float) SpecialFunctions.TANH_P[3];
+    private static final float T4 = (float) SpecialFunctions.TANH_P[4];
+    private static final float T5 = (float) SpecialFunctions.TANH_P[5];
+    private static final float T6 = (float) SpecialFunctions.TANH_P[6];
+    private static final float U1 = (float) SpecialFunctions.TANH_Q[1];
+    private static final float U2 = (float) SpecialFunctions.TANH_Q[2];
+    private static final float U3 = (float) SpecialFunctions.TANH_Q[3];
+    private static final float TANH_LIMIT = SpecialFunctions.TANH_LIMIT;
+
+    /**
+     * tanh(x) inline, without the JDK's call ({@code lanewise(TANH)}, which spills every vector
+     * live across it): c P(c^2) / Q(c^2) with c = x clamped to the limit ({@link
+     * SpecialFunctions#TANH_P}), clamped to [-1, 1]. The fraction passes 1 before the limit, so
+     * tanh is exactly +-1 from there on (1 - 0.5 (1 + tanh) is 0 in GELU's tail) and never beyond.
+     */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector c = clamp(x, -TANH_LIMIT, TANH_LIMIT);
+        FloatVector s = c.mul(c);
+        return clamp(c.mul(tanhP(s)).div(tanhQ(s)), -1f, 1f);
+    }
+
+    // P and Q in methods of their own, as GELU's (see PanamaActivations.geluPhiP)
+
+    private static FloatVector tanhP(FloatVector s) {
+        FloatVector p = FloatVector.broadcast(S, T6);
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, T5)) : p.mul(s).add(T5));
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, T4)) : p.mul(s).add(T4));
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, T3)) : p.mul(s).add(T3));
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, T2)) : p.mul(s).add(T2));
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, T1)) : p.mul(s).add(T1));
+        return (FMA ? p.fma(s, FloatVector.broadcast(S, T0)) : p.mul(s).add(T0));
+    }
+
+    private static FloatVector tanhQ(FloatVector s) {
+        FloatVector q = FloatVector.broadcast(S, U3);
+        q = (FMA ? q.fma(s, FloatVector.broadcast(S, U2)) : q.mul(s).add(U2));
+        q = (FMA ? q.fma(s, FloatVector.broadcast(S, U1)) : q.mul(s).add(U1));
+        return (FMA ? q.fma(s, FloatVector.broadcast(S, 1f)) : q.mul(s).add(1f));
+    }
+
     // adding MAGIC rounds |v| < 2^22 to an integer, kept in the low bits
     private static final float MAGIC = 0x1.8p23f;
     private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);

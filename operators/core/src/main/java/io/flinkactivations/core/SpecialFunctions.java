@@ -1,9 +1,10 @@
 package io.flinkactivations.core;
 
 /**
- * erfc, which {@link Math} lacks, for GELU. The scalar kernels evaluate a two-piece fit in double
- * (relative error below 2e-9 everywhere), fitted by least squares against a double-precision erfc;
- * the vector kernels compute GELU from a cheaper form in float ({@link #GELU_PHI_P}).
+ * erfc, which {@link Math} lacks, for GELU, and the vector kernels' rational forms in float. The
+ * scalar kernels evaluate erfc by a two-piece fit in double (relative error below 2e-9 everywhere),
+ * fitted by least squares against a double-precision erfc; the vector kernels compute GELU's Phi
+ * ({@link #GELU_PHI_P}) and tanh ({@link #TANH_P}) by cheaper forms. The erfc fit:
  *
  * <ul>
  *   <li>{@code |z| < SMALL_LIMIT}: erf(z) = z P(z^2), P of degree 7;
@@ -63,6 +64,34 @@ final class SpecialFunctions {
      * -0.0 below it (NaN at -inf, as 0.5 x (1 + erf) does).
      */
     public static final float GELU_PHI_LIMIT = 5.656854f;
+
+    /**
+     * For the vector kernels: tanh(x) = x P(x^2) / Q(x^2) on [-{@link #TANH_LIMIT}, TANH_LIMIT], P
+     * of degree 6 and Q of degree 3 in x^2, lowest degree first: Eigen's rational tanh for float
+     * ({@code generic_fast_tanh_float}, also XLA's), P and Q divided by Q's constant. Eigen fits it
+     * on [-7.9, 7.9]; from there to the limit the fraction stays within 8e-7 of 1 and passes 1, so
+     * the kernel's final clamp to [-1, 1] makes tanh exactly +-1 at the limit and beyond. Largest
+     * error as the kernel rounds: 0.67 of the golden tolerance (about 3 ulp near |x| = 1; PyTorch's
+     * own float tanh: 0.13), 0.62-0.67 in GELU's tanh form; {@code docs/fits/tanh.py} computes it
+     * and KernelAgreementTest sweeps it. No exp and no call: two short polynomials and a division.
+     */
+    public static final double[] TANH_P = {
+        0.9999998719479379,
+        0.1302255336823433,
+        0.0030360983153184112,
+        1.0467499187504161e-05,
+        -1.7583789182401143e-08,
+        4.087417207402143e-11,
+        -5.6416762410444755e-14,
+    };
+
+    /** See {@link #TANH_P}; Q(0) = 1. */
+    public static final double[] TANH_Q = {
+        1.0, 0.46355838509634517, 0.024222763997786688, 0.00024486609330362513,
+    };
+
+    /** Where {@link #TANH_P} stops: the fraction is 1 + 5e-7 there, so tanh clamps to 1. */
+    public static final float TANH_LIMIT = 10f;
 
     private SpecialFunctions() {}
 
