@@ -6,13 +6,13 @@ import static io.flinkactivations.core.PanamaMath.clamp;
 import static io.flinkactivations.core.PanamaMath.exp;
 import static io.flinkactivations.core.PanamaMath.expm1OfNonPositive;
 import static io.flinkactivations.core.PanamaMath.inlineExp;
+import static io.flinkactivations.core.PanamaMath.log1pOfExpOfNonPositive;
 import static io.flinkactivations.core.PanamaMath.max;
 import static io.flinkactivations.core.PanamaMath.min;
 import static jdk.incubator.vector.VectorOperators.ABS;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.LE;
-import static jdk.incubator.vector.VectorOperators.LOG1P;
 import static jdk.incubator.vector.VectorOperators.NEG;
 
 import java.util.EnumSet;
@@ -118,10 +118,11 @@ final class PanamaActivations {
                 {
                     float beta = spec.floatValue(0);
                     float threshold = spec.floatValue(1);
+                    // log1p(e^y) = max(y, 0) + log1p(e^-|y|): the exp cannot overflow
                     return x -> {
                         FloatVector scaled = x.mul(beta);
-                        return exp(scaled)
-                                .lanewise(LOG1P)
+                        return max(scaled, 0f)
+                                .add(log1pOfExpOfNonPositive(scaled.lanewise(ABS).neg()))
                                 .div(beta)
                                 .blend(x, scaled.compare(GT, threshold));
                     };
@@ -163,7 +164,7 @@ final class PanamaActivations {
                     return x -> x.blend(value, x.compare(LE, threshold));
                 }
             case LOGSIGMOID:
-                return x -> min(x, 0f).sub(exp(x.lanewise(ABS).lanewise(NEG)).lanewise(LOG1P));
+                return x -> min(x, 0f).sub(log1pOfExpOfNonPositive(x.lanewise(ABS).neg()));
             default:
                 return null;
         }

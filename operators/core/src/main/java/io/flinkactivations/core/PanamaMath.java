@@ -210,6 +210,39 @@ final class PanamaMath {
         return p.mul(scale1).mul(scale2);
     }
 
+    /**
+     * log(1 + e^t) for t <= 0 (Softplus and LogSigmoid of -|x|), inline: the JDK's exp and log1p
+     * are two calls, each spilling every vector live across it. With u = e^t in (0, 1], log1p(u) =
+     * 2 atanh(z), z = u / (2 + u) in [0, 1/3]. NaN stays NaN, -inf gives 1.6e-38 (see {@link
+     * #expOfNonPositive}).
+     */
+    static FloatVector log1pOfExpOfNonPositive(FloatVector t) {
+        FloatVector u = expOfNonPositive(t);
+        FloatVector z = u.div(u.add(2f));
+        return z.add(z).mul(atanhOverZ(z.mul(z)));
+    }
+
+    /**
+     * atanh(z) / z for w = z^2 in [0, 1/9], a polynomial of degree 4 in w: relative error 4.5e-9
+     * (minimax by Lawson's iterations; Taylor's 1 + w / 3 + w^2 / 5 ... needs degree 6).
+     */
+    private static FloatVector atanhOverZ(FloatVector w) {
+        FloatVector a = FloatVector.broadcast(S, 0.14005276565291147f);
+        a =
+                (FMA
+                        ? a.fma(w, FloatVector.broadcast(S, 0.14001036104613518f))
+                        : a.mul(w).add(0.14001036104613518f));
+        a =
+                (FMA
+                        ? a.fma(w, FloatVector.broadcast(S, 0.20010756354345682f))
+                        : a.mul(w).add(0.20010756354345682f));
+        a =
+                (FMA
+                        ? a.fma(w, FloatVector.broadcast(S, 0.333332082492247f))
+                        : a.mul(w).add(0.333332082492247f));
+        return (FMA ? a.fma(w, FloatVector.broadcast(S, 1f)) : a.mul(w).add(1f));
+    }
+
     /** e^r for r = x - n ln 2, n = t - MAGIC the integer nearest x / ln 2. */
     private static FloatVector expOfRemainder(FloatVector x, FloatVector t) {
         FloatVector n = t.sub(MAGIC);
@@ -251,11 +284,28 @@ final class PanamaMath {
      * e^x - 1 for x <= 0 within 2 ulp, inline on every JDK: its users (the ELU family) keep x live
      * across it, so {@code lanewise(EXPM1)}'s call would spill x (see {@link #exp}). NaN stays NaN,
      * -inf gives -1, -0.0 stays -0.0; lanes above 0 get meaningless values, which the ELU family
-     * drops. e^x - 1 = 2^n (e^r - 1) + (2^n - 1), one polynomial for e^r - 1 on |r| <= ln(2) / 2.
-     * One float ln 2 is enough here: n ln 2's error in r is scaled by e^x <= 1 in the result.
+     * drops.
      */
     static FloatVector expm1OfNonPositive(FloatVector x) {
-        // below -87 the result rounds to -1, and 2^n stays a normal float
+        return expOfNonPositive(x, true);
+    }
+
+    /**
+     * e^x for x <= 0 within 2 ulp, inline, as {@link #expm1OfNonPositive} computes it; below -87 it
+     * is e^-87 (1.6e-38), which its user (Softplus and LogSigmoid, where it is added to 1) cannot
+     * tell from 0. NaN stays NaN.
+     */
+    static FloatVector expOfNonPositive(FloatVector x) {
+        return expOfNonPositive(x, false);
+    }
+
+    /**
+     * e^x - 1 = 2^n (e^r - 1) + (2^n - 1), or e^x = 2^n (e^r - 1) + 2^n, with one polynomial for
+     * e^r - 1 on |r| <= ln(2) / 2. One float ln 2 is enough for x <= 0: n ln 2's error in r is
+     * scaled by e^x <= 1 in the result.
+     */
+    private static FloatVector expOfNonPositive(FloatVector x, boolean minusOne) {
+        // below -87 e^x - 1 rounds to -1, and 2^n stays a normal float
         FloatVector xc = max(x, -87f);
         FloatVector t =
                 (FMA
@@ -263,11 +313,18 @@ final class PanamaMath {
                         : xc.mul(FloatVector.broadcast(S, LOG2_E))
                                 .add(FloatVector.broadcast(S, MAGIC)));
         FloatVector n = t.sub(MAGIC);
-        // at n = +0, +0 * -ln2 = -0.0 keeps the sign of x = -0.0
+        // e^x - 1: at n = +0, +0 * -ln2 = -0.0 keeps the sign of x = -0.0. e^x: ln 2 in two parts
+        // (Cody and Waite), since the error of n ln 2 in r is not scaled down there
         FloatVector r =
                 (FMA
-                        ? n.fma(FloatVector.broadcast(S, -LN2), xc)
-                        : n.mul(FloatVector.broadcast(S, -LN2)).add(xc));
+                        ? n.fma(FloatVector.broadcast(S, minusOne ? -LN2 : -0.693359375f), xc)
+                        : n.mul(FloatVector.broadcast(S, minusOne ? -LN2 : -0.693359375f)).add(xc));
+        if (!minusOne) {
+            r =
+                    (FMA
+                            ? n.fma(FloatVector.broadcast(S, 2.12194440e-4f), r)
+                            : n.mul(FloatVector.broadcast(S, 2.12194440e-4f)).add(r));
+        }
         FloatVector p = expm1OfRemainder(r);
         FloatVector scale =
                 t.reinterpretAsInts()
@@ -275,8 +332,8 @@ final class PanamaMath {
                         .lanewise(LSHL, 23)
                         .reinterpretAsFloats(); // 2^n
         // 2^n - 1 as -(1 - 2^n): -0.0 at n = 0, where -0.0 must stay -0.0
-        FloatVector scaleMinusOne = FloatVector.broadcast(S, 1f).sub(scale).neg();
-        return (FMA ? scale.fma(p, scaleMinusOne) : scale.mul(p).add(scaleMinusOne));
+        FloatVector addend = minusOne ? FloatVector.broadcast(S, 1f).sub(scale).neg() : scale;
+        return (FMA ? scale.fma(p, addend) : scale.mul(p).add(addend));
     }
 
     /**

@@ -65,6 +65,7 @@ class KernelAgreementTest {
                         "celu(-1.5)",
                         "gelu(approximate=tanh)",
                         "softplus(beta=2, threshold=10)",
+                        "softplus(beta=-1.5)",
                         "hardtanh(-2, 3)",
                         "softshrink(1.5)",
                         "hardshrink(1.5)",
@@ -429,8 +430,9 @@ class KernelAgreementTest {
 
     @Test
     void vectorExpAndExpm1StayWithinTheirUlpBoundsOnEveryFloatRange() {
-        // the JDK's exp, the inline one and, for x <= 0, expm1OfNonPositive. Evenly from -110 to 90
-        // (subnormal results, the overflow edge), near zero on a log scale, and the special values
+        // the JDK's exp, the inline one and, for x <= 0, expm1OfNonPositive and expOfNonPositive:
+        // evenly from -110 to 90 (subnormal results, the overflow edge), near zero on a log scale,
+        // and the special values
         var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
         float[] x = new float[1 << 21];
         int n = 0;
@@ -446,15 +448,18 @@ class KernelAgreementTest {
         float[] exp = new float[x.length];
         float[] inlineExp = new float[x.length];
         float[] expm1OfNonPositive = new float[x.length];
+        float[] expOfNonPositive = new float[x.length];
         for (int i = 0; i < x.length; i += species.length()) {
             var v = jdk.incubator.vector.FloatVector.fromArray(species, x, i);
             PanamaMath.exp(v).intoArray(exp, i);
             PanamaMath.inlineExp(v).intoArray(inlineExp, i);
             PanamaMath.expm1OfNonPositive(v).intoArray(expm1OfNonPositive, i);
+            PanamaMath.expOfNonPositive(v).intoArray(expOfNonPositive, i);
         }
         double worstExp = 0;
         double worstInlineExp = 0;
         double worstExpm1OfNonPositive = 0;
+        double worstExpOfNonPositive = 0;
         for (int i = 0; i < n; i++) {
             worstExp = Math.max(worstExp, ulps(exp[i], Math.exp(x[i]), x[i] + " exp"));
             worstInlineExp =
@@ -470,6 +475,15 @@ class KernelAgreementTest {
                                         Math.expm1(x[i]),
                                         x[i] + " expm1OfNonPositive"));
             }
+            if (!(x[i] > 0 || x[i] < -87)) { // its range; below, e^-87, which is added to 1
+                worstExpOfNonPositive =
+                        Math.max(
+                                worstExpOfNonPositive,
+                                ulps(
+                                        expOfNonPositive[i],
+                                        Math.exp(x[i]),
+                                        x[i] + " expOfNonPositive"));
+            }
             if (x[i] == 0) { // the sign of zero too, as PyTorch's elu(-0.0) = -0.0
                 assertThat(Float.floatToRawIntBits(expm1OfNonPositive[i]))
                         .as(x[i] + " expm1OfNonPositive")
@@ -479,6 +493,7 @@ class KernelAgreementTest {
         assertThat(worstExp).as("exp, ulps").isLessThanOrEqualTo(1.0);
         assertThat(worstInlineExp).as("inlineExp, ulps").isLessThanOrEqualTo(1.0);
         assertThat(worstExpm1OfNonPositive).as("expm1OfNonPositive, ulps").isLessThanOrEqualTo(2.0);
+        assertThat(worstExpOfNonPositive).as("expOfNonPositive, ulps").isLessThanOrEqualTo(2.0);
     }
 
     @Test
