@@ -66,6 +66,67 @@ final class PanamaSoftmax extends SoftmaxKernel {
         return sum.sub(comp);
     }
 
+    /** e^(t - max) of {@code count} vectors of {@code in} into {@code out}. */
+    private void expsInto(float[] in, int from, int count, float max, float[] out, int outFrom) {
+        for (int r = 0, i = from, o = outFrom; r < count; r++, i += L, o += L) {
+            // max broadcast in the loop: a vector kept across the exp call would be spilled
+            PanamaMath.exp(load(in, i).sub(max)).intoArray(out, o);
+        }
+    }
+
+    /**
+     * The sum of {@code count} vectors of {@code a} from {@code from}: Kahan's compensated sums,
+     * lane-wise, four side by side so that the CPU overlaps their chains, added up in double.
+     */
+    private static double sumOf(float[] a, int from, int count) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S);
+        FloatVector s3 = FloatVector.zero(S);
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = FloatVector.zero(S);
+        FloatVector c2 = FloatVector.zero(S);
+        FloatVector c3 = FloatVector.zero(S);
+        int r = 0;
+        int i = from;
+        for (; r + 4 <= count; r += 4, i += 4 * L) {
+            FloatVector y0 = FloatVector.fromArray(S, a, i).sub(c0);
+            FloatVector y1 = FloatVector.fromArray(S, a, i + L).sub(c1);
+            FloatVector y2 = FloatVector.fromArray(S, a, i + 2 * L).sub(c2);
+            FloatVector y3 = FloatVector.fromArray(S, a, i + 3 * L).sub(c3);
+            FloatVector t0 = s0.add(y0);
+            FloatVector t1 = s1.add(y1);
+            FloatVector t2 = s2.add(y2);
+            FloatVector t3 = s3.add(y3);
+            c0 = t0.sub(s0).sub(y0);
+            c1 = t1.sub(s1).sub(y1);
+            c2 = t2.sub(s2).sub(y2);
+            c3 = t3.sub(s3).sub(y3);
+            s0 = t0;
+            s1 = t1;
+            s2 = t2;
+            s3 = t3;
+        }
+        for (; r < count; r++, i += L) {
+            FloatVector y0 = FloatVector.fromArray(S, a, i).sub(c0);
+            FloatVector t0 = s0.add(y0);
+            c0 = t0.sub(s0).sub(y0);
+            s0 = t0;
+        }
+        return lanesInDouble(s0.sub(c0))
+                + lanesInDouble(s1.sub(c1))
+                + lanesInDouble(s2.sub(c2))
+                + lanesInDouble(s3.sub(c3));
+    }
+
+    private static double lanesInDouble(FloatVector v) {
+        double sum = 0;
+        for (int l = 0; l < L; l++) {
+            sum += v.lane(l);
+        }
+        return sum;
+    }
+
     /** The lane-wise max of {@code count} vectors of {@code in}, {@code step} floats apart. */
     private FloatVector maxOf(float[] in, int from, int step, int count) {
         FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
@@ -95,24 +156,22 @@ final class PanamaSoftmax extends SoftmaxKernel {
         for (int i = bound; i < len; i++) {
             max = Math.max(max, math.transform(in[inOff + i]));
         }
-        // pass 2: sum of exp(t - max); softmax keeps the exponentials in out for pass 3
+        // pass 2: exp(t - max) into out (softmax keeps them for pass 3; log_softmax overwrites
+        // them there), then their sum. Two loops rather than one: with the sum in the exp loop,
+        // the JDK's exp call spills the sum and its compensation every vector, and the compensated
+        // sum's chain runs through memory. log_softmax in place needs its inputs in pass 3, so it
+        // sums in the exp loop.
         double sum = 0;
+        boolean keepInputs = math.log && in == out;
         FloatVector vmax = FloatVector.broadcast(S, max);
         for (int i = 0; i < bound; i += CHUNK) {
             int vectors = Math.min(CHUNK, bound - i) / L;
-            FloatVector vsum =
-                    sumOfExp(
-                            in,
-                            inOff + i,
-                            L,
-                            vectors,
-                            vmax,
-                            null,
-                            0,
-                            math.log ? null : out,
-                            outOff + i);
-            for (int l = 0; l < L; l++) {
-                sum += vsum.lane(l);
+            if (keepInputs) {
+                FloatVector vsum = sumOfExp(in, inOff + i, L, vectors, vmax, null, 0, null, 0);
+                sum += lanesInDouble(vsum);
+            } else {
+                expsInto(in, inOff + i, vectors, max, out, outOff + i);
+                sum += sumOf(out, outOff + i, vectors);
             }
         }
         for (int i = bound; i < len; i++) {
