@@ -177,13 +177,13 @@ final class PanamaMath {
     private static final float LOG2_E = 1.44269504088896341f;
 
     /**
-     * e^x by the JDK ({@code lanewise(EXP)}, a call into its SVML stubs), for ops that keep no
-     * vector live across it or call the JDK's log1p anyway (sigmoid, Softplus, LogSigmoid): there
-     * the stub is faster than {@link #inlineExp}. The call clobbers every vector register, so any
-     * vector live across it (x, a running sum) is spilled to a stack slot that C2 aligns to 16
-     * bytes only; when the slot straddles a cache line the reload stalls, and the whole loop runs
-     * at half speed or full speed depending on the caller's stack depth ({@code
-     * StackDepthBenchmark}). The ops that keep x live call {@link #inlineExp}.
+     * e^x by the JDK ({@code lanewise(EXP)}, a call into its SVML stubs), for loops that keep no
+     * vector live across it (sigmoid, the softmax family's exp passes): there the stub is faster
+     * than {@link #inlineExp}. The call clobbers every vector register, so any vector live across
+     * it (x, a running sum) is spilled to a stack slot that C2 aligns to 16 bytes only; when the
+     * slot straddles a cache line the reload stalls, and the whole loop runs at half speed or full
+     * speed depending on the caller's stack depth ({@code StackDepthBenchmark}). The ops that keep
+     * x live call {@link #inlineExp}.
      */
     static FloatVector exp(FloatVector x) {
         return x.lanewise(EXP);
