@@ -10,10 +10,11 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * The softmax family on the Vector API. Its passes take the JDK's exp ({@link PanamaMath#exp}): the
- * inline one was as fast for softmax and slower for log_softmax. One vector: a vector max, then a
- * compensated vector sum of exp(t - max) ({@link #sumOfExp}, so long vectors stay accurate), then
- * the outputs. Along dim 0: the same three passes over the rows for L features at a time, all in
- * registers; leftover features use the scalar form.
+ * inline one was as fast for softmax and slower for log_softmax. One vector: a vector max, then
+ * exp(t - max) into the output and their compensated sum ({@link #expsInto}, {@link #sumOf}, so
+ * long vectors stay accurate), then the outputs. Along dim 0: the same three passes over the rows
+ * for L features at a time, the sum in the exp loop ({@link #sumOfExp}), all in registers; leftover
+ * features use the scalar form.
  */
 final class PanamaSoftmax extends SoftmaxKernel {
     /** Floats per chunk of one long vector in {@link #apply}: 32 KiB, a multiple of every L. */
