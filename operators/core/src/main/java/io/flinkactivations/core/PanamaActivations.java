@@ -1,6 +1,5 @@
 package io.flinkactivations.core;
 
-import static io.flinkactivations.core.PanamaMath.FMA;
 import static io.flinkactivations.core.PanamaMath.S;
 import static io.flinkactivations.core.PanamaMath.clamp;
 import static io.flinkactivations.core.PanamaMath.exp;
@@ -9,6 +8,7 @@ import static io.flinkactivations.core.PanamaMath.inlineExp;
 import static io.flinkactivations.core.PanamaMath.log1pOfExpOfNonPositive;
 import static io.flinkactivations.core.PanamaMath.max;
 import static io.flinkactivations.core.PanamaMath.min;
+import static io.flinkactivations.core.PanamaMath.polynomial;
 import static jdk.incubator.vector.VectorOperators.ABS;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
@@ -187,8 +187,7 @@ final class PanamaActivations {
         return x.mul(0.5f).mul(PanamaMath.tanh(inner).add(1f));
     }
 
-    // SpecialFunctions.GELU_PHI_P and GELU_PHI_Q as constants, so that the polynomials can be
-    // written out (see PanamaMath.exp)
+    // SpecialFunctions.GELU_PHI_P and GELU_PHI_Q as float constants
     private static final float P0 = (float) SpecialFunctions.GELU_PHI_P[0];
     private static final float P1 = (float) SpecialFunctions.GELU_PHI_P[1];
     private static final float P2 = (float) SpecialFunctions.GELU_PHI_P[2];
@@ -210,29 +209,8 @@ final class PanamaActivations {
         FloatVector c = clamp(x, -GELU_LIMIT, GELU_LIMIT);
         FloatVector s = c.mul(c);
         // at -limit this is exactly 0 (x * 0 = -0.0 below it) and at the limit exactly 1
-        FloatVector phi = c.mul(geluPhiP(s)).div(geluPhiQ(s)).add(0.5f);
+        FloatVector p = polynomial(s, P0, P1, P2, P3, P4, P5, P6);
+        FloatVector phi = c.mul(p).div(polynomial(s, 1f, Q1, Q2, Q3, Q4)).add(0.5f);
         return x.mul(phi);
-    }
-
-    // P and Q in methods of their own: in one, with both forms of each step written out, the
-    // method is past C2's size for inlining a hot callee (FreqInlineSize), and a loop that calls it
-    // boxes every vector
-
-    private static FloatVector geluPhiP(FloatVector s) {
-        FloatVector p = FloatVector.broadcast(S, P6);
-        p = (FMA ? p.fma(s, FloatVector.broadcast(S, P5)) : p.mul(s).add(P5));
-        p = (FMA ? p.fma(s, FloatVector.broadcast(S, P4)) : p.mul(s).add(P4));
-        p = (FMA ? p.fma(s, FloatVector.broadcast(S, P3)) : p.mul(s).add(P3));
-        p = (FMA ? p.fma(s, FloatVector.broadcast(S, P2)) : p.mul(s).add(P2));
-        p = (FMA ? p.fma(s, FloatVector.broadcast(S, P1)) : p.mul(s).add(P1));
-        return (FMA ? p.fma(s, FloatVector.broadcast(S, P0)) : p.mul(s).add(P0));
-    }
-
-    private static FloatVector geluPhiQ(FloatVector s) {
-        FloatVector q = FloatVector.broadcast(S, Q4);
-        q = (FMA ? q.fma(s, FloatVector.broadcast(S, Q3)) : q.mul(s).add(Q3));
-        q = (FMA ? q.fma(s, FloatVector.broadcast(S, Q2)) : q.mul(s).add(Q2));
-        q = (FMA ? q.fma(s, FloatVector.broadcast(S, Q1)) : q.mul(s).add(Q1));
-        return (FMA ? q.fma(s, FloatVector.broadcast(S, 1f)) : q.mul(s).add(1f));
     }
 }

@@ -1,7 +1,9 @@
 package io.flinkactivations.core;
 
+import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.EXP;
+import static jdk.incubator.vector.VectorOperators.F2D;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.LE;
@@ -10,8 +12,10 @@ import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.XOR;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,6 +27,39 @@ final class PanamaMath {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
     static final VectorSpecies<Integer> I = S.withLanes(int.class);
+
+    // sums in double widen half a vector of floats into a whole vector of doubles: one conversion
+    // each, where a whole vector's conversion in two parts measured slower
+    static final VectorSpecies<Double> D =
+            VectorSpecies.of(double.class, VectorShape.forBitSize(S.vectorBitSize()));
+    static final VectorSpecies<Float> H =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    static final int HL = H.length();
+
+    /** Half a vector's worth of floats from {@code off}, as a full vector of doubles. */
+    static DoubleVector widen(float[] a, int off) {
+        return (DoubleVector) FloatVector.fromArray(H, a, off).convertShape(F2D, D, 0);
+    }
+
+    /** The sum of {@code len} floats of {@code a} from {@code off}, in double lanes. */
+    static double sumInDouble(float[] a, int off, int len) {
+        int bound = H.loopBound(len);
+        DoubleVector s0 = DoubleVector.zero(D);
+        DoubleVector s1 = DoubleVector.zero(D);
+        int i = 0;
+        for (; i + HL < bound; i += 2 * HL) {
+            s0 = s0.add(widen(a, off + i));
+            s1 = s1.add(widen(a, off + i + HL));
+        }
+        for (; i < bound; i += HL) {
+            s0 = s0.add(widen(a, off + i));
+        }
+        double total = s0.add(s1).reduceLanes(ADD);
+        for (; i < len; i++) {
+            total += a[off + i];
+        }
+        return total;
+    }
 
     /**
      * Whether C2 compiles the Vector API's {@code fma} to the CPU's fused multiply-add (HotSpot's
@@ -54,6 +91,45 @@ final class PanamaMath {
      * Java's min/max (about six instructions each, to keep NaN and the sign of zero).
      */
     static final boolean BLEND_CLAMPS = MODERN_JIT || !VmCapabilities.current().avx512();
+
+    /**
+     * c0 + c1 s + c2 s^2 + c3 s^3 by Horner's rule, one fused multiply-add a step where the CPU has
+     * it. The polynomials of the rational forms (GELU's Phi, tanh, log1p's atanh) take these rather
+     * than writing their steps out: each is a method of its own, so its caller stays below C2's
+     * size for inlining a hot callee (FreqInlineSize; past it, a loop boxes every vector), and C2
+     * folds the constant coefficients once it is inlined.
+     */
+    static FloatVector polynomial(FloatVector s, float c0, float c1, float c2, float c3) {
+        FloatVector p = FloatVector.broadcast(S, c3);
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, c2)) : p.mul(s).add(c2));
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, c1)) : p.mul(s).add(c1));
+        return (FMA ? p.fma(s, FloatVector.broadcast(S, c0)) : p.mul(s).add(c0));
+    }
+
+    /**
+     * c0 + c1 s + ... + c4 s^4, as {@link #polynomial(FloatVector, float, float, float, float)}.
+     */
+    static FloatVector polynomial(FloatVector s, float c0, float c1, float c2, float c3, float c4) {
+        FloatVector p = FloatVector.broadcast(S, c4);
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, c3)) : p.mul(s).add(c3));
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, c2)) : p.mul(s).add(c2));
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, c1)) : p.mul(s).add(c1));
+        return (FMA ? p.fma(s, FloatVector.broadcast(S, c0)) : p.mul(s).add(c0));
+    }
+
+    /**
+     * c0 + c1 s + ... + c6 s^6, as {@link #polynomial(FloatVector, float, float, float, float)}.
+     */
+    static FloatVector polynomial(
+            FloatVector s, float c0, float c1, float c2, float c3, float c4, float c5, float c6) {
+        FloatVector p = FloatVector.broadcast(S, c6);
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, c5)) : p.mul(s).add(c5));
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, c4)) : p.mul(s).add(c4));
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, c3)) : p.mul(s).add(c3));
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, c2)) : p.mul(s).add(c2));
+        p = (FMA ? p.fma(s, FloatVector.broadcast(S, c1)) : p.mul(s).add(c1));
+        return (FMA ? p.fma(s, FloatVector.broadcast(S, c0)) : p.mul(s).add(c0));
+    }
 
     /**
      * {@link Math#max(float, float)} of each lane and a bound that is not NaN: NaN stays NaN,
@@ -127,7 +203,7 @@ final class PanamaMath {
         return c.bitwiseBlend(b, nan).reinterpretAsFloats();
     }
 
-    // SpecialFunctions.TANH_P and TANH_Q as constants, so that the polynomials can be written out
+    // SpecialFunctions.TANH_P and TANH_Q as float constants
     private static final float T0 = (float) SpecialFunctions.TANH_P[0];
     private static final float T1 = (float) SpecialFunctions.TANH_P[1];
     private static final float T2 = (float) SpecialFunctions.TANH_P[2];
@@ -149,26 +225,8 @@ final class PanamaMath {
     static FloatVector tanh(FloatVector x) {
         FloatVector c = clamp(x, -TANH_LIMIT, TANH_LIMIT);
         FloatVector s = c.mul(c);
-        return clamp(c.mul(tanhP(s)).div(tanhQ(s)), -1f, 1f);
-    }
-
-    // P and Q in methods of their own, as GELU's (see PanamaActivations.geluPhiP)
-
-    private static FloatVector tanhP(FloatVector s) {
-        FloatVector p = FloatVector.broadcast(S, T6);
-        p = (FMA ? p.fma(s, FloatVector.broadcast(S, T5)) : p.mul(s).add(T5));
-        p = (FMA ? p.fma(s, FloatVector.broadcast(S, T4)) : p.mul(s).add(T4));
-        p = (FMA ? p.fma(s, FloatVector.broadcast(S, T3)) : p.mul(s).add(T3));
-        p = (FMA ? p.fma(s, FloatVector.broadcast(S, T2)) : p.mul(s).add(T2));
-        p = (FMA ? p.fma(s, FloatVector.broadcast(S, T1)) : p.mul(s).add(T1));
-        return (FMA ? p.fma(s, FloatVector.broadcast(S, T0)) : p.mul(s).add(T0));
-    }
-
-    private static FloatVector tanhQ(FloatVector s) {
-        FloatVector q = FloatVector.broadcast(S, U3);
-        q = (FMA ? q.fma(s, FloatVector.broadcast(S, U2)) : q.mul(s).add(U2));
-        q = (FMA ? q.fma(s, FloatVector.broadcast(S, U1)) : q.mul(s).add(U1));
-        return (FMA ? q.fma(s, FloatVector.broadcast(S, 1f)) : q.mul(s).add(1f));
+        FloatVector p = polynomial(s, T0, T1, T2, T3, T4, T5, T6);
+        return clamp(c.mul(p).div(polynomial(s, 1f, U1, U2, U3)), -1f, 1f);
     }
 
     // adding MAGIC rounds |v| < 2^22 to an integer, kept in the low bits
@@ -219,28 +277,18 @@ final class PanamaMath {
     static FloatVector log1pOfExpOfNonPositive(FloatVector t) {
         FloatVector u = expOfNonPositive(t);
         FloatVector z = u.div(u.add(2f));
-        return z.add(z).mul(atanhOverZ(z.mul(z)));
-    }
-
-    /**
-     * atanh(z) / z for w = z^2 in [0, 1/9], a polynomial of degree 4 in w: relative error 4.5e-9
-     * (minimax by Lawson's iterations; Taylor's 1 + w / 3 + w^2 / 5 ... needs degree 6).
-     */
-    private static FloatVector atanhOverZ(FloatVector w) {
-        FloatVector a = FloatVector.broadcast(S, 0.14005276565291147f);
-        a =
-                (FMA
-                        ? a.fma(w, FloatVector.broadcast(S, 0.14001036104613518f))
-                        : a.mul(w).add(0.14001036104613518f));
-        a =
-                (FMA
-                        ? a.fma(w, FloatVector.broadcast(S, 0.20010756354345682f))
-                        : a.mul(w).add(0.20010756354345682f));
-        a =
-                (FMA
-                        ? a.fma(w, FloatVector.broadcast(S, 0.333332082492247f))
-                        : a.mul(w).add(0.333332082492247f));
-        return (FMA ? a.fma(w, FloatVector.broadcast(S, 1f)) : a.mul(w).add(1f));
+        // atanh(z) / z for w = z^2 in [0, 1/9], a polynomial of degree 4 in w: relative error
+        // 4.5e-9
+        // (minimax by Lawson's iterations; Taylor's 1 + w / 3 + w^2 / 5 ... needs degree 6)
+        FloatVector atanhOverZ =
+                polynomial(
+                        z.mul(z),
+                        1f,
+                        0.333332082492247f,
+                        0.20010756354345682f,
+                        0.14001036104613518f,
+                        0.14005276565291147f);
+        return z.add(z).mul(atanhOverZ);
     }
 
     /** e^r for r = x - n ln 2, n = t - MAGIC the integer nearest x / ln 2. */
@@ -338,8 +386,8 @@ final class PanamaMath {
 
     /**
      * e^r - 1 for |r| <= ln(2) / 2, as r (1 + r q(r)), q Taylor's to r^8: the error is below r^9 /
-     * 9! < 6e-10 |r|. A method of its own so that its caller stays below C2's size for inlining a
-     * hot callee (FreqInlineSize); past it, a loop boxes every vector.
+     * 9! < 6e-10 |r|. A method of its own for the reason {@link #polynomial(FloatVector, float,
+     * float, float, float)} gives.
      */
     private static FloatVector expm1OfRemainder(FloatVector r) {
         FloatVector q = FloatVector.broadcast(S, 1f / 40320);

@@ -1,8 +1,12 @@
 package io.flinkactivations.core;
 
+import static io.flinkactivations.core.PanamaMath.D;
 import static io.flinkactivations.core.PanamaMath.FMA;
+import static io.flinkactivations.core.PanamaMath.H;
+import static io.flinkactivations.core.PanamaMath.HL;
 import static io.flinkactivations.core.PanamaMath.L;
 import static io.flinkactivations.core.PanamaMath.S;
+import static io.flinkactivations.core.PanamaMath.widen;
 import static jdk.incubator.vector.VectorOperators.ABS;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.F2D;
@@ -10,8 +14,6 @@ import static jdk.incubator.vector.VectorOperators.MAX;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * layer_norm, rms_norm and normalize on the Vector API: sums in double lanes (the squares of
@@ -19,14 +21,6 @@ import jdk.incubator.vector.VectorSpecies;
  * pass of float lanes. Loaded only through {@link PanamaKernels}.
  */
 final class PanamaNorms extends VectorNormKernel {
-    // sums widen half a vector of floats into a whole vector of doubles: one conversion each, where
-    // a whole vector's conversion in two parts measured slower
-    private static final VectorSpecies<Double> D =
-            VectorSpecies.of(double.class, VectorShape.forBitSize(S.vectorBitSize()));
-    private static final VectorSpecies<Float> H =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
-    private static final int HL = H.length();
-
     PanamaNorms(ActivationSpec spec) {
         super(spec);
     }
@@ -139,11 +133,6 @@ final class PanamaNorms extends VectorNormKernel {
             total += Math.abs(a[off + i]);
         }
         return total;
-    }
-
-    /** Half a vector's worth of floats from {@code off}, as a full vector of doubles. */
-    private static DoubleVector widen(float[] a, int off) {
-        return (DoubleVector) FloatVector.fromArray(H, a, off).convertShape(F2D, D, 0);
     }
 
     @Override

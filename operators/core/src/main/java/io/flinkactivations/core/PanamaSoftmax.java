@@ -11,10 +11,10 @@ import jdk.incubator.vector.FloatVector;
 /**
  * The softmax family on the Vector API. Its passes take the JDK's exp ({@link PanamaMath#exp}): the
  * inline one was as fast for softmax and slower for log_softmax. One vector: a vector max, then
- * exp(t - max) into the output and their compensated sum ({@link #expsInto}, {@link #sumOf}, so
- * long vectors stay accurate), then the outputs. Along dim 0: the same three passes over the rows
- * for L features at a time, the sum in the exp loop ({@link #sumOfExp}), all in registers; leftover
- * features use the scalar form.
+ * exp(t - max) into the output and their sum in double lanes ({@link #expsInto}, {@link
+ * PanamaMath#sumInDouble}, so long vectors stay accurate), then the outputs. Along dim 0: the same
+ * three passes over the rows for L features at a time, the sum in the exp loop ({@link #sumOfExp}),
+ * all in registers; leftover features use the scalar form.
  */
 final class PanamaSoftmax extends SoftmaxKernel {
     /** Floats per chunk of one long vector in {@link #apply}: 32 KiB, a multiple of every L. */
@@ -75,59 +75,6 @@ final class PanamaSoftmax extends SoftmaxKernel {
         }
     }
 
-    /**
-     * The sum of {@code count} vectors of {@code a} from {@code from}: Kahan's compensated sums,
-     * lane-wise, four side by side so that the CPU overlaps their chains, added up in double.
-     */
-    private static double sumOf(float[] a, int from, int count) {
-        FloatVector s0 = FloatVector.zero(S);
-        FloatVector s1 = FloatVector.zero(S);
-        FloatVector s2 = FloatVector.zero(S);
-        FloatVector s3 = FloatVector.zero(S);
-        FloatVector c0 = FloatVector.zero(S);
-        FloatVector c1 = FloatVector.zero(S);
-        FloatVector c2 = FloatVector.zero(S);
-        FloatVector c3 = FloatVector.zero(S);
-        int r = 0;
-        int i = from;
-        for (; r + 4 <= count; r += 4, i += 4 * L) {
-            FloatVector y0 = FloatVector.fromArray(S, a, i).sub(c0);
-            FloatVector y1 = FloatVector.fromArray(S, a, i + L).sub(c1);
-            FloatVector y2 = FloatVector.fromArray(S, a, i + 2 * L).sub(c2);
-            FloatVector y3 = FloatVector.fromArray(S, a, i + 3 * L).sub(c3);
-            FloatVector t0 = s0.add(y0);
-            FloatVector t1 = s1.add(y1);
-            FloatVector t2 = s2.add(y2);
-            FloatVector t3 = s3.add(y3);
-            c0 = t0.sub(s0).sub(y0);
-            c1 = t1.sub(s1).sub(y1);
-            c2 = t2.sub(s2).sub(y2);
-            c3 = t3.sub(s3).sub(y3);
-            s0 = t0;
-            s1 = t1;
-            s2 = t2;
-            s3 = t3;
-        }
-        for (; r < count; r++, i += L) {
-            FloatVector y0 = FloatVector.fromArray(S, a, i).sub(c0);
-            FloatVector t0 = s0.add(y0);
-            c0 = t0.sub(s0).sub(y0);
-            s0 = t0;
-        }
-        return lanesInDouble(s0.sub(c0))
-                + lanesInDouble(s1.sub(c1))
-                + lanesInDouble(s2.sub(c2))
-                + lanesInDouble(s3.sub(c3));
-    }
-
-    private static double lanesInDouble(FloatVector v) {
-        double sum = 0;
-        for (int l = 0; l < L; l++) {
-            sum += v.lane(l);
-        }
-        return sum;
-    }
-
     /** The lane-wise max of {@code count} vectors of {@code in}, {@code step} floats apart. */
     private FloatVector maxOf(float[] in, int from, int step, int count) {
         FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
@@ -158,9 +105,10 @@ final class PanamaSoftmax extends SoftmaxKernel {
             max = Math.max(max, math.transform(in[inOff + i]));
         }
         // pass 2: exp(t - max) into out (softmax keeps them for pass 3; log_softmax overwrites
-        // them there), then their sum. Two loops rather than one: with the sum in the exp loop,
-        // the JDK's exp call spills the sum and its compensation every vector, and the compensated
-        // sum's chain runs through memory. log_softmax in place needs its inputs in pass 3, so it
+        // them there), then their sum in double lanes. Two loops rather than one: with the sum in
+        // the exp loop, the JDK's exp call spills the sum and its compensation every vector, and
+        // the compensated sum's chain runs through memory. log_softmax in place needs its inputs in
+        // pass 3, so it
         // sums in the exp loop.
         double sum = 0;
         boolean keepInputs = math.log && in == out;
@@ -169,10 +117,12 @@ final class PanamaSoftmax extends SoftmaxKernel {
             int vectors = Math.min(CHUNK, bound - i) / L;
             if (keepInputs) {
                 FloatVector vsum = sumOfExp(in, inOff + i, L, vectors, vmax, null, 0, null, 0);
-                sum += lanesInDouble(vsum);
+                for (int l = 0; l < L; l++) {
+                    sum += vsum.lane(l);
+                }
             } else {
                 expsInto(in, inOff + i, vectors, max, out, outOff + i);
-                sum += sumOf(out, outOff + i, vectors);
+                sum += PanamaMath.sumInDouble(out, outOff + i, vectors * L);
             }
         }
         for (int i = bound; i < len; i++) {
