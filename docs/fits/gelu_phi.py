@@ -16,6 +16,8 @@ import math
 
 import numpy as np
 
+from float32_eval import fused, odd_rational, rounded, unfused
+
 A = [-1.60960333262415e-02, -2.95459980854025e-03, -7.34990630326855e-04, -5.69250639462346e-05,
      -2.10102402082508e-06, 2.77068142495902e-08, -2.72614225801306e-10]
 B = [-1.42647390514189e-02, -7.37332916720468e-03, -1.68282697438203e-03, -2.13374055278905e-04,
@@ -24,31 +26,10 @@ P = [a / (2 * math.sqrt(2) * 2**k * B[0]) for k, a in enumerate(A)]
 Q = [b / (2**k * B[0]) for k, b in enumerate(B)]
 LIMIT = np.float32(4 * math.sqrt(2))
 
-f32 = np.float32
-
-
-def rounded(v):
-    return v.astype(np.float32)
-
-
-def fused(a, b, c):  # one rounding: a * b is exact in double
-    return rounded(a.astype(np.float64) * b + c)
-
-
-def unfused(a, b, c):
-    return rounded(rounded(a.astype(np.float64) * b) + c.astype(np.float64))
 
 
 def gelu(x, step):
-    c = np.minimum(np.maximum(x, -LIMIT), LIMIT)
-    s = rounded(c.astype(np.float64) * c)
-    p = np.full_like(s, f32(P[-1]))
-    for k in range(len(P) - 2, -1, -1):
-        p = step(p, s, np.full_like(s, f32(P[k])))
-    q = np.full_like(s, f32(Q[-1]))
-    for k in range(len(Q) - 2, -1, -1):
-        q = step(q, s, np.full_like(s, f32(Q[k])))
-    phi = rounded(rounded(rounded(c.astype(np.float64) * p) / q.astype(np.float64)) + 0.5)
+    phi = rounded(odd_rational(x, P, Q, LIMIT, step).astype(np.float64) + 0.5)
     return rounded(x.astype(np.float64) * phi)
 
 

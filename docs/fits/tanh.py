@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from float32_eval import fused, odd_rational, rounded, unfused
+
 A = [4.89352455891786e-03, 6.37261928875436e-04, 1.48572235717979e-05, 5.12229709037114e-08,
      -8.60467152213735e-11, 2.00018790482477e-13, -2.76076847742355e-16]
 B = [4.89352518554385e-03, 2.26843463243900e-03, 1.18534705686654e-04, 1.19825839466702e-06]
@@ -22,29 +24,8 @@ LIMIT = np.float32(10)
 f32 = np.float32
 
 
-def rounded(v):
-    return np.asarray(v).astype(np.float32)
-
-
-def fused(a, b, c):  # one rounding: a * b is exact in double
-    return rounded(a.astype(np.float64) * b + c)
-
-
-def unfused(a, b, c):
-    return rounded(rounded(a.astype(np.float64) * b) + np.asarray(c, dtype=np.float64))
-
-
 def tanh(x, step):
-    c = np.minimum(np.maximum(x, -LIMIT), LIMIT)
-    s = rounded(c.astype(np.float64) * c)
-    p = np.full_like(s, f32(P[-1]))
-    for k in range(len(P) - 2, -1, -1):
-        p = step(p, s, np.full_like(s, f32(P[k])))
-    q = np.full_like(s, f32(Q[-1]))
-    for k in range(len(Q) - 2, -1, -1):
-        q = step(q, s, np.full_like(s, f32(Q[k])))
-    r = rounded(rounded(c.astype(np.float64) * p) / q.astype(np.float64))
-    return np.minimum(np.maximum(r, f32(-1)), f32(1))
+    return np.minimum(np.maximum(odd_rational(x, P, Q, LIMIT, step), f32(-1)), f32(1))
 
 
 def gelu_tanh(x, step):
