@@ -88,9 +88,10 @@ final class KafkaChecks {
                             + rootMessage(e)
                             + " (check --bootstrap-servers and the Kafka properties)");
         }
-        try (admin) {
+        try {
             return check(admin);
         } finally {
+            // not close(): it waits without bound for the calls a silent broker never answers
             admin.close(Duration.ZERO);
         }
     }

@@ -1,12 +1,16 @@
 package io.flinkactivations.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The probe before the Kafka checks: refused everywhere is said at once, anything else waits. */
+/**
+ * The probe before the Kafka checks: refused everywhere is said at once, anything else waits; and
+ * the checks against a listener that never answers end at {@code --check-timeout}.
+ */
 class KafkaChecksTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -37,5 +41,25 @@ class KafkaChecksTest {
         assertThat(KafkaChecks.everyAddressRefuses("not an address", TIMEOUT))
                 .as("Kafka's client says what is wrong with it")
                 .isNull();
+    }
+
+    @Test
+    void aSilentListenerEndsTheChecksAtTheCheckTimeout() throws Exception {
+        // accepts connections and never speaks Kafka
+        try (ServerSocket silent = new ServerSocket(0)) {
+            JobConfig c =
+                    JobOptionsTest.parse(
+                            "--bootstrap-servers=localhost:" + silent.getLocalPort(),
+                            "--check-timeout=2s");
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> KafkaChecks.run(c))
+                    .isInstanceOf(JobCannotRunException.class)
+                    .hasMessageStartingWith("no answer from Kafka at localhost:")
+                    .hasMessageContaining("within 2 s");
+            // the admin client's own close() would wait on for the calls still in flight
+            assertThat((System.nanoTime() - t0) / 1e9)
+                    .as("the check timeout, then a close that does not wait")
+                    .isLessThan(3.5);
+        }
     }
 }
