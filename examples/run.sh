@@ -48,11 +48,12 @@ say "examples/sql-kafka: mvn compile, then the pipeline (exec:exec)"
 say "examples/kafka-streams: mvn compile, then the application (exec:exec)"
 (cd "$here/kafka-streams" && mvn -B -q compile exec:exec -Dbootstrap="$bootstrap")
 
-# the input read back first: it must all be there, and the broker's group coordinator is then up
-produced=$("$C" consume readings 100000 30 | wc -l)
+# the input read back first: it must all be there
+produced=$("$C" read readings | wc -l)
 expected=$("$py" "$here/check.py" generate | wc -l)
 [ "$produced" -eq "$expected" ] || { echo "examples: $produced of $expected readings in the topic" >&2; exit 1; }
-for t in "${topics[@]:1}"; do "$C" consume "$t" 100000 5 > "$out/$t.txt"; say "$t: $(wc -l < "$out/$t.txt") records"; done
+# the pipelines have ended: every topic is read to its end
+for t in "${topics[@]:1}"; do "$C" read "$t" > "$out/$t.txt"; say "$t: $(wc -l < "$out/$t.txt") records"; done
 "$py" "$here/check.py" check "$out"
 "$C" kafka-stop >/dev/null 2>&1 || true
 

@@ -16,6 +16,10 @@
 #   deploy/local/cluster.sh checkpoints JOB       how many checkpoints of JOB completed
 #   deploy/local/cluster.sh produce TOPIC         key|value lines on stdin -> Kafka
 #   deploy/local/cluster.sh consume TOPIC N SECS  read_committed, at most N records or SECS seconds
+#   deploy/local/cluster.sh read TOPIC [SECS]     read_committed, every record to the topic's end, then
+#                                                 SECS more seconds in which nothing may arrive
+#   deploy/local/cluster.sh lag GROUP TOPIC       records of TOPIC that GROUP has not committed
+#   deploy/local/cluster.sh wait-finished JOB SECS  until JOB finished (a --bounded run)
 #   deploy/local/cluster.sh stop                  stop everything this script started
 #   deploy/local/cluster.sh status
 #
@@ -287,6 +291,8 @@ job_running() {
     | grep -q True
 }
 
+job_finished() { json_get "$rest_url/jobs/$1" 'j["state"]' | grep -qx FINISHED; }
+
 kafka_tool() { "$java_cmd" -cp "$work/lib/kafka/*" -Dlog4j2.configurationFile="$work/kafka/log4j2.properties" "$@"; }
 
 case "${1:-}" in
@@ -308,6 +314,9 @@ case "${1:-}" in
   consume) kafka_tool org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$BOOTSTRAP" --topic "$2" \
              --from-beginning --isolation-level read_committed --max-messages "$3" --timeout-ms "$(( $4 * 1000 ))" \
              --formatter-property print.key=true --formatter-property key.separator='|' 2>/dev/null || true ;;
+  read) kafka_tool "$here/TopicTool.java" read "$BOOTSTRAP" "$2" "${3:-0}" ;;
+  lag) kafka_tool "$here/TopicTool.java" lag "$BOOTSTRAP" "$2" "$3" ;;
+  wait-finished) wait_for "job $2 finished" "${3:-120}" job_finished "$2" ;;
   stop)
     for f in "$work"/pids/taskmanager-* ; do [ -e "$f" ] && stop_pid "$(basename "$f")"; done
     stop_pid jobmanager

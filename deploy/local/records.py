@@ -10,7 +10,7 @@
   records.py check-win IN OUT DLQ REF     every input once in OUT (or DLQ), each window's softmax bit for bit
                                           the reference run's (REF), over the same records
 
-IN, OUT, DLQ and REF are files of key|value lines as `cluster.sh consume` prints them. The checks
+IN, OUT, DLQ and REF are files of key|value lines as `cluster.sh read` prints them. The checks
 print TAP lines (ok / not ok) and exit 1 if one fails.
 """
 import json
