@@ -3,8 +3,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -28,7 +28,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class TopicTool {
     private static final Duration LIMIT = Duration.ofSeconds(120);
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         try {
             switch (args.length > 0 ? args[0] : "") {
                 case "read" -> read(args[1], args[2], args.length > 3 ? Integer.parseInt(args[3]) : 0);
@@ -96,15 +96,14 @@ public final class TopicTool {
         return b == null ? "null" : new String(b, StandardCharsets.UTF_8);
     }
 
-    private static long lag(String bootstrap, String group, String topic) throws Exception {
+    private static long lag(String bootstrap, String group, String topic) {
         Properties p = client(bootstrap);
-        try (Admin admin = Admin.create(p);
-                KafkaConsumer<byte[], byte[]> consumer =
-                        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        p.put("group.id", group); // to read its committed offsets; it joins no group
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = partitions(consumer, topic);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            Map<TopicPartition, OffsetAndMetadata> committed =
-                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(parts));
             long lag = 0;
             for (TopicPartition tp : parts) {
                 OffsetAndMetadata c = committed.get(tp);

@@ -83,12 +83,7 @@ say "maximum: $max records/s (the backlog read from 10 % to 90 %); soak load: $r
 
 setsid bash -c "python3 '$R' gen soak $BACKLOG $rate | '$C' produce soak-in 2>/dev/null" &
 load=$!
-lag() {
-  "${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "$LOCAL_CLUSTER_WORK/lib/kafka/*" \
-    -Dlog4j2.configurationFile="$LOCAL_CLUSTER_WORK/kafka/log4j2.properties" \
-    org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$("$C" bootstrap)" \
-    --describe --group soak 2>/dev/null | awk '$2 == "soak-in" && $6 ~ /^[0-9]+$/ {s += $6} END {print s + 0}'
-}
+lag() { "$C" lag soak soak-in 2>/dev/null || echo none; }
 heap_after_gc() { # the least heap left after a GC since line $1 of the GC log, in MB
   tail -n +"$1" "$tm_gc" | grep -oE '[0-9]+M->[0-9]+M' | sed 's/.*->//; s/M//' | sort -n | head -n 1
 }

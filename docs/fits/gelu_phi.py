@@ -27,7 +27,6 @@ Q = [b / (2**k * B[0]) for k, b in enumerate(B)]
 LIMIT = np.float32(4 * math.sqrt(2))
 
 
-
 def gelu(x, step):
     phi = rounded(odd_rational(x, P, Q, LIMIT, step).astype(np.float64) + 0.5)
     return rounded(x.astype(np.float64) * phi)

@@ -277,9 +277,8 @@ final class PanamaMath {
     static FloatVector log1pOfExpOfNonPositive(FloatVector t) {
         FloatVector u = expOfNonPositive(t);
         FloatVector z = u.div(u.add(2f));
-        // atanh(z) / z for w = z^2 in [0, 1/9], a polynomial of degree 4 in w: relative error
-        // 4.5e-9
-        // (minimax by Lawson's iterations; Taylor's 1 + w / 3 + w^2 / 5 ... needs degree 6)
+        // atanh(z) / z for w = z^2 in [0, 1/9], a polynomial of degree 4 in w, relative error
+        // 4.5e-9 (minimax by Lawson's iterations; Taylor's 1 + w / 3 + w^2 / 5 ... needs degree 6)
         FloatVector atanhOverZ =
                 polynomial(
                         z.mul(z),

@@ -108,8 +108,7 @@ final class PanamaSoftmax extends SoftmaxKernel {
         // them there), then their sum in double lanes. Two loops rather than one: with the sum in
         // the exp loop, the JDK's exp call spills the sum and its compensation every vector, and
         // the compensated sum's chain runs through memory. log_softmax in place needs its inputs in
-        // pass 3, so it
-        // sums in the exp loop.
+        // pass 3, so it sums in the exp loop.
         double sum = 0;
         boolean keepInputs = math.log && in == out;
         FloatVector vmax = FloatVector.broadcast(S, max);
