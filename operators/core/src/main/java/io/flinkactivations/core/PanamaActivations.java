@@ -4,7 +4,6 @@ import static io.flinkactivations.core.PanamaMath.S;
 import static io.flinkactivations.core.PanamaMath.clamp;
 import static io.flinkactivations.core.PanamaMath.exp;
 import static io.flinkactivations.core.PanamaMath.expm1OfNonPositive;
-import static io.flinkactivations.core.PanamaMath.inlineExp;
 import static io.flinkactivations.core.PanamaMath.log1pOfExpOfNonPositive;
 import static io.flinkactivations.core.PanamaMath.max;
 import static io.flinkactivations.core.PanamaMath.min;
@@ -46,11 +45,45 @@ final class PanamaActivations {
                     Activation.HARDSHRINK,
                     Activation.SOFTSHRINK);
 
-    /** One vector of inputs to one vector of outputs. */
+    /**
+     * One vector of inputs to one vector of outputs. An op that calls the JDK's exp and needs x
+     * after it ({@link #takesInputAgain}) gets x loaded from the array again for {@link #finish},
+     * so no vector is live across the call, which clobbers every vector register ({@link
+     * PanamaMath#exp}).
+     */
     @FunctionalInterface
     interface VectorFunction {
         FloatVector apply(FloatVector x);
+
+        /** Whether the output is {@link #finish} of x and {@link #apply}'s result. */
+        default boolean takesInputAgain() {
+            return false;
+        }
+
+        /** The output from x and {@link #apply}'s result y. */
+        default FloatVector finish(FloatVector x, FloatVector y) {
+            return y;
+        }
     }
+
+    /** x / (1 + e^-x), e^-x by the JDK's exp, x loaded again after it. */
+    private static final VectorFunction SILU =
+            new VectorFunction() {
+                @Override
+                public FloatVector apply(FloatVector x) {
+                    return exp(x.lanewise(NEG));
+                }
+
+                @Override
+                public boolean takesInputAgain() {
+                    return true;
+                }
+
+                @Override
+                public FloatVector finish(FloatVector x, FloatVector expOfMinusX) {
+                    return x.div(expOfMinusX.add(1f));
+                }
+            };
 
     /** The vector form of an element-wise op, or null to use its scalar definition. */
     static VectorFunction vectorForm(ActivationSpec spec) {
@@ -111,9 +144,9 @@ final class PanamaActivations {
             case SIGMOID:
                 return x -> FloatVector.broadcast(S, 1f).div(exp(x.lanewise(NEG)).add(1f));
             case SILU:
-                return x -> x.div(inlineExp(x.lanewise(NEG)).add(1f)); // x is live across exp
+                return SILU;
             case MISH:
-                return PanamaActivations::mish;
+                return MISH;
             case SOFTPLUS:
                 {
                     float beta = spec.floatValue(0);
@@ -171,15 +204,29 @@ final class PanamaActivations {
     }
 
     /**
-     * x tanh(softplus(x)) with tanh(log1p(e)) = n / (n + 2), n = e (e + 2): one exp instead of
-     * three calls.
+     * x tanh(softplus(x)) with tanh(log1p(e)) = n / (n + 2), n = e (e + 2), e = e^x by the JDK's
+     * exp, x loaded again after it: one exp instead of three calls.
      */
-    private static FloatVector mish(FloatVector x) {
-        FloatVector e = inlineExp(x); // x is live across exp
-        FloatVector n = e.mul(e.add(2f));
-        FloatVector r = x.mul(n.div(n.add(2f)));
-        return r.blend(x, x.compare(GT, 20f)); // tanh(softplus(x)) == 1f there; avoids inf / inf
-    }
+    private static final VectorFunction MISH =
+            new VectorFunction() {
+                @Override
+                public FloatVector apply(FloatVector x) {
+                    return exp(x);
+                }
+
+                @Override
+                public boolean takesInputAgain() {
+                    return true;
+                }
+
+                @Override
+                public FloatVector finish(FloatVector x, FloatVector e) {
+                    FloatVector n = e.mul(e.add(2f));
+                    FloatVector r = x.mul(n.div(n.add(2f)));
+                    // tanh(softplus(x)) == 1f there; avoids inf / inf
+                    return r.blend(x, x.compare(GT, 20f));
+                }
+            };
 
     private static FloatVector geluTanh(FloatVector x) {
         FloatVector inner =

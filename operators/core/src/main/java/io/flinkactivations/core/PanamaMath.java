@@ -94,11 +94,10 @@ final class PanamaMath {
 
     /**
      * c0 + c1 s + c2 s^2 + c3 s^3 by Horner's rule, one fused multiply-add a step where the CPU has
-     * it. Every polynomial of the kernels (GELU's Phi, tanh, log1p's atanh, e^r and e^r - 1) takes
-     * these rather than writing its steps out: each is a method of its own, so its caller stays
-     * below C2's size for inlining a hot callee (FreqInlineSize, 325 bytes of bytecode; past it, a
-     * loop boxes every vector: e^r written out was 328 bytes, and SiLU and Mish allocated 18 bytes
-     * per element), and C2 folds the constant coefficients once it is inlined.
+     * it. Every polynomial of the kernels (GELU's Phi, tanh, log1p's atanh, e^r - 1) takes these
+     * rather than writing its steps out: each is a method of its own, so its caller stays below
+     * C2's size for inlining a hot callee (FreqInlineSize, 325 bytes of bytecode; past it, a loop
+     * boxes every vector), and C2 folds the constant coefficients once it is inlined.
      */
     static FloatVector polynomial(FloatVector s, float c0, float c1, float c2, float c3) {
         FloatVector p = FloatVector.broadcast(S, c3);
@@ -112,19 +111,6 @@ final class PanamaMath {
      */
     static FloatVector polynomial(FloatVector s, float c0, float c1, float c2, float c3, float c4) {
         FloatVector p = FloatVector.broadcast(S, c4);
-        p = (FMA ? p.fma(s, FloatVector.broadcast(S, c3)) : p.mul(s).add(c3));
-        p = (FMA ? p.fma(s, FloatVector.broadcast(S, c2)) : p.mul(s).add(c2));
-        p = (FMA ? p.fma(s, FloatVector.broadcast(S, c1)) : p.mul(s).add(c1));
-        return (FMA ? p.fma(s, FloatVector.broadcast(S, c0)) : p.mul(s).add(c0));
-    }
-
-    /**
-     * c0 + c1 s + ... + c5 s^5, as {@link #polynomial(FloatVector, float, float, float, float)}.
-     */
-    static FloatVector polynomial(
-            FloatVector s, float c0, float c1, float c2, float c3, float c4, float c5) {
-        FloatVector p = FloatVector.broadcast(S, c5);
-        p = (FMA ? p.fma(s, FloatVector.broadcast(S, c4)) : p.mul(s).add(c4));
         p = (FMA ? p.fma(s, FloatVector.broadcast(S, c3)) : p.mul(s).add(c3));
         p = (FMA ? p.fma(s, FloatVector.broadcast(S, c2)) : p.mul(s).add(c2));
         p = (FMA ? p.fma(s, FloatVector.broadcast(S, c1)) : p.mul(s).add(c1));
@@ -250,36 +236,15 @@ final class PanamaMath {
 
     /**
      * e^x by the JDK ({@code lanewise(EXP)}, a call into its SVML stubs), for loops that keep no
-     * vector live across it (sigmoid, the softmax family's exp passes): there the stub is faster
-     * than {@link #inlineExp}. The call clobbers every vector register, so any vector live across
-     * it (x, a running sum) is spilled to a stack slot that C2 aligns to 16 bytes only; when the
-     * slot straddles a cache line the reload stalls, and the whole loop runs at half speed or full
-     * speed depending on the caller's stack depth ({@code StackDepthBenchmark}). The ops that keep
-     * x live call {@link #inlineExp}.
+     * vector live across it. The call clobbers every vector register, so any vector live across it
+     * (x, a running sum) is spilled to a stack slot that C2 aligns to 16 bytes only; when the slot
+     * straddles a cache line the reload stalls, and the whole loop runs at half speed or full speed
+     * depending on the caller's stack depth ({@code StackDepthBenchmark}). So sigmoid and the
+     * softmax family's exp passes need nothing after the call but its result, and SiLU and Mish
+     * load x from the array again after it ({@link PanamaActivations.VectorFunction}).
      */
     static FloatVector exp(FloatVector x) {
         return x.lanewise(EXP);
-    }
-
-    /**
-     * e^x within 1 ulp, inline: no call, so nothing is spilled. x = n ln 2 + r; 2^n is applied as
-     * two halves so that subnormal results and the edge of overflow round once; NaN stays NaN, +inf
-     * gives +inf, -inf gives 0.
-     */
-    static FloatVector inlineExp(FloatVector x) {
-        // e^-104 rounds to 0 and e^89 overflows: the same results
-        FloatVector xc = clamp(x, -104f, 89f);
-        FloatVector t =
-                (FMA
-                        ? xc.fma(FloatVector.broadcast(S, LOG2_E), FloatVector.broadcast(S, MAGIC))
-                        : xc.mul(FloatVector.broadcast(S, LOG2_E))
-                                .add(FloatVector.broadcast(S, MAGIC)));
-        FloatVector p = expOfRemainder(xc, t);
-        IntVector k = t.reinterpretAsInts().sub(MAGIC_BITS);
-        IntVector k1 = k.lanewise(ASHR, 1);
-        FloatVector scale1 = k1.add(127).lanewise(LSHL, 23).reinterpretAsFloats();
-        FloatVector scale2 = k.sub(k1).add(127).lanewise(LSHL, 23).reinterpretAsFloats();
-        return p.mul(scale1).mul(scale2);
     }
 
     /**
@@ -302,28 +267,6 @@ final class PanamaMath {
                         0.14001036104613518f,
                         0.14005276565291147f);
         return z.add(z).mul(atanhOverZ);
-    }
-
-    /** e^r for r = x - n ln 2, n = t - MAGIC the integer nearest x / ln 2. */
-    private static FloatVector expOfRemainder(FloatVector x, FloatVector t) {
-        FloatVector n = t.sub(MAGIC);
-        // r = x - n ln 2, with ln 2 in two parts so that n ln 2 is exact enough
-        FloatVector r =
-                (FMA
-                                ? n.fma(FloatVector.broadcast(S, -0.693359375f), x)
-                                : n.mul(FloatVector.broadcast(S, -0.693359375f)).add(x))
-                        .add(n.mul(2.12194440e-4f));
-        // exp(r) = 1 + r + r^2 P(r) on |r| <= ln(2) / 2 (Cephes expf)
-        FloatVector p =
-                polynomial(
-                        r,
-                        5.0000001201e-1f,
-                        1.6666665459e-1f,
-                        4.1665795894e-2f,
-                        8.3334519073e-3f,
-                        1.3981999507e-3f,
-                        1.9875691500e-4f);
-        return (FMA ? p.fma(r.mul(r), r) : p.mul(r.mul(r)).add(r)).add(1f);
     }
 
     private static final float LN2 = 0.693147182f;

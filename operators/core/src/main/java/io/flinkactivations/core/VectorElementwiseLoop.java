@@ -85,7 +85,11 @@ final class VectorElementwiseLoop extends ElementwiseKernel {
         }
         int bound = i + S.loopBound(len - i);
         for (; i < bound; i += S.length()) {
-            VF.apply(FloatVector.fromArray(S, in, inOff + i)).intoArray(out, outOff + i);
+            FloatVector y = VF.apply(FloatVector.fromArray(S, in, inOff + i));
+            if (VF.takesInputAgain()) {
+                y = VF.finish(FloatVector.fromArray(S, in, inOff + i), y);
+            }
+            y.intoArray(out, outOff + i);
         }
         for (; i < len; i++) {
             out[outOff + i] = SF.apply(in[inOff + i]);

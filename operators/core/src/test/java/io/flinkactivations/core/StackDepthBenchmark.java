@@ -21,10 +21,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Why the kernels compute exp inline: SiLU over 1M floats, called through {@code depth} extra stack
- * frames, with the JDK's {@code lanewise(EXP)} (a call into its SVML stubs; x lives across the call
- * and is spilled to the stack) and with the project's kernel (no call in the loop). The first
- * changes speed with the depth, as the spill slot moves across cache lines; the second does not.
+ * Why the ops that need x after the JDK's exp load it again: SiLU over 1M floats, called through
+ * {@code depth} extra stack frames, with x kept live across {@code lanewise(EXP)} (a call into its
+ * SVML stubs that clobbers every vector register, so x is spilled to the stack) and with the
+ * project's kernel (x loaded from the array again after the call). The first can change speed with
+ * the depth, as the spill slot moves across cache lines; the second does not.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar StackDepthBenchmark</pre>
  */
