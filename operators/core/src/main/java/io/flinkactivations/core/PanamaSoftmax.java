@@ -5,6 +5,7 @@ import static io.flinkactivations.core.PanamaMath.MODERN_JIT;
 import static io.flinkactivations.core.PanamaMath.S;
 import static jdk.incubator.vector.VectorOperators.LOG;
 import static jdk.incubator.vector.VectorOperators.MAX;
+import static jdk.incubator.vector.VectorOperators.MIN;
 
 import jdk.incubator.vector.FloatVector;
 
@@ -75,6 +76,49 @@ final class PanamaSoftmax extends SoftmaxKernel {
         }
     }
 
+    /**
+     * The max of t over {@code count} vectors of {@code in} from {@code from}: the max of x, or for
+     * softmin (t = -x / temperature) the min, then t of it, since dividing by a positive
+     * temperature keeps the order. Four running maxes: a float max with Java's NaN and signed-zero
+     * rules is several dependent instructions, and one running max would wait for each before the
+     * next. Plain loads, so that nothing in the loop is a call C2 might leave out of line.
+     */
+    private float maxOfT(float[] in, int from, int count) {
+        return math.transform(
+                math.negate ? extremeOf(in, from, count, false) : extremeOf(in, from, count, true));
+    }
+
+    /**
+     * The max ({@code max}) or min of {@code count} vectors of {@code in}, as a float: a vector
+     * returned from a call that C2 leaves out of line is boxed.
+     */
+    private static float extremeOf(float[] in, int from, int count, boolean max) {
+        FloatVector m0 =
+                FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY);
+        FloatVector m1 = m0;
+        FloatVector m2 = m0;
+        FloatVector m3 = m0;
+        int i = from;
+        int end = from + count * L;
+        for (; i + 3 * L < end; i += 4 * L) {
+            FloatVector v0 = FloatVector.fromArray(S, in, i);
+            FloatVector v1 = FloatVector.fromArray(S, in, i + L);
+            FloatVector v2 = FloatVector.fromArray(S, in, i + 2 * L);
+            FloatVector v3 = FloatVector.fromArray(S, in, i + 3 * L);
+            m0 = max ? m0.lanewise(MAX, v0) : m0.lanewise(MIN, v0);
+            m1 = max ? m1.lanewise(MAX, v1) : m1.lanewise(MIN, v1);
+            m2 = max ? m2.lanewise(MAX, v2) : m2.lanewise(MIN, v2);
+            m3 = max ? m3.lanewise(MAX, v3) : m3.lanewise(MIN, v3);
+        }
+        for (; i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, in, i);
+            m0 = max ? m0.lanewise(MAX, v) : m0.lanewise(MIN, v);
+        }
+        return max
+                ? m0.lanewise(MAX, m1).lanewise(MAX, m2.lanewise(MAX, m3)).reduceLanes(MAX)
+                : m0.lanewise(MIN, m1).lanewise(MIN, m2.lanewise(MIN, m3)).reduceLanes(MIN);
+    }
+
     /** The lane-wise max of {@code count} vectors of {@code in}, {@code step} floats apart. */
     private FloatVector maxOf(float[] in, int from, int step, int count) {
         FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
@@ -99,7 +143,7 @@ final class PanamaSoftmax extends SoftmaxKernel {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < bound; i += CHUNK) {
             int vectors = Math.min(CHUNK, bound - i) / L;
-            max = Math.max(max, maxOf(in, inOff + i, L, vectors).reduceLanes(MAX));
+            max = Math.max(max, maxOfT(in, inOff + i, vectors));
         }
         for (int i = bound; i < len; i++) {
             max = Math.max(max, math.transform(in[inOff + i]));
