@@ -285,8 +285,8 @@ final class JsonFloats {
 
     // ---- reading -------------------------------------------------------------------------------
 
-    /** readValue's answer when the bytes are not a value it reads (end -1). */
-    private static final long NOT_READ = -1L;
+    /** readValue's answer when the bytes are not a value it reads. */
+    private static final int NOT_READ = -1;
 
     /** Longer numbers go to Jackson, which also enforces its length limit on them. */
     private static final int MAX_FAST_NUMBER_CHARS = 64;
@@ -315,15 +315,14 @@ final class JsonFloats {
         float[] values = new float[16];
         int n = 0;
         while (true) {
-            long read = readValue(bytes, p, limit);
-            if (read == NOT_READ) {
-                return null;
-            }
             if (n == values.length) {
                 values = Arrays.copyOf(values, n * 2);
             }
-            values[n++] = Float.intBitsToFloat((int) read);
-            p = skipWhitespace(bytes, (int) (read >>> 32), limit);
+            int read = readValue(bytes, p, limit, values, n++);
+            if (read == NOT_READ) {
+                return null;
+            }
+            p = skipWhitespace(bytes, read, limit);
             if (p >= limit) {
                 return null;
             }
@@ -349,27 +348,33 @@ final class JsonFloats {
         return p;
     }
 
-    /** One value at p: (end << 32) | float bits, or NOT_READ. */
-    private static long readValue(byte[] bytes, int p, int limit) {
+    /**
+     * Reads one value at p into {@code values[i]}; returns the index after it, or NOT_READ. The
+     * index does not wait for the value: where the next number starts depends on this one's digits,
+     * not on the division that turns them into a float.
+     */
+    private static int readValue(byte[] bytes, int p, int limit, float[] values, int i) {
         if (p >= limit) {
             return NOT_READ;
         }
         byte b = bytes[p];
         int first = p + (b == '-' ? 1 : 0); // no branch on the sign: it is as random as the data
         if (first < limit && isDigit(bytes[first])) {
-            return readNumber(bytes, p, first, limit);
+            return readNumber(bytes, p, first, limit, values, i);
         }
         if (b == '"') {
-            for (int i = 0; i < NON_FINITE.length; i++) {
-                if (startsWith(bytes, p, limit, QUOTED_NON_FINITE[i])) {
-                    return packed(p + QUOTED_NON_FINITE[i].length, NON_FINITE_VALUES[i]);
+            for (int k = 0; k < NON_FINITE.length; k++) {
+                if (startsWith(bytes, p, limit, QUOTED_NON_FINITE[k])) {
+                    values[i] = NON_FINITE_VALUES[k];
+                    return p + QUOTED_NON_FINITE[k].length;
                 }
             }
             return NOT_READ;
         }
-        for (int i = 0; i < NON_FINITE.length; i++) { // bare +Infinity is left to Jackson
-            if (i != PLUS_INFINITY && startsWith(bytes, p, limit, BARE_NON_FINITE[i])) {
-                return packed(p + BARE_NON_FINITE[i].length, NON_FINITE_VALUES[i]);
+        for (int k = 0; k < NON_FINITE.length; k++) { // bare +Infinity is left to Jackson
+            if (k != PLUS_INFINITY && startsWith(bytes, p, limit, BARE_NON_FINITE[k])) {
+                values[i] = NON_FINITE_VALUES[k];
+                return p + BARE_NON_FINITE[k].length;
             }
         }
         return NOT_READ;
@@ -413,21 +418,21 @@ final class JsonFloats {
                 && Arrays.equals(bytes, p, p + word.length, word, 0, word.length);
     }
 
-    private static long packed(int end, float v) {
-        return (long) end << 32 | (Float.floatToRawIntBits(v) & 0xffff_ffffL);
-    }
-
     /**
      * A number by JSON's grammar, -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, whose first digit
-     * is at {@code integer}.
+     * is at {@code integer}, into {@code values[i]}; returns the index after it, or NOT_READ.
      */
-    private static long readNumber(byte[] bytes, int start, int integer, int limit) {
+    private static int readNumber(
+            byte[] bytes, int start, int integer, int limit, float[] values, int i) {
         long mantissa = 0;
         int p = integer;
         int exp10 = 0;
-        for (int d; p < limit && (d = bytes[p] - '0') >= 0 && d <= 9; p++) { // usually one digit
-            mantissa = mantissa * 10 + d;
-        }
+        int n;
+        do { // usually one digit
+            n = digitsAt(bytes, p, limit);
+            mantissa = mantissa * POW10_LONG[n] + digitsValue(bytes, p, n);
+            p += n;
+        } while (n == 8);
         boolean overflow =
                 p - integer
                         > 18; // more than 18 digits may not fit a long: Jackson's parser takes them
@@ -436,9 +441,11 @@ final class JsonFloats {
         }
         if (p < limit && bytes[p] == '.') {
             int fraction = ++p;
-            for (int d; p < limit && (d = bytes[p] - '0') >= 0 && d <= 9; p++) {
-                mantissa = mantissa * 10 + d;
-            }
+            do {
+                n = digitsAt(bytes, p, limit);
+                mantissa = mantissa * POW10_LONG[n] + digitsValue(bytes, p, n);
+                p += n;
+            } while (n == 8);
             exp10 = fraction - p;
             overflow |= p - integer > 19; // digits on both sides of the point
             if (p == fraction) {
@@ -479,8 +486,54 @@ final class JsonFloats {
         } else {
             v = slowParse(bytes, start, p);
         }
-        return packed(p, integer > start ? -v : v);
+        values[i] = integer > start ? -v : v;
+        return p;
     }
+
+    private static final long[] POW10_LONG = {
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000
+    };
+
+    /**
+     * How many ASCII digits, up to 8, start at p. Eight bytes at a time where they are in the
+     * array: a digit's byte b has neither b + 0x46 (b > '9') nor b - 0x30 (b < '0') above 0x7f;
+     * carries and borrows only reach the bytes after the first that is not a digit.
+     */
+    private static int digitsAt(byte[] bytes, int p, int limit) {
+        if (p + Long.BYTES <= limit) {
+            long w = (long) LONG_LE.get(bytes, p);
+            long notDigits = ((w + 0x4646_4646_4646_4646L) | (w - ASCII_ZEROS)) & HIGH_BITS;
+            return Long.numberOfTrailingZeros(notDigits) >>> 3; // 8 when all are digits
+        }
+        int n = 0;
+        while (n < 8 && p + n < limit && isDigit(bytes[p + n])) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The value of the n <= 8 ASCII digits at p (0 for none). */
+    private static long digitsValue(byte[] bytes, int p, int n) {
+        if (n == 0) {
+            return 0;
+        }
+        long w;
+        if (p + Long.BYTES <= bytes.length) {
+            w = (long) LONG_LE.get(bytes, p) << (8 * (8 - n)); // the digits up top, zeros below
+        } else {
+            w = 0;
+            for (int i = 0; i < n; i++) {
+                w = w >>> 8 | (long) bytes[p + i] << 56;
+            }
+        }
+        // eight digits, the first in the lowest byte, to their value: pairs, fours, eights
+        w = (w & 0x0f0f_0f0f_0f0f_0f0fL) * 2561 >>> 8;
+        w = (w & 0x00ff_00ff_00ff_00ffL) * 6553601 >>> 16;
+        return (w & 0x0000_ffff_0000_ffffL) * 42949672960001L >>> 32;
+    }
+
+    private static final long ASCII_ZEROS = 0x3030_3030_3030_3030L;
+    private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
 
     /**
      * Jackson's parser (FastDoubleParser), correctly rounded, for what the fast path does not take.

@@ -12,6 +12,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -50,9 +51,18 @@ class JsonFloatsTest {
         }
     }
 
+    /**
+     * The number read twice: at the end of its bytes, where the reader takes a digit at a time, and
+     * with room after it, where it takes eight.
+     */
     private static float readOne(String number) {
         float[] values = readArray("[" + number + "]");
         assertThat(values).as(number).isNotNull().hasSize(1);
+        float[] roomy = readArray("[" + number + "]" + " ".repeat(Long.BYTES));
+        if (roomy == null
+                || Float.floatToRawIntBits(roomy[0]) != Float.floatToRawIntBits(values[0])) {
+            assertThat(roomy).as(number + " with room after it").containsExactly(values[0]);
+        }
         return values[0];
     }
 
@@ -342,6 +352,49 @@ class JsonFloatsTest {
         } else {
             assertThat(fast).as(json).isNull();
         }
+    }
+
+    @Test
+    void aDigitRunEndsAtTheFirstByteThatIsNoDigitWhateverItIs() {
+        // runs of 1 to 20 digits before and after the point, then every byte value: eight bytes
+        // are classified at a time, and a byte at or above 0x80 must end the run as '/' and ':' do
+        for (int run = 1; run <= 20; run++) {
+            String digits = "123456789".repeat(3).substring(0, run);
+            for (int b = 0; b < 256; b++) {
+                for (String number : new String[] {digits, "7." + digits}) {
+                    byte[] prefix = ("[" + number).getBytes(StandardCharsets.US_ASCII);
+                    byte[] json = Arrays.copyOf(prefix, prefix.length + 12);
+                    json[prefix.length] = (byte) b;
+                    Arrays.fill(json, prefix.length + 1, json.length, (byte) ']');
+                    int[] end = new int[1];
+                    float[] values = JsonFloats.readArray(json, 0, json.length, end);
+                    if (b == ']') {
+                        assertThat(values).as(number + " then ]").containsExactly(readOne(number));
+                    } else if (b >= '0' && b <= '9') {
+                        assertThat(values)
+                                .as(number + " then " + (char) b)
+                                .containsExactly(readOne(number + (char) b));
+                    } else if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
+                        assertThat(values).as(number + " then whitespace").hasSize(1);
+                    } else { // anything else, then ']': not a number ('1e]', '1.]', '1,]', ...)
+                        assertThat(values).as(number + " then byte " + b).isNull();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void digitsAfterTheLimitAreNotRead() {
+        byte[] json = "[1.25,3.5]12345678".getBytes(StandardCharsets.US_ASCII);
+        for (int limit = 1; limit <= json.length; limit++) {
+            int[] end = new int[1];
+            float[] inPlace = JsonFloats.readArray(json, 0, limit, end);
+            float[] cut = JsonFloats.readArray(Arrays.copyOf(json, limit), 0, limit, new int[1]);
+            assertThat(inPlace).as("limit " + limit).isEqualTo(cut);
+        }
+        byte[] number = "[12345678901234567890123]".getBytes(StandardCharsets.US_ASCII);
+        assertThat(JsonFloats.readArray(number, 0, 6, new int[1])).isNull(); // no ] before it
     }
 
     @Test
