@@ -65,48 +65,80 @@ public final class LocalJobRunner {
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName(jobName);
         AtomicReference<MiniCluster> cluster = new AtomicReference<>();
-        JobClient job =
-                PerJobMiniClusterFactory.createWithFactory(
-                                conf,
-                                c -> {
-                                    MiniCluster m = new MiniCluster(c);
-                                    cluster.set(m);
-                                    return m;
-                                })
-                        .submitJob(graph, Thread.currentThread().getContextClassLoader())
-                        .get();
+        // The cluster closes itself when the job ends; it waits for this, so that the failures
+        // that came just before the end can still be read from its history and told.
+        CompletableFuture<Void> historyRead = new CompletableFuture<>();
+        try {
+            JobClient job =
+                    PerJobMiniClusterFactory.createWithFactory(
+                                    conf,
+                                    c -> {
+                                        MiniCluster m =
+                                                new MiniCluster(c) {
+                                                    @Override
+                                                    public CompletableFuture<Void> closeAsync() {
+                                                        return historyRead.thenCompose(
+                                                                v -> super.closeAsync());
+                                                    }
+                                                };
+                                        cluster.set(m);
+                                        return m;
+                                    })
+                            .submitJob(graph, Thread.currentThread().getContextClassLoader())
+                            .get();
+            return awaitTellingFailures(job, cluster.get(), restarts, console);
+        } finally {
+            historyRead.complete(null);
+        }
+    }
+
+    private static JobExecutionResult awaitTellingFailures(
+            JobClient job, MiniCluster cluster, String restarts, PrintWriter console)
+            throws Exception {
         CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
         URI exceptions =
-                cluster.get()
-                        .getRestAddress()
+                cluster.getRestAddress()
                         .get()
                         .resolve("/jobs/" + job.getJobID() + "/exceptions?maxExceptions=100");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         long reported = 0; // the time of the last failure told
         while (true) {
             try {
-                return result.get(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                JobExecutionResult done = result.get(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                tellRestarts(failuresSince(http, exceptions, reported), restarts, console);
+                return done;
             } catch (TimeoutException e) {
                 // still running: look for new failures
             } catch (ExecutionException e) {
+                // the newest failure is the one that ended the job, told by the message below
+                List<Failure> last = failuresSince(http, exceptions, reported);
+                tellRestarts(last.subList(0, Math.max(0, last.size() - 1)), restarts, console);
                 throw new Failed(
                         "the job failed and will not restart (restart strategy "
                                 + restarts
                                 + "): "
                                 + cause(e.getCause()));
             }
-            for (Failure f : failuresSince(http, exceptions, reported)) {
-                if (!result.isDone()) { // the last failure of a job that ends is told by its result
-                    console.println(
-                            "run: the job failed and restarts (restart strategy "
-                                    + restarts
-                                    + "): "
-                                    + f.cause());
-                    console.flush();
-                }
+            List<Failure> failures = failuresSince(http, exceptions, reported);
+            if (result.isDone()) {
+                continue; // ended meanwhile: its newest failure may be the last; told above
+            }
+            tellRestarts(failures, restarts, console);
+            for (Failure f : failures) {
                 reported = Math.max(reported, f.timestamp());
             }
         }
+    }
+
+    private static void tellRestarts(List<Failure> failures, String restarts, PrintWriter console) {
+        for (Failure f : failures) {
+            console.println(
+                    "run: the job failed and restarts (restart strategy "
+                            + restarts
+                            + "): "
+                            + f.cause());
+        }
+        console.flush();
     }
 
     /** One failure of the job's exception history. */

@@ -1,14 +1,66 @@
 package io.flinkactivations.jobs.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkactivations.jobs.RestartStrategy;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.JobException;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.SerializedThrowable;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
-/** The one line the console shows for a failure. */
+/** The one line the console shows for a failure, and one for each failure of a job. */
 class LocalJobRunnerTest {
+
+    /** Fails every record, so that each attempt of the job fails as soon as it starts. */
+    private static final class AlwaysFails implements MapFunction<Integer, Integer> {
+        @Override
+        public Integer map(Integer value) {
+            throw new IllegalStateException("injected failure");
+        }
+    }
+
+    @Test
+    void failuresMillisecondsApartAreEachToldAndTheLastEndsTheRun() throws Exception {
+        // the attempts fail within a few ms of each other, well inside one poll of the history:
+        // the two restarts and the failure that ends the job are all in it when the job ends
+        RestartStrategy strategy = RestartStrategy.parse("fixed-delay(2, 1ms)");
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.PORT, 0);
+        strategy.applyTo(conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        env.fromData(1, 2, 3).map(new AlwaysFails()).print(); // no record reaches it
+        StringWriter console = new StringWriter();
+
+        assertThatThrownBy(
+                        () ->
+                                LocalJobRunner.run(
+                                        env,
+                                        conf,
+                                        "always fails",
+                                        strategy.toString(),
+                                        new PrintWriter(console)))
+                .isInstanceOf(LocalJobRunner.Failed.class)
+                .hasMessage(
+                        "the job failed and will not restart (restart strategy "
+                                + strategy
+                                + "): IllegalStateException: injected failure");
+        assertThat(console.toString().lines())
+                .containsExactly(
+                        "run: the job failed and restarts (restart strategy "
+                                + strategy
+                                + "): IllegalStateException: injected failure",
+                        "run: the job failed and restarts (restart strategy "
+                                + strategy
+                                + "): IllegalStateException: injected failure");
+    }
 
     @Test
     void aFailureIsItsInnermostCauseAsClassAndMessageOnOneLine() {
