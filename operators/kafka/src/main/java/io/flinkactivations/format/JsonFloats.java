@@ -199,10 +199,11 @@ final class JsonFloats {
         }
         f *= POW10[9 - len]; // now 9 digits: the value is 0.f 10^e
         e += len;
-        int zeros = trailingZeros(f);
-        int high = f / 100_000_000; // the first digit
+        int high = f / 100_000_000; // the first digit, never 0
         long digits =
                 eightDigits(f - high * 100_000_000); // the other eight, as ASCII in memory order
+        // f's trailing zeros are the last of these digits that are '0': the high bytes
+        int zeros = Long.numberOfLeadingZeros(digits ^ ASCII_ZEROS) >>> 3;
         long nine = digits << 8 | (high + '0'); // the first eight of the nine
         if (0 < e && e <= 7) { // [1, 10^7): ddd.ddd, the point after e digits
             long point =
@@ -251,36 +252,6 @@ final class JsonFloats {
         long pairs = (merged - 100 * hundreds) << 16 | hundreds; // 16-bit lanes of 0..99, in order
         long tens = (pairs * 103 >>> 10) & 0x000f000f000f000fL; // / 10 in each 16-bit lane
         return (pairs - 10 * tens) << 8 | tens | 0x3030303030303030L;
-    }
-
-    private static final int INV_5 = 0xcccccccd; // 5 INV_5 = 1 (mod 2^32)
-    private static final int INV_25 = INV_5 * INV_5;
-    private static final int INV_625 = INV_25 * INV_25;
-    private static final int INV_390625 = INV_625 * INV_625; // 5^8
-
-    /**
-     * The trailing decimal zeros of 0 < f < 10^9, without a loop (Granlund and Montgomery): f is a
-     * multiple of 10^k iff f 5^-k (mod 2^32), rotated right by k bits, is at most (2^32 - 1) /
-     * 10^k, and is then f / 10^k.
-     */
-    private static int trailingZeros(int f) {
-        int q = Integer.rotateRight(f * INV_390625, 8);
-        boolean is = Integer.compareUnsigned(q, (int) (0xffff_ffffL / 100_000_000)) <= 0;
-        if (is) {
-            return 8; // 1..9 times 10^8: no zeros left
-        }
-        int zeros = 0;
-        q = Integer.rotateRight(f * INV_625, 4);
-        is = Integer.compareUnsigned(q, (int) (0xffff_ffffL / 10_000)) <= 0;
-        f = is ? q : f;
-        zeros += is ? 4 : 0;
-        q = Integer.rotateRight(f * INV_25, 2);
-        is = Integer.compareUnsigned(q, (int) (0xffff_ffffL / 100)) <= 0;
-        f = is ? q : f;
-        zeros += is ? 2 : 0;
-        q = Integer.rotateRight(f * INV_5, 1);
-        is = Integer.compareUnsigned(q, (int) (0xffff_ffffL / 10)) <= 0;
-        return zeros + (is ? 1 : 0);
     }
 
     // ---- reading -------------------------------------------------------------------------------
