@@ -251,7 +251,7 @@ final class JsonFloats {
         long hundreds = (merged * 10486 >>> 20) & 0x0000007f0000007fL; // / 100 in each 32-bit lane
         long pairs = (merged - 100 * hundreds) << 16 | hundreds; // 16-bit lanes of 0..99, in order
         long tens = (pairs * 103 >>> 10) & 0x000f000f000f000fL; // / 10 in each 16-bit lane
-        return (pairs - 10 * tens) << 8 | tens | 0x3030303030303030L;
+        return (pairs - 10 * tens) << 8 | tens | ASCII_ZEROS;
     }
 
     // ---- reading -------------------------------------------------------------------------------
@@ -400,8 +400,9 @@ final class JsonFloats {
         int exp10 = 0;
         int n;
         do { // usually one digit
-            n = digitsAt(bytes, p, limit);
-            mantissa = mantissa * POW10_LONG[n] + digitsValue(bytes, p, n);
+            long w = eightBytesAt(bytes, p, limit);
+            n = leadingDigits(w);
+            mantissa = mantissa * POW10[n] + digitsValue(w, n);
             p += n;
         } while (n == 8);
         boolean overflow =
@@ -413,8 +414,9 @@ final class JsonFloats {
         if (p < limit && bytes[p] == '.') {
             int fraction = ++p;
             do {
-                n = digitsAt(bytes, p, limit);
-                mantissa = mantissa * POW10_LONG[n] + digitsValue(bytes, p, n);
+                long w = eightBytesAt(bytes, p, limit);
+                n = leadingDigits(w);
+                mantissa = mantissa * POW10[n] + digitsValue(w, n);
                 p += n;
             } while (n == 8);
             exp10 = fraction - p;
@@ -461,42 +463,37 @@ final class JsonFloats {
         return p;
     }
 
-    private static final long[] POW10_LONG = {
-        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000
-    };
-
     /**
-     * How many ASCII digits, up to 8, start at p. Eight bytes at a time where they are in the
-     * array: a digit's byte b has neither b + 0x46 (b > '9') nor b - 0x30 (b < '0') above 0x7f;
-     * carries and borrows only reach the bytes after the first that is not a digit.
+     * The eight bytes at p, the first in the lowest byte; where fewer than eight are left before
+     * the limit, the rest are zero bytes, which are no digits.
      */
-    private static int digitsAt(byte[] bytes, int p, int limit) {
+    private static long eightBytesAt(byte[] bytes, int p, int limit) {
         if (p + Long.BYTES <= limit) {
-            long w = (long) LONG_LE.get(bytes, p);
-            long notDigits = ((w + 0x4646_4646_4646_4646L) | (w - ASCII_ZEROS)) & HIGH_BITS;
-            return Long.numberOfTrailingZeros(notDigits) >>> 3; // 8 when all are digits
+            return (long) LONG_LE.get(bytes, p);
         }
-        int n = 0;
-        while (n < 8 && p + n < limit && isDigit(bytes[p + n])) {
-            n++;
+        long w = 0;
+        for (int i = 0; i < limit - p; i++) {
+            w |= (bytes[p + i] & 0xffL) << 8 * i;
         }
-        return n;
+        return w;
     }
 
-    /** The value of the n <= 8 ASCII digits at p (0 for none). */
-    private static long digitsValue(byte[] bytes, int p, int n) {
+    /**
+     * How many of w's bytes, from the lowest, are ASCII digits (8 when all are): a digit's byte b
+     * has neither b + 0x46 (b > '9') nor b - 0x30 (b < '0') above 0x7f; carries and borrows only
+     * reach the bytes after the first that is not a digit.
+     */
+    private static int leadingDigits(long w) {
+        long notDigits = ((w + 0x4646_4646_4646_4646L) | (w - ASCII_ZEROS)) & HIGH_BITS;
+        return Long.numberOfTrailingZeros(notDigits) >>> 3;
+    }
+
+    /** The value of w's lowest n <= 8 bytes, ASCII digits (0 for none). */
+    private static long digitsValue(long w, int n) {
         if (n == 0) {
             return 0;
         }
-        long w;
-        if (p + Long.BYTES <= bytes.length) {
-            w = (long) LONG_LE.get(bytes, p) << (8 * (8 - n)); // the digits up top, zeros below
-        } else {
-            w = 0;
-            for (int i = 0; i < n; i++) {
-                w = w >>> 8 | (long) bytes[p + i] << 56;
-            }
-        }
+        w <<= 8 * (8 - n); // the digits up top, zeros below
         // eight digits, the first in the lowest byte, to their value: pairs, fours, eights
         w = (w & 0x0f0f_0f0f_0f0f_0f0fL) * 2561 >>> 8;
         w = (w & 0x00ff_00ff_00ff_00ffL) * 6553601 >>> 16;

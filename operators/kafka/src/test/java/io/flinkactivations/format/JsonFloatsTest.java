@@ -385,19 +385,6 @@ class JsonFloatsTest {
     }
 
     @Test
-    void digitsAfterTheLimitAreNotRead() {
-        byte[] json = "[1.25,3.5]12345678".getBytes(StandardCharsets.US_ASCII);
-        for (int limit = 1; limit <= json.length; limit++) {
-            int[] end = new int[1];
-            float[] inPlace = JsonFloats.readArray(json, 0, limit, end);
-            float[] cut = JsonFloats.readArray(Arrays.copyOf(json, limit), 0, limit, new int[1]);
-            assertThat(inPlace).as("limit " + limit).isEqualTo(cut);
-        }
-        byte[] number = "[12345678901234567890123]".getBytes(StandardCharsets.US_ASCII);
-        assertThat(JsonFloats.readArray(number, 0, 6, new int[1])).isNull(); // no ] before it
-    }
-
-    @Test
     void numbersTooLongForTheFastPathGoToJackson() {
         String longNumber = "1." + "1".repeat(100);
         assertThat(readArray("[" + longNumber + "]")).isNull();
