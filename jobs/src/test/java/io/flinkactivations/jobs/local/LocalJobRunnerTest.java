@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flinkactivations.jobs.RestartStrategy;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.accumulators.IntCounter;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.JobException;
@@ -24,6 +28,50 @@ class LocalJobRunnerTest {
         public Integer map(Integer value) {
             throw new IllegalStateException("injected failure");
         }
+    }
+
+    /** Fails every record of the job's first attempt only, so that its restart succeeds. */
+    private static final class FailsOnTheFirstAttempt extends RichMapFunction<Integer, Integer> {
+        private final IntCounter mapped = new IntCounter();
+
+        @Override
+        public void open(OpenContext context) {
+            getRuntimeContext().addAccumulator("mapped", mapped);
+        }
+
+        @Override
+        public Integer map(Integer value) {
+            if (getRuntimeContext().getTaskInfo().getAttemptNumber() == 0) {
+                throw new IllegalStateException("injected failure");
+            }
+            mapped.add(1);
+            return value;
+        }
+    }
+
+    @Test
+    void aJobThatSucceedsAfterARestartTellsThatRestartOnceAndReturnsItsResult() throws Exception {
+        // the job ends a few ms after its one failure, inside one poll of the history: the
+        // failure is told when the job ends, not dropped with the cluster
+        RestartStrategy strategy = RestartStrategy.parse("fixed-delay(3, 1ms)");
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.PORT, 0);
+        strategy.applyTo(conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        env.fromData(1, 2, 3).map(new FailsOnTheFirstAttempt()).print();
+        StringWriter console = new StringWriter();
+
+        JobExecutionResult result =
+                LocalJobRunner.run(
+                        env, conf, "fails once", strategy.toString(), new PrintWriter(console));
+
+        assertThat(result.<Integer>getAccumulatorResult("mapped")).isEqualTo(3);
+        assertThat(console.toString().lines())
+                .containsExactly(
+                        "run: the job failed and restarts (restart strategy "
+                                + strategy
+                                + "): IllegalStateException: injected failure");
     }
 
     @Test
