@@ -278,16 +278,24 @@ final class PanamaMath {
      * drops.
      */
     static FloatVector expm1OfNonPositive(FloatVector x) {
-        return expOfNonPositive(x, true);
+        return expOfNonPositive(x, true, false);
     }
 
     /**
      * e^x for x <= 0 within 2 ulp, inline, as {@link #expm1OfNonPositive} computes it; below -87 it
-     * is e^-87 (1.6e-38), which its user (Softplus and LogSigmoid, where it is added to 1) cannot
+     * is e^-87 (1.6e-38), which its users (Softplus and LogSigmoid, where it is added to 1) cannot
      * tell from 0. NaN stays NaN.
      */
     static FloatVector expOfNonPositive(FloatVector x) {
-        return expOfNonPositive(x, false);
+        return expOfNonPositive(x, false, false);
+    }
+
+    /**
+     * {@link #expOfNonPositive}, subnormal results and 0 included, for one more multiplication: the
+     * softmax family's e^(t - max) may be either. -inf gives 0.
+     */
+    static FloatVector expOfNonPositiveDownToZero(FloatVector x) {
+        return expOfNonPositive(x, false, true);
     }
 
     /**
@@ -295,9 +303,11 @@ final class PanamaMath {
      * e^r - 1 on |r| <= ln(2) / 2. One float ln 2 is enough for x <= 0: n ln 2's error in r is
      * scaled by e^x <= 1 in the result.
      */
-    private static FloatVector expOfNonPositive(FloatVector x, boolean minusOne) {
-        // below -87 e^x - 1 rounds to -1, and 2^n stays a normal float
-        FloatVector xc = max(x, -87f);
+    private static FloatVector expOfNonPositive(
+            FloatVector x, boolean minusOne, boolean subnormals) {
+        // below -87 e^x - 1 rounds to -1, and 2^n stays a normal float; below -110 e^x rounds to
+        // 0, and 2^(n + 64) stays a normal float
+        FloatVector xc = max(x, subnormals ? -110f : -87f);
         FloatVector t =
                 (FMA
                         ? xc.fma(FloatVector.broadcast(S, LOG2_E), FloatVector.broadcast(S, MAGIC))
@@ -317,14 +327,21 @@ final class PanamaMath {
                             : n.mul(FloatVector.broadcast(S, 2.12194440e-4f)).add(r));
         }
         FloatVector p = expm1OfRemainder(r);
-        FloatVector scale =
-                t.reinterpretAsInts()
-                        .sub(MAGIC_BITS - 127)
-                        .lanewise(LSHL, 23)
-                        .reinterpretAsFloats(); // 2^n
-        // 2^n - 1 as -(1 - 2^n): -0.0 at n = 0, where -0.0 must stay -0.0
+        // subnormals: 2^n as 2^(n + 64) 2^-64, so the last product is exact unless the result is
+        // subnormal, and rounds it once if it is
+        FloatVector scale = powerOfTwo(t, subnormals ? 64 : 0);
+        // e^x - 1: 2^n - 1 as -(1 - 2^n), -0.0 at n = 0, where -0.0 must stay -0.0
         FloatVector addend = minusOne ? FloatVector.broadcast(S, 1f).sub(scale).neg() : scale;
-        return (FMA ? scale.fma(p, addend) : scale.mul(p).add(addend));
+        FloatVector y = (FMA ? scale.fma(p, addend) : scale.mul(p).add(addend));
+        return subnormals ? y.mul(0x1p-64f) : y;
+    }
+
+    /** 2^(n + bias) for n held in the low bits of {@code t}, as MAGIC added to n gives it. */
+    private static FloatVector powerOfTwo(FloatVector t, int bias) {
+        return t.reinterpretAsInts()
+                .sub(MAGIC_BITS - 127 - bias)
+                .lanewise(LSHL, 23)
+                .reinterpretAsFloats();
     }
 
     /**

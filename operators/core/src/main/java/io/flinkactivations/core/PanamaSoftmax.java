@@ -1,25 +1,30 @@
 package io.flinkactivations.core;
 
 import static io.flinkactivations.core.PanamaMath.L;
-import static io.flinkactivations.core.PanamaMath.MODERN_JIT;
 import static io.flinkactivations.core.PanamaMath.S;
 import static jdk.incubator.vector.VectorOperators.LOG;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.MIN;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The softmax family on the Vector API. Its passes take the JDK's exp ({@link PanamaMath#exp}): the
- * inline one was as fast for softmax and slower for log_softmax. One vector: a vector max, then
- * exp(t - max) into the output and their sum in double lanes ({@link #expsInto}, {@link
- * PanamaMath#sumInDouble}, so long vectors stay accurate), then the outputs. Along dim 0: the same
- * three passes over the rows for L features at a time, the sum in the exp loop ({@link #sumOfExp}),
- * all in registers; leftover features use the scalar form.
+ * The softmax family on the Vector API. Every e^(t - max) is the inline exp of a non-positive
+ * number ({@link PanamaMath#expOfNonPositiveDownToZero}): the JDK's exp is a call, which spills
+ * every vector live across it and costs more than the rest of the pass. One vector: block by block,
+ * the block's max, then e^(t - block max) into the output and their sum in double lanes ({@link
+ * #expsInto}, {@link PanamaMath#sumInDouble}, so long vectors stay accurate); then the outputs
+ * under the whole vector's max. Along dim 0: three passes over the rows for L features at a time,
+ * the sum in the exp loop ({@link #sumOfExp}), all in registers; leftover features use the scalar
+ * form.
  */
 final class PanamaSoftmax extends SoftmaxKernel {
-    /** Floats per chunk of one long vector in {@link #apply}: 32 KiB, a multiple of every L. */
-    private static final int CHUNK = 8192;
+    /**
+     * Floats per block of one long vector in {@link #apply}: 8 KiB, in L1 with its outputs; a
+     * multiple of every L.
+     */
+    private static final int BLOCK = 2048;
 
     PanamaSoftmax(ActivationSpec spec) {
         super(spec);
@@ -37,10 +42,7 @@ final class PanamaSoftmax extends SoftmaxKernel {
      * Kahan's compensated sum of e^(t - max) over {@code count} vectors of {@code in}, {@code step}
      * floats apart from {@code from} (t the input after the op's sign and temperature), in float
      * lanes; each e^(t - max) is also written to {@code exps} at the same place from {@code
-     * expsFrom} unless it is null. The max is {@code max}, or read from {@code maxes} at {@code
-     * maxAt} in every step when that is not null: JDK 17's C2 allocates a box for a vector kept
-     * live across the exp call in this loop, and reading it back from memory avoids that (JDK 21+
-     * keeps it in a register).
+     * expsFrom} unless it is null. The exp is inline, so the max and the sum stay in registers.
      */
     private FloatVector sumOfExp(
             float[] in,
@@ -48,15 +50,12 @@ final class PanamaSoftmax extends SoftmaxKernel {
             int step,
             int count,
             FloatVector max,
-            float[] maxes,
-            int maxAt,
             float[] exps,
             int expsFrom) {
         FloatVector sum = FloatVector.zero(S);
         FloatVector comp = FloatVector.zero(S);
         for (int r = 0, i = from, o = expsFrom; r < count; r++, i += step, o += step) {
-            FloatVector m = maxes == null ? max : FloatVector.fromArray(S, maxes, maxAt);
-            FloatVector e = PanamaMath.exp(load(in, i).sub(m));
+            FloatVector e = PanamaMath.expOfNonPositiveDownToZero(load(in, i).sub(max));
             if (exps != null) {
                 e.intoArray(exps, o);
             }
@@ -71,8 +70,7 @@ final class PanamaSoftmax extends SoftmaxKernel {
     /** e^(t - max) of {@code count} vectors of {@code in} into {@code out}. */
     private void expsInto(float[] in, int from, int count, float max, float[] out, int outFrom) {
         for (int r = 0, i = from, o = outFrom; r < count; r++, i += L, o += L) {
-            // max broadcast in the loop: a vector kept across the exp call would be spilled
-            PanamaMath.exp(load(in, i).sub(max)).intoArray(out, o);
+            PanamaMath.expOfNonPositiveDownToZero(load(in, i).sub(max)).intoArray(out, o);
         }
     }
 
@@ -135,41 +133,61 @@ final class PanamaSoftmax extends SoftmaxKernel {
             return;
         }
         int bound = S.loopBound(len);
-        // passes 1 and 2 run over chunks of the vector, each a call with a short loop, and carry
-        // the max and the sum from chunk to chunk in scalars: a single loop over a long vector is
+        int blocks = (bound + BLOCK - 1) / BLOCK;
+        // Passes 1 and 2 go block by block, so the input is read from memory once: the block's
+        // max, then e^(t - block max) into out and their sum, both from L1. The max and the sum
+        // of e^(t - max) so far are carried in scalars, the sum rescaled when a block raises the
+        // max. Each block is a call with short loops: a single loop over a long vector is
         // compiled on stack replacement, where JDK 17's C2 boxes the vectors its loop carries (an
-        // allocation per vector, half the speed at 1M)
-        // pass 1: max
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < bound; i += CHUNK) {
-            int vectors = Math.min(CHUNK, bound - i) / L;
-            max = Math.max(max, maxOfT(in, inOff + i, vectors));
-        }
-        for (int i = bound; i < len; i++) {
-            max = Math.max(max, math.transform(in[inOff + i]));
-        }
-        // pass 2: exp(t - max) into out (softmax keeps them for pass 3; log_softmax overwrites
-        // them there), then their sum in double lanes. Two loops rather than one: with the sum in
-        // the exp loop, the JDK's exp call spills the sum and its compensation every vector, and
-        // the compensated sum's chain runs through memory. log_softmax in place needs its inputs in
-        // pass 3, so it sums in the exp loop.
-        double sum = 0;
+        // allocation per vector, half the speed at 1M).
+        // softmax scales each block's exps in pass 3 by e^(block max - max) / sum
+        float[] blockMaxes = blocks > 1 && !math.log ? new float[blocks] : null;
+        float firstBlockMax = Float.NEGATIVE_INFINITY;
+        // log_softmax in place needs its inputs in pass 3, so it keeps no exps in out
         boolean keepInputs = math.log && in == out;
-        FloatVector vmax = FloatVector.broadcast(S, max);
-        for (int i = 0; i < bound; i += CHUNK) {
-            int vectors = Math.min(CHUNK, bound - i) / L;
-            if (keepInputs) {
-                FloatVector vsum = sumOfExp(in, inOff + i, L, vectors, vmax, null, 0, null, 0);
-                for (int l = 0; l < L; l++) {
-                    sum += vsum.lane(l);
+        float max = Float.NEGATIVE_INFINITY;
+        double sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            int from = b * BLOCK;
+            int vectors = Math.min(BLOCK, bound - from) / L;
+            float blockMax = maxOfT(in, inOff + from, vectors);
+            if (b == 0) {
+                firstBlockMax = blockMax;
+            } else if (blockMaxes != null) {
+                blockMaxes[b] = blockMax;
+            }
+            if (blockMax == Float.NEGATIVE_INFINITY) {
+                // every t is -inf: each e^(t - max) is 0, unless every t of the vector is -inf
+                if (!keepInputs) {
+                    Arrays.fill(out, outOff + from, outOff + from + vectors * L, 0f);
                 }
-            } else {
-                expsInto(in, inOff + i, vectors, max, out, outOff + i);
-                sum += PanamaMath.sumInDouble(out, outOff + i, vectors * L);
+                continue;
+            }
+            double blockSum =
+                    expsAndSum(in, inOff + from, vectors, blockMax, out, outOff + from, keepInputs);
+            float newMax = Math.max(max, blockMax); // NaN too
+            sum = rescaled(sum, max, newMax) + rescaled(blockSum, blockMax, newMax);
+            max = newMax;
+        }
+        if (bound < len) {
+            float tailMax = Float.NEGATIVE_INFINITY;
+            for (int i = bound; i < len; i++) {
+                tailMax = Math.max(tailMax, math.transform(in[inOff + i]));
+            }
+            if (tailMax != Float.NEGATIVE_INFINITY) {
+                double tailSum = 0;
+                for (int i = bound; i < len; i++) {
+                    tailSum += Math.exp(math.transform(in[inOff + i]) - tailMax);
+                }
+                float newMax = Math.max(max, tailMax);
+                sum = rescaled(sum, max, newMax) + rescaled(tailSum, tailMax, newMax);
+                max = newMax;
             }
         }
-        for (int i = bound; i < len; i++) {
-            sum += Math.exp(math.transform(in[inOff + i]) - max);
+        if (max == Float.NEGATIVE_INFINITY) {
+            // every t is -inf: t - max is NaN, as in PyTorch
+            Arrays.fill(out, outOff, outOff + len, Float.NaN);
+            return;
         }
         // pass 3: outputs
         if (math.log) {
@@ -181,14 +199,52 @@ final class PanamaSoftmax extends SoftmaxKernel {
                 out[outOff + i] = (math.transform(in[inOff + i]) - max) - logSum;
             }
         } else {
-            float inv = (float) (1 / sum);
-            for (int i = 0; i < bound; i += L) {
-                FloatVector.fromArray(S, out, outOff + i).mul(inv).intoArray(out, outOff + i);
+            for (int b = 0; b < blocks; b++) {
+                int from = b * BLOCK;
+                int to = Math.min(from + BLOCK, bound);
+                float blockMax = b == 0 ? firstBlockMax : blockMaxes[b];
+                float scale = (float) (rescaled(1, blockMax, max) / sum);
+                for (int i = from; i < to; i += L) {
+                    FloatVector.fromArray(S, out, outOff + i).mul(scale).intoArray(out, outOff + i);
+                }
             }
             for (int i = bound; i < len; i++) {
                 out[outOff + i] = (float) (Math.exp(math.transform(in[inOff + i]) - max) / sum);
             }
         }
+    }
+
+    /**
+     * A sum of e^(t - from) as a sum of e^(t - to); without a call to exp where it can, which would
+     * cost a short vector as much as its own exps.
+     */
+    private static double rescaled(double sum, float from, float to) {
+        return sum == 0 || from == to ? sum : sum * Math.exp((double) from - to);
+    }
+
+    /**
+     * The sum of e^(t - max) over {@code count} vectors of {@code in} from {@code from}, each also
+     * written to {@code out} unless {@code keepInputs}. Where they are written, two loops (the
+     * exps, then their sum in double lanes) measured faster than {@link #sumOfExp}'s one.
+     */
+    private double expsAndSum(
+            float[] in,
+            int from,
+            int count,
+            float max,
+            float[] out,
+            int outFrom,
+            boolean keepInputs) {
+        if (keepInputs) {
+            FloatVector vsum = sumOfExp(in, from, L, count, FloatVector.broadcast(S, max), null, 0);
+            double sum = 0;
+            for (int l = 0; l < L; l++) {
+                sum += vsum.lane(l);
+            }
+            return sum;
+        }
+        expsInto(in, from, count, max, out, outFrom);
+        return PanamaMath.sumInDouble(out, outFrom, count * L);
     }
 
     @Override
@@ -201,23 +257,10 @@ final class PanamaSoftmax extends SoftmaxKernel {
             return;
         }
         int bound = S.loopBound(cols);
-        float[] maxes = bound > 0 && !MODERN_JIT ? new float[L] : null;
         for (int j = 0; j < bound; j += L) {
             FloatVector vmax = maxOf(in, inOff + j, cols, rows);
-            if (maxes != null) {
-                vmax.intoArray(maxes, 0); // read back in sumOfExp
-            }
             FloatVector vsum =
-                    sumOfExp(
-                            in,
-                            inOff + j,
-                            cols,
-                            rows,
-                            vmax,
-                            maxes,
-                            0,
-                            math.log ? null : out,
-                            outOff + j);
+                    sumOfExp(in, inOff + j, cols, rows, vmax, math.log ? null : out, outOff + j);
             if (math.log) {
                 FloatVector logSum = vsum.lanewise(LOG);
                 for (int r = 0, i = inOff + j, o = outOff + j;
@@ -244,8 +287,7 @@ final class PanamaSoftmax extends SoftmaxKernel {
             FloatVector vmax = maxOf(rows, off + j, cols, n);
             vmax.intoArray(maxOut, j);
             // in float per block; the caller folds blocks together in double
-            sumOfExp(rows, off + j, cols, n, vmax, MODERN_JIT ? null : maxOut, j, null, 0)
-                    .intoArray(sumOut, j);
+            sumOfExp(rows, off + j, cols, n, vmax, null, 0).intoArray(sumOut, j);
         }
         math.columnStats(rows, off, n, cols, bound, cols, maxOut, sumOut);
     }
@@ -266,7 +308,8 @@ final class PanamaSoftmax extends SoftmaxKernel {
             for (int j = 0; j < bound; j += L) {
                 FloatVector t = load(rows, i + j).sub(FloatVector.fromArray(S, max, j));
                 FloatVector s = FloatVector.fromArray(S, scale, j);
-                (math.log ? t.sub(s) : PanamaMath.exp(t).mul(s)).intoArray(out, o + j);
+                (math.log ? t.sub(s) : PanamaMath.expOfNonPositiveDownToZero(t).mul(s))
+                        .intoArray(out, o + j);
             }
         }
         math.normalizeColumns(rows, inOff, n, cols, bound, cols, max, scale, out, outOff);

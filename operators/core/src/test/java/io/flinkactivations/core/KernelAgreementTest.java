@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkactivations.testutils.GoldenRule;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -162,27 +166,79 @@ class KernelAgreementTest {
     }
 
     @Test
-    void aLongVectorsSoftmaxTakesItsMaxFromEveryChunk() {
-        // a long vector's max and sum are taken chunk by chunk (32 KiB): a peak in the third
-        // chunk, 150 above the rest, overflows exp unless the max is the whole vector's
+    void aLongVectorsSoftmaxCombinesItsBlocksUnderTheWholeVectorsMax() {
+        // a long vector's max and sum are taken block by block (2048 floats), each block's exps
+        // under its own max: the whole vector's max may come from a later block or from the
+        // scalar tail, a block may be all -inf, and outputs may be subnormal
         Kernels vector = Kernels.vector();
         Kernels scalar = Kernels.scalar();
-        int n = 3 * 8192 + 5;
-        int peak = 2 * 8192 + 100;
+        int n = 5 * 2048 + 5; // a tail shorter than any vector
+        Map<String, IntFunction<Float>> cases = new LinkedHashMap<>();
+        SplittableRandom rnd = new SplittableRandom(7);
+        float[] uniform = new float[n];
+        for (int i = 0; i < n; i++) {
+            uniform[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        cases.put(
+                "a peak 150 above the rest in block 3",
+                i -> i == 2 * 2048 + 100 ? 150f : uniform[i]);
+        cases.put("the peak in the tail", i -> i == n - 2 ? 150f : uniform[i]);
+        cases.put("block 2 all -inf", i -> i / 2048 == 1 ? Float.NEGATIVE_INFINITY : uniform[i]);
+        cases.put("blocks rising by 40", i -> 40f * (i / 2048) + uniform[i]);
+        cases.put("subnormal outputs", i -> i == 3 ? 0f : -87f - 20f * (uniform[i] + 1) / 2);
         for (String op : List.of("softmax", "log_softmax", "softmin")) {
             ActivationSpec spec = ActivationSpec.parse(op);
-            SplittableRandom rnd = new SplittableRandom(7);
-            float[] x = new float[n];
-            for (int i = 0; i < n; i++) {
-                x[i] = (float) rnd.nextDouble(-1, 1);
+            boolean softmin = op.equals("softmin");
+            for (var c : cases.entrySet()) {
+                float[] x = new float[n];
+                for (int i = 0; i < n; i++) {
+                    float v = c.getValue().apply(i);
+                    x[i] = softmin ? -v : v;
+                }
+                float[] expected = new float[n];
+                scalar.kernel(spec).apply(x, 0, expected, 0, n);
+                float[] got = new float[n];
+                vector.kernel(spec).apply(x, 0, got, 0, n);
+                assertAgree(
+                        op + ", " + c.getKey(), GoldenRule.Scale.of(op), x, n, 1, expected, got);
+                // and in place
+                float[] inPlace = x.clone();
+                vector.kernel(spec).apply(inPlace, 0, inPlace, 0, n);
+                assertAgree(
+                        op + " in place, " + c.getKey(),
+                        GoldenRule.Scale.of(op),
+                        x,
+                        n,
+                        1,
+                        expected,
+                        inPlace);
             }
-            x[peak] = op.equals("softmin") ? -150f : 150f;
-            float[] expected = new float[n];
-            scalar.kernel(spec).apply(x, 0, expected, 0, n);
+            float[] peak = new float[n];
+            for (int i = 0; i < n; i++) {
+                peak[i] = i == 2 * 2048 + 100 ? (softmin ? -150f : 150f) : uniform[i];
+            }
             float[] got = new float[n];
-            vector.kernel(spec).apply(x, 0, got, 0, n);
-            assertAgree(op + " peak in chunk 3", GoldenRule.Scale.of(op), x, n, 1, expected, got);
-            assertThat(got[peak]).as(op).isEqualTo(op.equals("log_softmax") ? 0f : 1f);
+            vector.kernel(spec).apply(peak, 0, got, 0, n);
+            assertThat(got[2 * 2048 + 100]).as(op).isEqualTo(op.equals("log_softmax") ? 0f : 1f);
+            float[] subnormal = new float[n];
+            for (int i = 0; i < n; i++) {
+                subnormal[i] =
+                        softmin
+                                ? -cases.get("subnormal outputs").apply(i)
+                                : cases.get("subnormal outputs").apply(i);
+            }
+            vector.kernel(spec).apply(subnormal, 0, got, 0, n);
+            if (!op.equals("log_softmax")) {
+                assertThat(IntStream.range(0, n).mapToDouble(i -> got[i]))
+                        .as(op + ": some outputs subnormal")
+                        .anyMatch(v -> v > 0 && v < Float.MIN_NORMAL);
+            }
+            float[] allMinusInf = new float[n];
+            Arrays.fill(allMinusInf, softmin ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY);
+            vector.kernel(spec).apply(allMinusInf, 0, got, 0, n);
+            assertThat(IntStream.range(0, n).mapToDouble(i -> got[i]))
+                    .as(op + " of all -inf, as PyTorch")
+                    .allMatch(v -> Double.isNaN(v));
         }
     }
 
@@ -448,17 +504,20 @@ class KernelAgreementTest {
         float[] exp = new float[x.length];
         float[] expm1OfNonPositive = new float[x.length];
         float[] expOfNonPositive = new float[x.length];
+        float[] downToZero = new float[x.length];
         for (int i = 0; i < x.length; i += species.length()) {
             var v = jdk.incubator.vector.FloatVector.fromArray(species, x, i);
             PanamaMath.exp(v).intoArray(exp, i);
             PanamaMath.expm1OfNonPositive(v).intoArray(expm1OfNonPositive, i);
             PanamaMath.expOfNonPositive(v).intoArray(expOfNonPositive, i);
+            PanamaMath.expOfNonPositiveDownToZero(v).intoArray(downToZero, i);
         }
         assertThat(worstUlps(x, n, exp, Math::exp, v -> true, "exp"))
                 .as("exp, ulps")
                 .isLessThanOrEqualTo(1.0);
-        // their ranges (NaN included): the ELU family drops the lanes above 0, and below -87
-        // expOfNonPositive gives e^-87, which is added to 1
+        // their ranges (NaN included): the ELU family drops the lanes above 0, below -87
+        // expOfNonPositive gives e^-87, which is added to 1, and the softmax family's
+        // expOfNonPositiveDownToZero gives subnormal results and 0
         assertThat(
                         worstUlps(
                                 x,
@@ -478,6 +537,16 @@ class KernelAgreementTest {
                                 v -> !(v > 0 || v < -87),
                                 "expOfNonPositive"))
                 .as("expOfNonPositive, ulps")
+                .isLessThanOrEqualTo(2.0);
+        assertThat(
+                        worstUlps(
+                                x,
+                                n,
+                                downToZero,
+                                Math::exp,
+                                v -> !(v > 0),
+                                "expOfNonPositiveDownToZero"))
+                .as("expOfNonPositiveDownToZero, ulps")
                 .isLessThanOrEqualTo(2.0);
         for (int i = 0; i < n; i++) {
             if (x[i] == 0) { // the sign of zero too, as PyTorch's elu(-0.0) = -0.0
