@@ -327,8 +327,9 @@ final class PanamaMath {
                             : n.mul(FloatVector.broadcast(S, 2.12194440e-4f)).add(r));
         }
         FloatVector p = expm1OfRemainder(r);
-        // subnormals: 2^n as 2^(n + 64) 2^-64, so the last product is exact unless the result is
-        // subnormal, and rounds it once if it is
+        // subnormals: 2^n as 2^(n + 64) 2^-64, which a normal float holds for every n down to
+        // -159; the last product is exact unless the result is subnormal, which it rounds to the
+        // subnormal spacing
         FloatVector scale = powerOfTwo(t, subnormals ? 64 : 0);
         // e^x - 1: 2^n - 1 as -(1 - 2^n), -0.0 at n = 0, where -0.0 must stay -0.0
         FloatVector addend = minusOne ? FloatVector.broadcast(S, 1f).sub(scale).neg() : scale;

@@ -193,48 +193,32 @@ class KernelAgreementTest {
                 float[] x = new float[n];
                 for (int i = 0; i < n; i++) {
                     float v = c.getValue().apply(i);
-                    x[i] = softmin ? -v : v;
+                    x[i] = softmin ? -v : v; // the same t = -x
                 }
                 float[] expected = new float[n];
                 scalar.kernel(spec).apply(x, 0, expected, 0, n);
                 float[] got = new float[n];
                 vector.kernel(spec).apply(x, 0, got, 0, n);
-                assertAgree(
-                        op + ", " + c.getKey(), GoldenRule.Scale.of(op), x, n, 1, expected, got);
-                // and in place
+                String what = op + ", " + c.getKey();
+                assertAgree(what, GoldenRule.Scale.of(op), x, n, 1, expected, got);
                 float[] inPlace = x.clone();
                 vector.kernel(spec).apply(inPlace, 0, inPlace, 0, n);
                 assertAgree(
-                        op + " in place, " + c.getKey(),
-                        GoldenRule.Scale.of(op),
-                        x,
-                        n,
-                        1,
-                        expected,
-                        inPlace);
-            }
-            float[] peak = new float[n];
-            for (int i = 0; i < n; i++) {
-                peak[i] = i == 2 * 2048 + 100 ? (softmin ? -150f : 150f) : uniform[i];
-            }
-            float[] got = new float[n];
-            vector.kernel(spec).apply(peak, 0, got, 0, n);
-            assertThat(got[2 * 2048 + 100]).as(op).isEqualTo(op.equals("log_softmax") ? 0f : 1f);
-            float[] subnormal = new float[n];
-            for (int i = 0; i < n; i++) {
-                subnormal[i] =
-                        softmin
-                                ? -cases.get("subnormal outputs").apply(i)
-                                : cases.get("subnormal outputs").apply(i);
-            }
-            vector.kernel(spec).apply(subnormal, 0, got, 0, n);
-            if (!op.equals("log_softmax")) {
-                assertThat(IntStream.range(0, n).mapToDouble(i -> got[i]))
-                        .as(op + ": some outputs subnormal")
-                        .anyMatch(v -> v > 0 && v < Float.MIN_NORMAL);
+                        what + ", in place", GoldenRule.Scale.of(op), x, n, 1, expected, inPlace);
+                if (c.getKey().startsWith("a peak")) {
+                    assertThat(got[2 * 2048 + 100])
+                            .as(what)
+                            .isEqualTo(op.equals("log_softmax") ? 0f : 1f);
+                }
+                if (c.getKey().equals("subnormal outputs") && !op.equals("log_softmax")) {
+                    assertThat(IntStream.range(0, n).mapToDouble(i -> got[i]))
+                            .as(what)
+                            .anyMatch(v -> v > 0 && v < Float.MIN_NORMAL);
+                }
             }
             float[] allMinusInf = new float[n];
             Arrays.fill(allMinusInf, softmin ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY);
+            float[] got = new float[n];
             vector.kernel(spec).apply(allMinusInf, 0, got, 0, n);
             assertThat(IntStream.range(0, n).mapToDouble(i -> got[i]))
                     .as(op + " of all -inf, as PyTorch")
