@@ -49,65 +49,57 @@ class LocalJobRunnerTest {
         }
     }
 
+    /**
+     * Runs 1, 2, 3 through {@code map} on a per-job MiniCluster with the {@code restarts} strategy,
+     * at parallelism 1; the console's lines go to {@code console}.
+     */
+    private static JobExecutionResult run(
+            String restarts, MapFunction<Integer, Integer> map, StringWriter console)
+            throws Exception {
+        RestartStrategy strategy = RestartStrategy.parse(restarts);
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.PORT, 0);
+        strategy.applyTo(conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        env.fromData(1, 2, 3).map(map).print();
+        return LocalJobRunner.run(env, conf, "test", strategy.toString(), new PrintWriter(console));
+    }
+
+    private static String restartLine(String restarts) {
+        return "run: the job failed and restarts (restart strategy "
+                + RestartStrategy.parse(restarts)
+                + "): IllegalStateException: injected failure";
+    }
+
     @Test
     void aJobThatSucceedsAfterARestartTellsThatRestartOnceAndReturnsItsResult() throws Exception {
         // the job ends a few ms after its one failure, inside one poll of the history: the
         // failure is told when the job ends, not dropped with the cluster
-        RestartStrategy strategy = RestartStrategy.parse("fixed-delay(3, 1ms)");
-        Configuration conf = new Configuration();
-        conf.set(RestOptions.PORT, 0);
-        strategy.applyTo(conf);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(1);
-        env.fromData(1, 2, 3).map(new FailsOnTheFirstAttempt()).print();
         StringWriter console = new StringWriter();
 
         JobExecutionResult result =
-                LocalJobRunner.run(
-                        env, conf, "fails once", strategy.toString(), new PrintWriter(console));
+                run("fixed-delay(3, 1ms)", new FailsOnTheFirstAttempt(), console);
 
         assertThat(result.<Integer>getAccumulatorResult("mapped")).isEqualTo(3);
-        assertThat(console.toString().lines())
-                .containsExactly(
-                        "run: the job failed and restarts (restart strategy "
-                                + strategy
-                                + "): IllegalStateException: injected failure");
+        assertThat(console.toString().lines()).containsExactly(restartLine("fixed-delay(3, 1ms)"));
     }
 
     @Test
-    void failuresMillisecondsApartAreEachToldAndTheLastEndsTheRun() throws Exception {
+    void failuresMillisecondsApartAreEachToldAndTheLastEndsTheRun() {
         // the attempts fail within a few ms of each other, well inside one poll of the history:
         // the two restarts and the failure that ends the job are all in it when the job ends
-        RestartStrategy strategy = RestartStrategy.parse("fixed-delay(2, 1ms)");
-        Configuration conf = new Configuration();
-        conf.set(RestOptions.PORT, 0);
-        strategy.applyTo(conf);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(1);
-        env.fromData(1, 2, 3).map(new AlwaysFails()).print(); // no record reaches it
+        String restarts = "fixed-delay(2, 1ms)";
         StringWriter console = new StringWriter();
 
-        assertThatThrownBy(
-                        () ->
-                                LocalJobRunner.run(
-                                        env,
-                                        conf,
-                                        "always fails",
-                                        strategy.toString(),
-                                        new PrintWriter(console)))
+        assertThatThrownBy(() -> run(restarts, new AlwaysFails(), console)) // no record gets out
                 .isInstanceOf(LocalJobRunner.Failed.class)
                 .hasMessage(
                         "the job failed and will not restart (restart strategy "
-                                + strategy
+                                + RestartStrategy.parse(restarts)
                                 + "): IllegalStateException: injected failure");
         assertThat(console.toString().lines())
-                .containsExactly(
-                        "run: the job failed and restarts (restart strategy "
-                                + strategy
-                                + "): IllegalStateException: injected failure",
-                        "run: the job failed and restarts (restart strategy "
-                                + strategy
-                                + "): IllegalStateException: injected failure");
+                .containsExactly(restartLine(restarts), restartLine(restarts));
     }
 
     @Test

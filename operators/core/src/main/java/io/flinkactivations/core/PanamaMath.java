@@ -78,8 +78,8 @@ final class PanamaMath {
     /**
      * Whether this JDK's C2 compiles the Vector API's masks into mask registers (AVX-512's k
      * registers, JEP 417, JDK 18) and keeps a vector live across a call unboxed: seen on JDK 25,
-     * not on 17 (JDK 18 to 20 take JDK 17's forms). PanamaSoftmax reads a max back from memory on
-     * JDK 17. docs/compute.md ("Forms by JDK") names the benchmarks.
+     * not on 17 (JDK 18 to 20 take JDK 17's forms). docs/compute.md ("Forms by JDK") names the
+     * benchmarks.
      */
     static final boolean MODERN_JIT = Runtime.version().feature() >= 21;
 
