@@ -1,20 +1,33 @@
 package io.flinkactivations.core;
 
+import static io.flinkactivations.core.PanamaMath.D;
+import static io.flinkactivations.core.PanamaMath.I;
 import static io.flinkactivations.core.PanamaMath.L;
 import static io.flinkactivations.core.PanamaMath.S;
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.F2D;
 import static jdk.incubator.vector.VectorOperators.LOG;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.MIN;
+import static jdk.incubator.vector.VectorOperators.XOR;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 
 /**
  * The softmax family on the Vector API. Every e^(t - max) is the inline exp of a non-positive
  * number ({@link PanamaMath#expOfNonPositiveDownToZero}): the JDK's exp is a call, which spills
  * every vector live across it and costs more than the rest of the pass. One vector: block by block,
- * the block's max, then e^(t - block max) into the output and their sum in double lanes ({@link
- * #expsInto}, {@link PanamaMath#sumInDouble}, so long vectors stay accurate); then the outputs
+ * the block's max ({@link #maxOfT}), then e^(t - block max) into the output and their sum in double
+ * lanes ({@link #expsInto}, {@link #blockSum}, so long vectors stay accurate); then the outputs
  * under the whole vector's max. Along dim 0: three passes over the rows for L features at a time,
  * the sum in the exp loop ({@link #sumOfExp}), all in registers; leftover features use the scalar
  * form.
@@ -26,8 +39,35 @@ final class PanamaSoftmax extends SoftmaxKernel {
      */
     private static final int BLOCK = 2048;
 
+    /**
+     * {@link #expsAndSum} bound to this kernel, for apply's loop over the blocks: C2 does not
+     * inline a call through a handle it cannot take as a constant (an instance field), so
+     * expsAndSum is compiled on its own. Inlined into that loop, JDK 17's C2 ran a softmax of 1M
+     * floats at a quarter of its speed, in some JVMs and not others.
+     */
+    private final MethodHandle blockExpsAndSum;
+
     PanamaSoftmax(ActivationSpec spec) {
         super(spec);
+        try {
+            blockExpsAndSum =
+                    MethodHandles.lookup()
+                            .findVirtual(
+                                    PanamaSoftmax.class,
+                                    "expsAndSum",
+                                    MethodType.methodType(
+                                            double.class,
+                                            float[].class,
+                                            int.class,
+                                            int.class,
+                                            float.class,
+                                            float[].class,
+                                            int.class,
+                                            boolean.class))
+                            .bindTo(this);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private FloatVector load(float[] a, int off) {
@@ -76,14 +116,23 @@ final class PanamaSoftmax extends SoftmaxKernel {
 
     /**
      * The max of t over {@code count} vectors of {@code in} from {@code from}: the max of x, or for
-     * softmin (t = -x / temperature) the min, then t of it, since dividing by a positive
-     * temperature keeps the order. Four running maxes: a float max with Java's NaN and signed-zero
-     * rules is several dependent instructions, and one running max would wait for each before the
-     * next. Plain loads, so that nothing in the loop is a call C2 might leave out of line.
+     * softmin (t = -x / temperature) the min of x, as minus the max of -x, then t of it, since
+     * dividing by a positive temperature keeps the order. On JDK 21 and later on the floats' bits
+     * ({@link #maxOnBits}, 1.2x faster at 1M), where NaN may be left out: a NaN input still makes
+     * the sum of e^(t - max), and so every output, NaN. JDK 17 keeps the float max ({@link
+     * #extremeOf}), which its C2 ran faster there.
      */
     private float maxOfT(float[] in, int from, int count) {
+        if (!PanamaMath.MODERN_JIT) {
+            return math.transform(
+                    math.negate
+                            ? extremeOf(in, from, count, false)
+                            : extremeOf(in, from, count, true));
+        }
         return math.transform(
-                math.negate ? extremeOf(in, from, count, false) : extremeOf(in, from, count, true));
+                math.negate
+                        ? -maxOnBits(in, from, count, Integer.MIN_VALUE)
+                        : maxOnBits(in, from, count, 0));
     }
 
     /**
@@ -115,6 +164,58 @@ final class PanamaSoftmax extends SoftmaxKernel {
         return max
                 ? m0.lanewise(MAX, m1).lanewise(MAX, m2.lanewise(MAX, m3)).reduceLanes(MAX)
                 : m0.lanewise(MIN, m1).lanewise(MIN, m2.lanewise(MIN, m3)).reduceLanes(MIN);
+    }
+
+    /**
+     * The max of {@code count} vectors of {@code in} with each float's bits XORed with {@code
+     * sign}, on the bits as ints: a float max keeping Java's NaN and signed-zero rules is several
+     * dependent instructions, an int max one. Non-negative floats order as their bits do as signed
+     * ints and negative ones the other way round, so a lane's max is its int max where that is
+     * non-negative, else its int min. A positive NaN is the max; a negative NaN is left out, so a
+     * block of -inf and negative NaNs gives -inf (see {@link #apply}).
+     */
+    private static float maxOnBits(float[] in, int from, int count, int sign) {
+        IntVector hi0 = IntVector.broadcast(I, Integer.MIN_VALUE);
+        IntVector hi1 = hi0;
+        IntVector lo0 = IntVector.broadcast(I, Integer.MAX_VALUE);
+        IntVector lo1 = lo0;
+        int i = from;
+        int end = from + count * L;
+        for (; i + L < end; i += 2 * L) {
+            IntVector v0 = FloatVector.fromArray(S, in, i).reinterpretAsInts();
+            IntVector v1 = FloatVector.fromArray(S, in, i + L).reinterpretAsInts();
+            if (sign != 0) {
+                v0 = v0.lanewise(XOR, sign);
+                v1 = v1.lanewise(XOR, sign);
+            }
+            hi0 = hi0.max(v0);
+            lo0 = lo0.min(v0);
+            hi1 = hi1.max(v1);
+            lo1 = lo1.min(v1);
+        }
+        for (; i < end; i += L) {
+            IntVector v = FloatVector.fromArray(S, in, i).reinterpretAsInts();
+            if (sign != 0) {
+                v = v.lanewise(XOR, sign);
+            }
+            hi0 = hi0.max(v);
+            lo0 = lo0.min(v);
+        }
+        IntVector hi = hi0.max(hi1);
+        IntVector m = hi.blend(lo0.min(lo1), hi.compare(LT, 0));
+        // across lanes as ints that order as the floats do: a negative float's magnitude bits
+        // inverted
+        int key = m.lanewise(XOR, m.lanewise(ASHR, 31).lanewise(LSHR, 1)).reduceLanes(MAX);
+        return Float.intBitsToFloat(key ^ ((key >> 31) >>> 1));
+    }
+
+    private static boolean hasNaN(float[] a, int from, int len) {
+        for (int i = from; i < from + len; i++) {
+            if (Float.isNaN(a[i])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The lane-wise max of {@code count} vectors of {@code in}, {@code step} floats apart. */
@@ -151,6 +252,10 @@ final class PanamaSoftmax extends SoftmaxKernel {
             int from = b * BLOCK;
             int vectors = Math.min(BLOCK, bound - from) / L;
             float blockMax = maxOfT(in, inOff + from, vectors);
+            if (blockMax == Float.NEGATIVE_INFINITY && hasNaN(in, inOff + from, vectors * L)) {
+                // a NaN left out of the max: its e^(t - max) makes the sum NaN
+                blockMax = Float.NaN;
+            }
             if (b == 0) {
                 firstBlockMax = blockMax;
             } else if (blockMaxes != null) {
@@ -164,7 +269,23 @@ final class PanamaSoftmax extends SoftmaxKernel {
                 continue;
             }
             double blockSum =
-                    expsAndSum(in, inOff + from, vectors, blockMax, out, outOff + from, keepInputs);
+                    PanamaMath.MODERN_JIT
+                            ? expsAndSum(
+                                    in,
+                                    inOff + from,
+                                    vectors,
+                                    blockMax,
+                                    out,
+                                    outOff + from,
+                                    keepInputs)
+                            : expsAndSumOutOfLine(
+                                    in,
+                                    inOff + from,
+                                    vectors,
+                                    blockMax,
+                                    out,
+                                    outOff + from,
+                                    keepInputs);
             float newMax = Math.max(max, blockMax); // NaN too
             sum = rescaled(sum, max, newMax) + rescaled(blockSum, blockMax, newMax);
             max = newMax;
@@ -189,11 +310,17 @@ final class PanamaSoftmax extends SoftmaxKernel {
             Arrays.fill(out, outOff, outOff + len, Float.NaN);
             return;
         }
-        // pass 3: outputs
+        // pass 3: outputs. On JDK 21 and later each loop is a call, compiled on its own, which
+        // measured 1.2x faster at 1M; JDK 17 keeps them in line (its speed at 1M depends on
+        // whether C2 inlines expsAndSum here, either way)
         if (math.log) {
             float logSum = (float) Math.log(sum);
-            for (int i = 0; i < bound; i += L) {
-                load(in, inOff + i).sub(max).sub(logSum).intoArray(out, outOff + i);
+            if (PanamaMath.MODERN_JIT) {
+                logOutputs(in, inOff, out, outOff, bound, max, logSum);
+            } else {
+                for (int i = 0; i < bound; i += L) {
+                    load(in, inOff + i).sub(max).sub(logSum).intoArray(out, outOff + i);
+                }
             }
             for (int i = bound; i < len; i++) {
                 out[outOff + i] = (math.transform(in[inOff + i]) - max) - logSum;
@@ -204,13 +331,53 @@ final class PanamaSoftmax extends SoftmaxKernel {
                 int to = Math.min(from + BLOCK, bound);
                 float blockMax = b == 0 ? firstBlockMax : blockMaxes[b];
                 float scale = (float) (rescaled(1, blockMax, max) / sum);
-                for (int i = from; i < to; i += L) {
-                    FloatVector.fromArray(S, out, outOff + i).mul(scale).intoArray(out, outOff + i);
+                if (PanamaMath.MODERN_JIT) {
+                    scale(out, outOff + from, outOff + to, scale);
+                } else {
+                    for (int i = from; i < to; i += L) {
+                        FloatVector.fromArray(S, out, outOff + i)
+                                .mul(scale)
+                                .intoArray(out, outOff + i);
+                    }
                 }
             }
             for (int i = bound; i < len; i++) {
                 out[outOff + i] = (float) (Math.exp(math.transform(in[inOff + i]) - max) / sum);
             }
+        }
+    }
+
+    /**
+     * The sum of {@code count} vectors of {@code a} from {@code from}, in double lanes: each vector
+     * widened in two halves on JDK 21 and later; JDK 17 compiles that half as fast as {@link
+     * PanamaMath#sumInDouble}'s half-width loads.
+     */
+    private static double blockSum(float[] a, int from, int count) {
+        if (!PanamaMath.MODERN_JIT) {
+            return PanamaMath.sumInDouble(a, from, count * L);
+        }
+        DoubleVector s0 = DoubleVector.zero(D);
+        DoubleVector s1 = s0;
+        for (int i = from, end = from + count * L; i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, a, i);
+            s0 = s0.add((DoubleVector) v.convertShape(F2D, D, 0));
+            s1 = s1.add((DoubleVector) v.convertShape(F2D, D, 1));
+        }
+        return s0.add(s1).reduceLanes(ADD);
+    }
+
+    /** (t - max) - logSum of {@code len} floats of {@code in} into {@code out}. */
+    private void logOutputs(
+            float[] in, int inOff, float[] out, int outOff, int len, float max, float logSum) {
+        for (int i = 0; i < len; i += L) {
+            load(in, inOff + i).sub(max).sub(logSum).intoArray(out, outOff + i);
+        }
+    }
+
+    /** {@code out} from {@code from} to {@code to} times {@code factor}. */
+    private static void scale(float[] out, int from, int to, float factor) {
+        for (int i = from; i < to; i += L) {
+            FloatVector.fromArray(S, out, i).mul(factor).intoArray(out, i);
         }
     }
 
@@ -222,10 +389,27 @@ final class PanamaSoftmax extends SoftmaxKernel {
         return sum == 0 || from == to ? sum : sum * Math.exp((double) from - to);
     }
 
+    /** {@link #expsAndSum} through {@link #blockExpsAndSum}, which C2 does not inline. */
+    private double expsAndSumOutOfLine(
+            float[] in,
+            int from,
+            int count,
+            float max,
+            float[] out,
+            int outFrom,
+            boolean keepInputs) {
+        try {
+            return (double)
+                    blockExpsAndSum.invokeExact(in, from, count, max, out, outFrom, keepInputs);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * The sum of e^(t - max) over {@code count} vectors of {@code in} from {@code from}, each also
      * written to {@code out} unless {@code keepInputs}. Where they are written, two loops (the
-     * exps, then their sum in double lanes) measured faster than {@link #sumOfExp}'s one.
+     * exps, then their sum) measured faster than {@link #sumOfExp}'s one.
      */
     private double expsAndSum(
             float[] in,
@@ -244,7 +428,7 @@ final class PanamaSoftmax extends SoftmaxKernel {
             return sum;
         }
         expsInto(in, from, count, max, out, outFrom);
-        return PanamaMath.sumInDouble(out, outFrom, count * L);
+        return blockSum(out, outFrom, count);
     }
 
     @Override

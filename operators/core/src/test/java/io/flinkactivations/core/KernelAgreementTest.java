@@ -186,6 +186,18 @@ class KernelAgreementTest {
         cases.put("block 2 all -inf", i -> i / 2048 == 1 ? Float.NEGATIVE_INFINITY : uniform[i]);
         cases.put("blocks rising by 40", i -> 40f * (i / 2048) + uniform[i]);
         cases.put("subnormal outputs", i -> i == 3 ? 0f : -87f - 20f * (uniform[i] + 1) / 2);
+        // a block's max is taken on the bits, where a NaN with the sign bit is not the max
+        float negativeNaN = Float.intBitsToFloat(0xffc00000);
+        cases.put(
+                "a NaN in block 2, all -inf",
+                i -> i / 2048 == 1 ? (i == 2048 + 7 ? Float.NaN : Float.NEGATIVE_INFINITY) : -1f);
+        cases.put(
+                "a NaN with the sign bit in block 2, all -inf",
+                i -> i / 2048 == 1 ? (i == 2048 + 7 ? negativeNaN : Float.NEGATIVE_INFINITY) : -1f);
+        cases.put(
+                "a NaN with the sign bit in block 4",
+                i -> i == 3 * 2048 + 9 ? negativeNaN : uniform[i]);
+        cases.put("a NaN in the tail", i -> i == n - 1 ? Float.NaN : uniform[i]);
         for (String op : List.of("softmax", "log_softmax", "softmin")) {
             ActivationSpec spec = ActivationSpec.parse(op);
             boolean softmin = op.equals("softmin");
@@ -209,6 +221,11 @@ class KernelAgreementTest {
                     assertThat(got[2 * 2048 + 100])
                             .as(what)
                             .isEqualTo(op.equals("log_softmax") ? 0f : 1f);
+                }
+                if (c.getKey().contains("NaN")) {
+                    assertThat(IntStream.range(0, n).mapToDouble(i -> got[i]))
+                            .as(what + ": every output NaN, as PyTorch")
+                            .allMatch(v -> Double.isNaN(v));
                 }
                 if (c.getKey().equals("subnormal outputs") && !op.equals("log_softmax")) {
                     assertThat(IntStream.range(0, n).mapToDouble(i -> got[i]))
