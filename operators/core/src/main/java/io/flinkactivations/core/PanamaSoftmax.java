@@ -40,10 +40,11 @@ final class PanamaSoftmax extends SoftmaxKernel {
     private static final int BLOCK = 2048;
 
     /**
-     * {@link #expsAndSum} bound to this kernel, for apply's loop over the blocks: C2 does not
-     * inline a call through a handle it cannot take as a constant (an instance field), so
-     * expsAndSum is compiled on its own. Inlined into that loop, JDK 17's C2 ran a softmax of 1M
-     * floats at a quarter of its speed, in some JVMs and not others.
+     * {@link #expsAndSum} bound to this kernel, for apply's loop over the blocks on JDK 17: C2 does
+     * not inline a call through a handle it cannot take as a constant (an instance field), so
+     * expsAndSum is compiled on its own (as in docs/compute.md, "Out-of-line loops"). Inlined into
+     * that loop, JDK 17's C2 ran a softmax of 1M floats at a quarter of its speed, in some JVMs and
+     * not others.
      */
     private final MethodHandle blockExpsAndSum;
 
@@ -401,8 +402,10 @@ final class PanamaSoftmax extends SoftmaxKernel {
         try {
             return (double)
                     blockExpsAndSum.invokeExact(in, from, count, max, out, outFrom, keepInputs);
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t); // expsAndSum throws nothing checked
         }
     }
 
