@@ -6,6 +6,7 @@ import static io.flinkactivations.core.PanamaMath.L;
 import static io.flinkactivations.core.PanamaMath.S;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.EQ;
 import static jdk.incubator.vector.VectorOperators.F2D;
 import static jdk.incubator.vector.VectorOperators.LOG;
 import static jdk.incubator.vector.VectorOperators.LSHR;
@@ -38,6 +39,12 @@ final class PanamaSoftmax extends SoftmaxKernel {
      * multiple of every L.
      */
     private static final int BLOCK = 2048;
+
+    /**
+     * -inf's bits, where a lane's int min over negative floats starts: every negative float but a
+     * NaN is at or below it as an int, and a lane of none stays -inf.
+     */
+    private static final int MINUS_INF_BITS = Float.floatToRawIntBits(Float.NEGATIVE_INFINITY);
 
     /**
      * {@link #expsAndSum} bound to this kernel, for apply's loop over the blocks on JDK 17: C2 does
@@ -178,7 +185,7 @@ final class PanamaSoftmax extends SoftmaxKernel {
     private static float maxOnBits(float[] in, int from, int count, int sign) {
         IntVector hi0 = IntVector.broadcast(I, Integer.MIN_VALUE);
         IntVector hi1 = hi0;
-        IntVector lo0 = IntVector.broadcast(I, Integer.MAX_VALUE);
+        IntVector lo0 = IntVector.broadcast(I, MINUS_INF_BITS);
         IntVector lo1 = lo0;
         int i = from;
         int end = from + count * L;
@@ -219,8 +226,27 @@ final class PanamaSoftmax extends SoftmaxKernel {
         return false;
     }
 
-    /** The lane-wise max of {@code count} vectors of {@code in}, {@code step} floats apart. */
+    /**
+     * The lane-wise max of t over {@code count} vectors of {@code in}, {@code step} floats apart;
+     * on JDK 21 and later on the bits, as {@link #maxOnBits}, where a NaN left out still makes its
+     * column's sum, and so the column, NaN.
+     */
     private FloatVector maxOf(float[] in, int from, int step, int count) {
+        if (!PanamaMath.MODERN_JIT) {
+            return floatMaxOf(in, from, step, count);
+        }
+        IntVector hi = IntVector.broadcast(I, Integer.MIN_VALUE);
+        IntVector lo = IntVector.broadcast(I, MINUS_INF_BITS);
+        for (int r = 0, i = from; r < count; r++, i += step) {
+            IntVector v = load(in, i).reinterpretAsInts();
+            hi = hi.max(v);
+            lo = lo.min(v);
+        }
+        return hi.blend(lo, hi.compare(LT, 0)).reinterpretAsFloats();
+    }
+
+    /** {@link #maxOf} by Java's float max, NaN included. */
+    private FloatVector floatMaxOf(float[] in, int from, int step, int count) {
         FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int r = 0, i = from; r < count; r++, i += step) {
             max = max.lanewise(MAX, load(in, i));
@@ -472,6 +498,11 @@ final class PanamaSoftmax extends SoftmaxKernel {
         int bound = S.loopBound(cols);
         for (int j = 0; j < bound; j += L) {
             FloatVector vmax = maxOf(rows, off + j, cols, n);
+            if (vmax.compare(EQ, Float.NEGATIVE_INFINITY).anyTrue()) {
+                // a NaN left out of a max of -inf: OnlineSoftmax's merge drops a part whose max is
+                // -inf, so that max must be NaN
+                vmax = floatMaxOf(rows, off + j, cols, n);
+            }
             vmax.intoArray(maxOut, j);
             // in float per block; the caller folds blocks together in double
             sumOfExp(rows, off + j, cols, n, vmax, null, 0).intoArray(sumOut, j);

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.TestFactory;
 class KernelAgreementTest {
     private static final float[] SPECIALS = {
         Float.NaN,
+        Float.intBitsToFloat(0xffc00000), // a NaN with the sign bit
         Float.POSITIVE_INFINITY,
         Float.NEGATIVE_INFINITY,
         0f,
