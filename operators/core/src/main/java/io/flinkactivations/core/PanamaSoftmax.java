@@ -338,8 +338,7 @@ final class PanamaSoftmax extends SoftmaxKernel {
             return;
         }
         // pass 3: outputs. On JDK 21 and later each loop is a call, compiled on its own, which
-        // measured 1.2x faster at 1M; JDK 17 keeps them in line (its speed at 1M depends on
-        // whether C2 inlines expsAndSum here, either way)
+        // measured 1.2x faster at 1M; on JDK 17 the calls measured slower, so it keeps the loops
         if (math.log) {
             float logSum = (float) Math.log(sum);
             if (PanamaMath.MODERN_JIT) {
@@ -376,8 +375,8 @@ final class PanamaSoftmax extends SoftmaxKernel {
 
     /**
      * The sum of {@code count} vectors of {@code a} from {@code from}, in double lanes: each vector
-     * widened in two halves on JDK 21 and later; JDK 17 compiles that half as fast as {@link
-     * PanamaMath#sumInDouble}'s half-width loads.
+     * widened in two halves on JDK 21 and later; on JDK 17 that ran slower than {@link
+     * PanamaMath#sumInDouble}'s half-width loads, which it keeps.
      */
     private static double blockSum(float[] a, int from, int count) {
         if (!PanamaMath.MODERN_JIT) {
