@@ -47,32 +47,33 @@ final class PanamaSoftmax extends SoftmaxKernel {
     private static final int MINUS_INF_BITS = Float.floatToRawIntBits(Float.NEGATIVE_INFINITY);
 
     /**
-     * {@link #expsAndSum} bound to this kernel, for apply's loop over the blocks on JDK 17: C2 does
-     * not inline a call through a handle it cannot take as a constant (an instance field), so
-     * expsAndSum is compiled on its own (as in docs/compute.md, "Out-of-line loops"). Inlined into
-     * that loop, JDK 17's C2 ran a softmax of 1M floats at a quarter of its speed, in some JVMs and
-     * not others.
+     * {@link #expsAndSum}, for apply's loop over the blocks on JDK 17. Deliberately not final: C2
+     * cannot constant-fold it, so it does not inline expsAndSum through it and compiles it on its
+     * own, as VectorElementwiseLoop's loop handle (docs/compute.md, "Out-of-line loops"). Inlined
+     * into that loop, JDK 17's C2 ran a softmax of 1M floats at a quarter of its speed, in some
+     * JVMs and not others.
      */
-    private final MethodHandle blockExpsAndSum;
+    private static MethodHandle expsAndSumHandle = expsAndSumHandle();
 
     PanamaSoftmax(ActivationSpec spec) {
         super(spec);
+    }
+
+    private static MethodHandle expsAndSumHandle() {
         try {
-            blockExpsAndSum =
-                    MethodHandles.lookup()
-                            .findVirtual(
-                                    PanamaSoftmax.class,
-                                    "expsAndSum",
-                                    MethodType.methodType(
-                                            double.class,
-                                            float[].class,
-                                            int.class,
-                                            int.class,
-                                            float.class,
-                                            float[].class,
-                                            int.class,
-                                            boolean.class))
-                            .bindTo(this);
+            return MethodHandles.lookup()
+                    .findVirtual(
+                            PanamaSoftmax.class,
+                            "expsAndSum",
+                            MethodType.methodType(
+                                    double.class,
+                                    float[].class,
+                                    int.class,
+                                    int.class,
+                                    float.class,
+                                    float[].class,
+                                    int.class,
+                                    boolean.class));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
@@ -295,6 +296,7 @@ final class PanamaSoftmax extends SoftmaxKernel {
                 }
                 continue;
             }
+            // JDK 21+: inlined here, measured faster; JDK 17: out of line (expsAndSumHandle)
             double blockSum =
                     PanamaMath.MODERN_JIT
                             ? expsAndSum(
@@ -400,7 +402,7 @@ final class PanamaSoftmax extends SoftmaxKernel {
         return sum == 0 || from == to ? sum : sum * Math.exp((double) from - to);
     }
 
-    /** {@link #expsAndSum} through {@link #blockExpsAndSum}, which C2 does not inline. */
+    /** {@link #expsAndSum} through {@link #expsAndSumHandle}, which C2 does not inline. */
     private double expsAndSumOutOfLine(
             float[] in,
             int from,
@@ -411,7 +413,8 @@ final class PanamaSoftmax extends SoftmaxKernel {
             boolean keepInputs) {
         try {
             return (double)
-                    blockExpsAndSum.invokeExact(in, from, count, max, out, outFrom, keepInputs);
+                    expsAndSumHandle.invokeExact(
+                            this, in, from, count, max, out, outFrom, keepInputs);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
