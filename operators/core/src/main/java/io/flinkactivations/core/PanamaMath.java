@@ -346,32 +346,20 @@ final class PanamaMath {
     }
 
     /**
-     * e^r - 1 for |r| <= ln(2) / 2, as r (1 + r q(r)). On JDK 21 and later q is a minimax
-     * polynomial of degree 4 (by Lawson's iterations on |r| (q - q*), in float coefficients: 1.6e-8
-     * |r| at most), two fused multiply-adds fewer than Taylor's to r^8 (below r^9 / 9! < 6e-10
-     * |r|). JDK 17 keeps Taylor's: its C2 compiles the softmax's block loop worse around the
-     * shorter one ({@code KernelBenchmark -p op=softmax -p size=1048576}). A method of its own for
-     * the reason {@link #polynomial(FloatVector, float, float, float, float)} gives.
+     * e^r - 1 for |r| <= ln(2) / 2, as r (1 + r q(r)), q a minimax polynomial of degree 4 (by
+     * Lawson's iterations on |r| (q - q*), in float coefficients: 1.6e-8 |r| at most), two fused
+     * multiply-adds fewer than Taylor's to r^8. A method of its own for the reason {@link
+     * #polynomial(FloatVector, float, float, float, float)} gives.
      */
     private static FloatVector expm1OfRemainder(FloatVector r) {
         FloatVector q =
-                MODERN_JIT
-                        ? polynomial(
-                                r,
-                                0.5f,
-                                0.1666654348373413f,
-                                0.04166628047823906f,
-                                0.008366575464606285f,
-                                0.0013946439139544964f)
-                        : polynomial(
-                                r,
-                                0.5f,
-                                1f / 6,
-                                1f / 24,
-                                1f / 120,
-                                1f / 720,
-                                1f / 5040,
-                                1f / 40320);
+                polynomial(
+                        r,
+                        0.5f,
+                        0.1666654348373413f,
+                        0.04166628047823906f,
+                        0.008366575464606285f,
+                        0.0013946439139544964f);
         return r.mul(FMA ? q.fma(r, FloatVector.broadcast(S, 1f)) : q.mul(r).add(1f));
     }
 }
