@@ -12,7 +12,6 @@ import static jdk.incubator.vector.VectorOperators.LOG;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.MAX;
-import static jdk.incubator.vector.VectorOperators.MIN;
 import static jdk.incubator.vector.VectorOperators.XOR;
 
 import java.lang.invoke.MethodHandle;
@@ -126,53 +125,15 @@ final class PanamaSoftmax extends SoftmaxKernel {
     /**
      * The max of t over {@code count} vectors of {@code in} from {@code from}: the max of x, or for
      * softmin (t = -x / temperature) the min of x, as minus the max of -x, then t of it, since
-     * dividing by a positive temperature keeps the order. On JDK 21 and later on the floats' bits
-     * ({@link #maxOnBits}, 1.2x faster at 1M), where NaN may be left out: a NaN input still makes
-     * the sum of e^(t - max), and so every output, NaN. JDK 17 keeps the float max ({@link
-     * #extremeOf}), which its C2 ran faster there.
+     * dividing by a positive temperature keeps the order. On the floats' bits ({@link #maxOnBits}),
+     * where NaN may be left out: a NaN input still makes the sum of e^(t - max), and so every
+     * output, NaN.
      */
     private float maxOfT(float[] in, int from, int count) {
-        if (!PanamaMath.MODERN_JIT) {
-            return math.transform(
-                    math.negate
-                            ? extremeOf(in, from, count, false)
-                            : extremeOf(in, from, count, true));
-        }
         return math.transform(
                 math.negate
                         ? -maxOnBits(in, from, count, Integer.MIN_VALUE)
                         : maxOnBits(in, from, count, 0));
-    }
-
-    /**
-     * The max ({@code max}) or min of {@code count} vectors of {@code in}, as a float: a vector
-     * returned from a call that C2 leaves out of line is boxed.
-     */
-    private static float extremeOf(float[] in, int from, int count, boolean max) {
-        FloatVector m0 =
-                FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY);
-        FloatVector m1 = m0;
-        FloatVector m2 = m0;
-        FloatVector m3 = m0;
-        int i = from;
-        int end = from + count * L;
-        for (; i + 3 * L < end; i += 4 * L) {
-            FloatVector v0 = FloatVector.fromArray(S, in, i);
-            FloatVector v1 = FloatVector.fromArray(S, in, i + L);
-            FloatVector v2 = FloatVector.fromArray(S, in, i + 2 * L);
-            FloatVector v3 = FloatVector.fromArray(S, in, i + 3 * L);
-            m0 = max ? m0.lanewise(MAX, v0) : m0.lanewise(MIN, v0);
-            m1 = max ? m1.lanewise(MAX, v1) : m1.lanewise(MIN, v1);
-            m2 = max ? m2.lanewise(MAX, v2) : m2.lanewise(MIN, v2);
-            m3 = max ? m3.lanewise(MAX, v3) : m3.lanewise(MIN, v3);
-        }
-        for (; i < end; i += L) {
-            FloatVector v = FloatVector.fromArray(S, in, i);
-            m0 = max ? m0.lanewise(MAX, v) : m0.lanewise(MIN, v);
-        }
-        return max
-                ? m0.lanewise(MAX, m1).lanewise(MAX, m2.lanewise(MAX, m3)).reduceLanes(MAX)
-                : m0.lanewise(MIN, m1).lanewise(MIN, m2.lanewise(MIN, m3)).reduceLanes(MIN);
     }
 
     /**
@@ -228,14 +189,11 @@ final class PanamaSoftmax extends SoftmaxKernel {
     }
 
     /**
-     * The lane-wise max of t over {@code count} vectors of {@code in}, {@code step} floats apart;
-     * on JDK 21 and later on the bits, as {@link #maxOnBits}, where a NaN left out still makes its
-     * column's sum, and so the column, NaN.
+     * The lane-wise max of t over {@code count} vectors of {@code in}, {@code step} floats apart,
+     * on the bits, as {@link #maxOnBits}, where a NaN left out still makes its column's sum, and so
+     * the column, NaN.
      */
     private FloatVector maxOf(float[] in, int from, int step, int count) {
-        if (!PanamaMath.MODERN_JIT) {
-            return floatMaxOf(in, from, step, count);
-        }
         IntVector hi = IntVector.broadcast(I, Integer.MIN_VALUE);
         IntVector lo = IntVector.broadcast(I, MINUS_INF_BITS);
         for (int r = 0, i = from; r < count; r++, i += step) {
