@@ -45,7 +45,7 @@ def main(results, chart=None):
         elif cls == "WindowOperatorBenchmark":
             unit = run["primaryMetric"]["scoreUnit"]
             assert unit == "us/op", unit
-            operator[(p["window"], int(p["rows"]), int(p["cols"]))] = score
+            operator[(p.get("op", "softmax"), p["window"], int(p["rows"]), int(p["cols"]))] = score
 
     # the memory bound is the fastest plain copy: JDK 25's arraycopy stub is slower than a loop at 1M;
     # for the ops run in place, the fastest read and write back of the same floats
@@ -92,11 +92,13 @@ def main(results, chart=None):
             print(f"| {op} | {method} | {n} x {d} | {impl} | {fmt(m)} | {1e3 / m:.2f} |")
     if operator:
         print("\nWindow operator, one fired window of N records (sliding: size/slide = 10):\n")
-        print("| N x D | tumbling us/window | sliding us/window | sliding / tumbling | tumbling ns/record | sliding ns/record |")
-        print("| --- | ---: | ---: | ---: | ---: | ---: |")
-        for (n, d) in sorted({(k[1], k[2]) for k in operator}):
-            t, sl = operator.get(("tumbling", n, d)), operator.get(("sliding", n, d))
-            print(f"| {n} x {d} | {fmt(t)} | {fmt(sl)} | {ratio(sl, t)} | "
+        print("| op | N x D | tumbling us/window | sliding us/window | sliding / tumbling | tumbling ns/record | sliding ns/record |")
+        print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+        # the softmax first, then the other steps along dim 0 (batch_norm)
+        for (op, n, d) in sorted({(k[0], k[2], k[3]) for k in operator},
+                                 key=lambda k: (k[0] != "softmax", k[0], k[1], k[2])):
+            t, sl = operator.get((op, "tumbling", n, d)), operator.get((op, "sliding", n, d))
+            print(f"| {op} | {n} x {d} | {fmt(t)} | {fmt(sl)} | {ratio(sl, t)} | "
                   f"{'-' if t is None else f'{t * 1e3 / n:.0f}'} | {'-' if sl is None else f'{sl * 1e3 / n:.0f}'} |")
     if json_costs:
         print("\nJSON record format, one record (what the JSON job does that a copy does not):\n")

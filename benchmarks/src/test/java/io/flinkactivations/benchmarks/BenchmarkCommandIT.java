@@ -159,7 +159,7 @@ class BenchmarkCommandIT {
                             + " \\| ([0-9.]+) \\|$");
     private static final Pattern OPERATOR_ROW =
             Pattern.compile(
-                    "^\\| 10 x 64 \\| "
+                    "^\\| softmax \\| 10 x 64 \\| "
                             + NUMBER
                             + " \\| "
                             + NUMBER
