@@ -45,7 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1, timeUnit = TimeUnit.SECONDS)
+// six seconds of warm-up: with three, the first measured second still ran 1.5-8x the others (the
+// JIT still compiling the firing path, which a large window reaches only ~30 times a second)
+@Warmup(iterations = 6, time = 1, timeUnit = TimeUnit.SECONDS)
 @Measurement(iterations = 5, time = 1, timeUnit = TimeUnit.SECONDS)
 @Fork(
         value = 1,
