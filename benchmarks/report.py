@@ -23,7 +23,7 @@ def main(results, chart=None):
     kernels = {}   # (op, size) -> {impl: Melem/s}
     copies = {}    # size -> {method: Melem/s}: System.arraycopy, a Vector API copy loop, a plain loop
     windows = []   # rows of the window table
-    operator = {}  # (window, rows, cols) -> microseconds per fired window
+    operator = {}  # (op, window, rows, cols) -> microseconds per fired window
     json_costs = {}  # (method, dimension, numbers) -> microseconds per record
     for run in runs:
         name = run["benchmark"].rsplit(".", 2)
@@ -45,7 +45,7 @@ def main(results, chart=None):
         elif cls == "WindowOperatorBenchmark":
             unit = run["primaryMetric"]["scoreUnit"]
             assert unit == "us/op", unit
-            operator[(p.get("op", "softmax"), p["window"], int(p["rows"]), int(p["cols"]))] = score
+            operator[(p["op"], p["window"], int(p["rows"]), int(p["cols"]))] = score
 
     # the memory bound is the fastest plain copy: JDK 25's arraycopy stub is slower than a loop at 1M;
     # for the ops run in place, the fastest read and write back of the same floats

@@ -175,6 +175,44 @@ class BenchmarkCommandIT {
                             + " \\| ([0-9.]+) \\| ([0-9.]+)x \\|$");
 
     @Test
+    void theWindowOperatorTableKeepsEachOpsOwnRows(@TempDir Path results) throws Exception {
+        // the full run measures softmax and batch_norm at the same windows and sizes; JMH's results
+        // as it writes them, with times no run gives, so that a row shows whose it is
+        StringBuilder jmh = new StringBuilder("[");
+        String[][] runs = {
+            {"softmax", "tumbling", "2.0"},
+            {"softmax", "sliding", "1.0"},
+            {"batch_norm", "tumbling", "8.0"},
+            {"batch_norm", "sliding", "6.0"}
+        };
+        for (String[] r : runs) {
+            jmh.append(jmh.length() > 1 ? "," : "")
+                    .append(
+                            "{\"benchmark\":\"io.flinkactivations.kafka.WindowOperatorBenchmark"
+                                    + ".fireOneWindow\",\"params\":{\"op\":\"")
+                    .append(r[0])
+                    .append("\",\"window\":\"")
+                    .append(r[1])
+                    .append("\",\"rows\":\"10\",\"cols\":\"64\"},\"primaryMetric\":{\"score\":")
+                    .append(r[2])
+                    .append(",\"scoreUnit\":\"us/op\"}}");
+        }
+        Files.writeString(results.resolve("jmh.json"), jmh.append("]"));
+        ScriptRun r =
+                ScriptRun.run(
+                        Path.of("python3"),
+                        "",
+                        Duration.ofSeconds(30),
+                        ScriptRun.ROOT.resolve("benchmarks/report.py").toString(),
+                        results.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out().lines().filter(l -> l.contains(" x 64 |")))
+                .containsExactly(
+                        "| softmax | 10 x 64 | 2.0 | 1.0 | 0.50 | 200 | 100 |",
+                        "| batch_norm | 10 x 64 | 8.0 | 6.0 | 0.75 | 800 | 600 |");
+    }
+
+    @Test
     void aFullRunAddsTheWindowTablesAndTheStatePerRecordWithinTwiceTheRawFloats(@TempDir Path out)
             throws Exception {
         // the full command, every benchmark class, each kept to one case (JMH's -p goes to each
