@@ -3,11 +3,15 @@
 
   report.py RESULTS_DIR [CHART.svg]
       reads RESULTS_DIR/jmh.json and, if there, RESULTS_DIR/pytorch.json and RESULTS_DIR/state.md;
-      with CHART.svg, also draws the chart: throughput per op, ours vs PyTorch vs the copy bound
+      with CHART.svg, also draws the chart: throughput per op, ours vs PyTorch vs the copy bound.
+      Where bin/benchmark --rounds N left RESULTS_DIR/round-2 ... round-N (each a jmh.json and a
+      pytorch.json), also prints ours/PyTorch per op and size in every round, and their median.
 """
 import json
 import math
 import os
+import re
+import statistics
 import sys
 
 
@@ -74,6 +78,7 @@ def main(results, chart=None):
         if rs:
             print(f"\nGeometric mean of ours/PyTorch at size {size}: "
                   f"{math.exp(sum(math.log(x) for x in rs) / len(rs)):.2f}x over {len(rs)} ops")
+    print_rounds(results)
     if copy:
         print("\nCopy bound, the fastest of System.arraycopy, a vector copy loop and a plain loop (Melem/s): "
               + ", ".join(f"{s}: {fmt(copy[s])} (arraycopy {fmt(copies[s].get('copy'))}, "
@@ -121,6 +126,50 @@ def main(results, chart=None):
 
 
 IN_PLACE = ("vectorInPlace", "loopInPlace")  # CopyBenchmark's in-place bound
+
+
+def vector_ratios(folder):
+    """{(op, size): ours (vector) / PyTorch} of the KernelBenchmark runs in FOLDER's jmh.json and pytorch.json."""
+    with open(os.path.join(folder, "jmh.json")) as f:
+        runs = json.load(f)
+    with open(os.path.join(folder, "pytorch.json")) as f:
+        torch = json.load(f)
+    ratios = {}
+    for run in runs:
+        p = run.get("params", {})
+        if not run["benchmark"].endswith(".KernelBenchmark.apply") or p.get("impl") != "vector":
+            continue
+        size = int(p["size"])
+        op = p["op"] + (" in place" if p.get("inPlace") == "true" else "")
+        t = torch.get(op, {}).get(str(size))
+        if t:
+            ratios[(op, size)] = run["primaryMetric"]["score"] * size / 1e6 / t
+    return ratios
+
+
+def print_rounds(results):
+    """bin/benchmark --rounds: ours/PyTorch in each round (round 1 is RESULTS_DIR's own run) and the median."""
+    later = sorted((int(m.group(1)), d) for d in os.listdir(results)
+                   if (m := re.fullmatch(r"round-(\d+)", d)))
+    if not later:
+        return
+    rounds = [vector_ratios(results)] + [vector_ratios(os.path.join(results, d)) for _, d in later]
+    print(f"\nours/PyTorch by round ({len(rounds)} rounds, each our run of the ops and then PyTorch's, "
+          "one after the other; the median of the rounds' ratios):\n")
+    print("| op | size | " + " | ".join(f"round {k}" for k in range(1, len(rounds) + 1)) + " | median |")
+    print("| --- | ---: |" + " ---: |" * (len(rounds) + 1))
+    medians = []
+    for op, size in sorted(rounds[0], key=lambda k: (k[1], k[0])):
+        rs = [r.get((op, size)) for r in rounds]
+        known = [x for x in rs if x]
+        median = statistics.median(known)
+        if not op.endswith(" in place"):
+            medians.append((size, median))
+        print(f"| {op} | {size} | " + " | ".join(ratio(x, 1) for x in rs) + f" | {median:.2f} |")
+    for size in sorted({s for s, _ in medians}):
+        ms = [x for s, x in medians if s == size]
+        print(f"\nGeometric mean of the medians at size {size}: "
+              f"{math.exp(sum(math.log(x) for x in ms) / len(ms)):.2f}x over {len(ms)} ops")
 
 
 def svg(kernels, copy, torch):

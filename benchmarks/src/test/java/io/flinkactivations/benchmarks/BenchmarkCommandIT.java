@@ -2,6 +2,8 @@ package io.flinkactivations.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinkactivations.testutils.ScriptRun;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -354,6 +356,99 @@ class BenchmarkCommandIT {
         }
     }
 
+    private static final Pattern ROUNDS_ROW =
+            Pattern.compile(
+                    "^\\| relu \\| 1024 \\| "
+                            + RATIO
+                            + " \\| "
+                            + RATIO
+                            + " \\| "
+                            + RATIO
+                            + " \\| "
+                            + RATIO
+                            + " \\|$");
+
+    @Test
+    void roundsRunOursAndPyTorchsInTurnAndPrintEachRoundsRatioAndTheirMedian(@TempDir Path out)
+            throws Exception {
+        String[] args =
+                concat(
+                        new String[] {
+                            "--kernels",
+                            "--ops",
+                            "relu",
+                            "--sizes",
+                            "1024",
+                            "--rounds",
+                            "3",
+                            "--out",
+                            out.toString()
+                        },
+                        SHORT_RUNS);
+        Files.createDirectories(out.resolve("round-4")); // an earlier run's, which must not count
+        ScriptRun r = ScriptRun.run(SCRIPT, "", TIMEOUT, args);
+        if (!pythonHasTorch()) {
+            assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(2);
+            assertThat(r.err()).contains("bin/benchmark: --rounds compares ours with PyTorch");
+            return;
+        }
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(out.resolve("round-4")).doesNotExist();
+        Matcher main =
+                r.out()
+                        .lines()
+                        .map(ROW::matcher)
+                        .filter(Matcher::matches)
+                        .findFirst()
+                        .orElseThrow();
+        Matcher row =
+                r.out()
+                        .lines()
+                        .map(ROUNDS_ROW::matcher)
+                        .filter(Matcher::matches)
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("no rounds row in " + r.out()));
+        assertThat(r.out()).contains("ours/PyTorch by round (3 rounds");
+        // round 1 is the run of the main table; rounds 2 and 3 are their own JMH and PyTorch runs
+        assertThat(row.group(1)).as(r.out()).isEqualTo(main.group(8));
+        double[] ratios = new double[3];
+        for (int k = 1; k <= 3; k++) {
+            Path round = k == 1 ? out : out.resolve("round-" + k);
+            ratios[k - 1] = reluRatio(round);
+            assertThat(Double.parseDouble(row.group(k)))
+                    .as("round " + k + ": " + r.out())
+                    .isCloseTo(ratios[k - 1], Offset.offset(0.0051));
+        }
+        Arrays.sort(ratios);
+        assertThat(Double.parseDouble(row.group(4)))
+                .as("the median: " + r.out())
+                .isCloseTo(ratios[1], Offset.offset(0.0051));
+        assertThat(r.out())
+                .containsPattern(
+                        "(?m)^Geometric mean of the medians at size 1024: "
+                                + Pattern.quote(row.group(4))
+                                + "x over 1 ops$");
+    }
+
+    /** ours (vector) / PyTorch for relu at 1024 from a round's own JMH and PyTorch results. */
+    private static double reluRatio(Path round) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        double ours = Double.NaN;
+        for (JsonNode run : json.readTree(round.resolve("jmh.json").toFile())) {
+            if (run.path("params").path("impl").asText().equals("vector")) {
+                ours = run.path("primaryMetric").path("score").asDouble() * 1024 / 1e6;
+            }
+        }
+        double torch =
+                json.readTree(round.resolve("pytorch.json").toFile())
+                        .path("relu")
+                        .path("1024")
+                        .asDouble();
+        assertThat(ours).as("our relu in " + round).isPositive();
+        assertThat(torch).as("PyTorch's relu in " + round).isPositive();
+        return ours / torch;
+    }
+
     @Test
     void aBenchmarkThatFailsStopsTheCommandWithoutATable(@TempDir Path out) throws Exception {
         String[] args =
@@ -380,6 +475,10 @@ class BenchmarkCommandIT {
                 "--fast; unknown argument '--fast'",
                 "--in-place --ops leaky_relu; --in-place runs only relu,relu6,hardtanh,hardsigmoid"
                         + " (got 'leaky_relu')",
+                "--kernels --rounds 0; --rounds takes a whole number of rounds, 1 or more",
+                "--kernels --rounds five; --rounds takes a whole number of rounds, 1 or more",
+                "--rounds 3; --rounds repeats the per-op benchmarks and PyTorch's, which the window"
+                        + " benchmarks have no side of; add --kernels",
             })
     void aBadArgumentSaysWhatToFix(String args, String message) throws Exception {
         ScriptRun r = ScriptRun.run(SCRIPT, "", args.split(" "));
