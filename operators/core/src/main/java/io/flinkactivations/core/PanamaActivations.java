@@ -142,9 +142,11 @@ final class PanamaActivations {
                         ? PanamaActivations::geluTanh
                         : PanamaActivations::geluErf;
             case SIGMOID:
-                return x -> FloatVector.broadcast(S, 1f).div(exp(x.lanewise(NEG)).add(1f));
+                return PanamaMath.INLINE_SIGMOID
+                        ? PanamaMath::sigmoid
+                        : x -> FloatVector.broadcast(S, 1f).div(exp(x.lanewise(NEG)).add(1f));
             case SILU:
-                return SILU;
+                return PanamaMath.INLINE_SIGMOID ? x -> x.mul(PanamaMath.sigmoid(x)) : SILU;
             case MISH:
                 return MISH;
             case SOFTPLUS:

@@ -307,7 +307,14 @@ final class PanamaMath {
             FloatVector x, boolean minusOne, boolean subnormals) {
         // below -87 e^x - 1 rounds to -1, and 2^n stays a normal float; below -110 e^x rounds to
         // 0, and 2^(n + 64) stays a normal float
-        FloatVector xc = max(x, subnormals ? -110f : -87f);
+        return expOfBounded(max(x, subnormals ? -110f : -87f), minusOne, subnormals);
+    }
+
+    /**
+     * {@link #expOfNonPositive} of {@code xc} already in [-110, 0] ([-87, 0] without {@code
+     * subnormals}), or NaN.
+     */
+    private static FloatVector expOfBounded(FloatVector xc, boolean minusOne, boolean subnormals) {
         FloatVector t =
                 (FMA
                         ? xc.fma(FloatVector.broadcast(S, LOG2_E), FloatVector.broadcast(S, MAGIC))
@@ -335,6 +342,46 @@ final class PanamaMath {
         FloatVector addend = minusOne ? FloatVector.broadcast(S, 1f).sub(scale).neg() : scale;
         FloatVector y = (FMA ? scale.fma(p, addend) : scale.mul(p).add(addend));
         return subnormals ? y.mul(0x1p-64f) : y;
+    }
+
+    /**
+     * Whether sigmoid and SiLU take e^-|x| inline ({@link #sigmoid}) rather than by the JDK's exp
+     * call: on JDK 17 with AVX-512 (where {@link #BLEND_CLAMPS} is off), where the inline form
+     * measured faster; on JDK 21 and later the call is faster, and so it is on JDK 17 with AVX2
+     * (docs/compute.md).
+     */
+    static final boolean INLINE_SIGMOID = !BLEND_CLAMPS;
+
+    private static final int MINUS_110_BITS = Float.floatToRawIntBits(-110f);
+
+    /**
+     * 1 / (1 + e^-x) inline, within 3 ulp, with no mask (JDK 17 builds each in a k register and
+     * moves it to a vector, see {@link #BLEND_CLAMPS}): u = e^-|x| for subnormal results and 0 as
+     * {@link #expOfNonPositiveDownToZero}, 1 / (1 + u), times u where x is negative (chosen by the
+     * sign bit); NaN is put back from x at the end.
+     */
+    static FloatVector sigmoid(FloatVector x) {
+        IntVector bits = x.reinterpretAsInts();
+        // -|x| is x with the sign bit set; as ints such floats grow with their magnitude, so an int
+        // min bounds them at -110 (Java's float max is several instructions on JDK 17), NaN too
+        FloatVector t = bits.or(Integer.MIN_VALUE).min(MINUS_110_BITS).reinterpretAsFloats();
+        FloatVector u = expOfBounded(t, false, true);
+        FloatVector r = FloatVector.broadcast(S, 1f).div(u.add(1f));
+        return withNaNOf(bits, r.mul(oneOrBySign(u, bits)));
+    }
+
+    /** 1 where {@code bits} has its sign bit clear, {@code u} where it is set. */
+    private static FloatVector oneOrBySign(FloatVector u, IntVector bits) {
+        return IntVector.broadcast(I, Float.floatToRawIntBits(1f))
+                .bitwiseBlend(u.reinterpretAsInts(), bits.lanewise(ASHR, 31))
+                .reinterpretAsFloats();
+    }
+
+    /** {@code y}, with the lanes where {@code bits} is a NaN's that NaN. */
+    private static FloatVector withNaNOf(IntVector bits, FloatVector y) {
+        IntVector nan =
+                IntVector.broadcast(I, 0x7f800000).sub(bits.and(0x7fffffff)).lanewise(ASHR, 31);
+        return y.reinterpretAsInts().bitwiseBlend(bits, nan).reinterpretAsFloats();
     }
 
     /** 2^(n + bias) for n held in the low bits of {@code t}, as MAGIC added to n gives it. */

@@ -560,6 +560,50 @@ class KernelAgreementTest {
     }
 
     @Test
+    void inlineSigmoidStaysWithinThreeUlpAndSiluInsideTheGoldenToleranceOnEveryFloatRange() {
+        // PanamaMath.sigmoid, which JDK 17 with AVX-512 runs (INLINE_SIGMOID), tested on every JVM:
+        // evenly from -120 to 120 (subnormal results, 0 below -104, 1 above 17), near zero on a
+        // log scale, and the special values; SiLU is x times it
+        var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        float[] x = new float[1 << 21];
+        int n = 0;
+        for (; n < 2_000_000; n++) {
+            x[n] = -120f + 240f * n / 2_000_000;
+        }
+        for (float v = 1e-30f; v < 1; v *= 1.01f) {
+            x[n++] = v;
+            x[n++] = -v;
+        }
+        System.arraycopy(SPECIALS, 0, x, n, SPECIALS.length);
+        n += SPECIALS.length;
+        float[] sigmoid = new float[x.length];
+        for (int i = 0; i < x.length; i += species.length()) {
+            PanamaMath.sigmoid(jdk.incubator.vector.FloatVector.fromArray(species, x, i))
+                    .intoArray(sigmoid, i);
+        }
+        assertThat(worstUlps(x, n, sigmoid, v -> 1 / (1 + Math.exp(-v)), v -> true, "sigmoid"))
+                .as("sigmoid, ulps")
+                .isLessThanOrEqualTo(3.0);
+        for (int i = 0; i < n; i++) {
+            double exact = x[i] / (1 + Math.exp(-x[i]));
+            float silu = x[i] * sigmoid[i];
+            String what = "silu(" + x[i] + ") = " + silu;
+            if (!Double.isFinite(exact)) {
+                assertThat(Float.floatToIntBits(silu))
+                        .as(what)
+                        .isEqualTo(Float.floatToIntBits((float) exact));
+            } else {
+                assertThat(Math.abs(silu - exact))
+                        .as(what)
+                        .isLessThanOrEqualTo(
+                                Math.max(
+                                        4 * Math.ulp((float) exact),
+                                        0x1p-22 * Math.max(1, Math.abs(x[i]))));
+            }
+        }
+    }
+
+    @Test
     void vectorGeluStaysInsideTheGoldenToleranceOnADenseSweep() {
         // GELU's vector form (SpecialFunctions.GELU_PHI_P). Past the limit the tolerance (2^-22
         // |x|) would let a Phi a little off 0 or 1 through (3e-8 off would give gelu(-1e30) =
