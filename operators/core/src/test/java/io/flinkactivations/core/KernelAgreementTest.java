@@ -492,17 +492,8 @@ class KernelAgreementTest {
         // evenly from -110 to 90 (subnormal results, the overflow edge), near zero on a log scale,
         // and the special values
         var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
-        float[] x = new float[1 << 21];
-        int n = 0;
-        for (; n < 2_000_000; n++) {
-            x[n] = -110f + 200f * n / 2_000_000;
-        }
-        for (float v = 1e-30f; v < 1; v *= 1.01f) {
-            x[n++] = v;
-            x[n++] = -v;
-        }
-        System.arraycopy(SPECIALS, 0, x, n, SPECIALS.length);
-        n += SPECIALS.length;
+        float[] x = everyRange(-110f, 90f);
+        int n = x.length;
         float[] exp = new float[x.length];
         float[] expm1OfNonPositive = new float[x.length];
         float[] expOfNonPositive = new float[x.length];
@@ -565,17 +556,8 @@ class KernelAgreementTest {
         // evenly from -120 to 120 (subnormal results, 0 below -104, 1 above 17), near zero on a
         // log scale, and the special values; SiLU is x times it
         var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
-        float[] x = new float[1 << 21];
-        int n = 0;
-        for (; n < 2_000_000; n++) {
-            x[n] = -120f + 240f * n / 2_000_000;
-        }
-        for (float v = 1e-30f; v < 1; v *= 1.01f) {
-            x[n++] = v;
-            x[n++] = -v;
-        }
-        System.arraycopy(SPECIALS, 0, x, n, SPECIALS.length);
-        n += SPECIALS.length;
+        float[] x = everyRange(-120f, 120f);
+        int n = x.length;
         float[] sigmoid = new float[x.length];
         for (int i = 0; i < x.length; i += species.length()) {
             PanamaMath.sigmoid(jdk.incubator.vector.FloatVector.fromArray(species, x, i))
@@ -601,6 +583,26 @@ class KernelAgreementTest {
                                         0x1p-22 * Math.max(1, Math.abs(x[i]))));
             }
         }
+    }
+
+    /**
+     * Two million floats evenly from {@code from} to {@code to}, then +-1e-30 to +-1 on a log
+     * scale, then the special values; zeros after them up to a whole number of vectors.
+     */
+    private static float[] everyRange(float from, float to) {
+        float[] x = new float[1 << 21];
+        int n = 0;
+        for (; n < 2_000_000; n++) {
+            x[n] = from + (to - from) * n / 2_000_000;
+        }
+        for (float v = 1e-30f; v < 1; v *= 1.01f) {
+            x[n++] = v;
+            x[n++] = -v;
+        }
+        System.arraycopy(SPECIALS, 0, x, n, SPECIALS.length);
+        n += SPECIALS.length;
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        return java.util.Arrays.copyOf(x, (n + lanes - 1) / lanes * lanes);
     }
 
     @Test
