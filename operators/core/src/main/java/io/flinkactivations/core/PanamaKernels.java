@@ -3,6 +3,7 @@ package io.flinkactivations.core;
 import static io.flinkactivations.core.PanamaMath.BLEND_CLAMPS;
 import static io.flinkactivations.core.PanamaMath.FMA;
 import static io.flinkactivations.core.PanamaMath.I;
+import static io.flinkactivations.core.PanamaMath.INLINE_SIGMOID;
 import static io.flinkactivations.core.PanamaMath.L;
 import static io.flinkactivations.core.PanamaMath.S;
 import static jdk.incubator.vector.VectorOperators.ADD;
@@ -39,6 +40,7 @@ final class PanamaKernels extends Kernels {
                 + (FMA ? "fused multiply-add" : "multiply and add (no FMA on this CPU)")
                 + ", clamps by "
                 + (BLEND_CLAMPS ? "compare and blend" : "integer min/max on the float bits")
+                + (INLINE_SIGMOID ? ", sigmoid and SiLU by an inline exp" : "")
                 + " on JDK "
                 + Runtime.version().feature()
                 + ")";
