@@ -198,9 +198,7 @@ final class PanamaMath {
                             .min(loBits ^ Integer.MIN_VALUE)
                             .lanewise(XOR, Integer.MIN_VALUE);
         }
-        IntVector nan =
-                IntVector.broadcast(I, 0x7f800000).sub(abs).lanewise(ASHR, 31); // ones where NaN
-        return c.bitwiseBlend(b, nan).reinterpretAsFloats();
+        return c.bitwiseBlend(b, nanLanes(abs)).reinterpretAsFloats();
     }
 
     // SpecialFunctions.TANH_P and TANH_Q as float constants
@@ -303,11 +301,14 @@ final class PanamaMath {
      * e^r - 1 on |r| <= ln(2) / 2. One float ln 2 is enough for x <= 0: n ln 2's error in r is
      * scaled by e^x <= 1 in the result.
      */
+    /** Below it e^x rounds to 0, and 2^(n + 64) of {@link #expOfBounded} is still normal. */
+    private static final float EXP_FLOOR = -110f;
+
     private static FloatVector expOfNonPositive(
             FloatVector x, boolean minusOne, boolean subnormals) {
         // below -87 e^x - 1 rounds to -1, and 2^n stays a normal float; below -110 e^x rounds to
         // 0, and 2^(n + 64) stays a normal float
-        return expOfBounded(max(x, subnormals ? -110f : -87f), minusOne, subnormals);
+        return expOfBounded(max(x, subnormals ? EXP_FLOOR : -87f), minusOne, subnormals);
     }
 
     /**
@@ -352,7 +353,7 @@ final class PanamaMath {
      */
     static final boolean INLINE_SIGMOID = !BLEND_CLAMPS;
 
-    private static final int MINUS_110_BITS = Float.floatToRawIntBits(-110f);
+    private static final int EXP_FLOOR_BITS = Float.floatToRawIntBits(EXP_FLOOR);
 
     /**
      * 1 / (1 + e^-x) inline, within 3 ulp, with no mask (JDK 17 builds each in a k register and
@@ -364,7 +365,7 @@ final class PanamaMath {
         IntVector bits = x.reinterpretAsInts();
         // -|x| is x with the sign bit set; as ints such floats grow with their magnitude, so an int
         // min bounds them at -110 (Java's float max is several instructions on JDK 17), NaN too
-        FloatVector t = bits.or(Integer.MIN_VALUE).min(MINUS_110_BITS).reinterpretAsFloats();
+        FloatVector t = bits.or(Integer.MIN_VALUE).min(EXP_FLOOR_BITS).reinterpretAsFloats();
         FloatVector u = expOfBounded(t, false, true);
         FloatVector r = FloatVector.broadcast(S, 1f).div(u.add(1f));
         return withNaNOf(bits, r.mul(oneOrBySign(u, bits)));
@@ -379,9 +380,14 @@ final class PanamaMath {
 
     /** {@code y}, with the lanes where {@code bits} is a NaN's that NaN. */
     private static FloatVector withNaNOf(IntVector bits, FloatVector y) {
-        IntVector nan =
-                IntVector.broadcast(I, 0x7f800000).sub(bits.and(0x7fffffff)).lanewise(ASHR, 31);
-        return y.reinterpretAsInts().bitwiseBlend(bits, nan).reinterpretAsFloats();
+        return y.reinterpretAsInts()
+                .bitwiseBlend(bits, nanLanes(bits.and(0x7fffffff)))
+                .reinterpretAsFloats();
+    }
+
+    /** All ones in the lanes whose float bits without the sign, {@code abs}, are a NaN's. */
+    private static IntVector nanLanes(IntVector abs) {
+        return IntVector.broadcast(I, 0x7f800000).sub(abs).lanewise(ASHR, 31);
     }
 
     /** 2^(n + bias) for n held in the low bits of {@code t}, as MAGIC added to n gives it. */
